@@ -1,0 +1,8 @@
+/** Unit, snapshot and real-binary tests. The end-to-end suite has its own config (jest.e2e.config.js). */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+};
