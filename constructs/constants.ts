@@ -1,0 +1,37 @@
+/** Ports, paths, images and label keys shared by the constructs and their pure builders. */
+
+export const VMALERT_IMAGE = 'victoriametrics/vmalert:v1.95.2';
+export const ALERTMANAGER_IMAGE = 'prom/alertmanager:v0.27.0';
+
+export const VMALERT_HTTP_PORT = 8880;
+export const ALERTMANAGER_WEB_PORT = 9093;
+export const ALERTMANAGER_MESH_PORT = 9094;
+
+export const VMALERT_RULES_DIR = '/etc/vmalert/rules';
+export const VMALERT_NOTIFIER_DIR = '/etc/vmalert/notifier';
+export const VMALERT_NOTIFIER_FILE = 'notifier.yml';
+export const VMALERT_HEALTH_PATH = '/health';
+export const VMALERT_READY_PATH = '/-/ready';
+
+export const ALERTMANAGER_CONFIG_DIR = '/etc/alertmanager/config';
+export const ALERTMANAGER_CONFIG_FILE = 'alertmanager.yml';
+export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
+export const ALERTMANAGER_STORAGE_PATH = '/alertmanager';
+export const ALERTMANAGER_HEALTH_PATH = '/-/healthy';
+export const ALERTMANAGER_READY_PATH = '/-/ready';
+
+/** "nobody": both images run as root by default, and runAsNonRoot needs a numeric uid to be admitted. */
+export const NON_ROOT_UID = 65534;
+
+/** The API server rejects a ConfigMap whose data is larger than this. */
+export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+/** Data budget per rules ConfigMap: leaves room for metadata, annotations and the last-applied annotation. */
+export const RULES_CONFIGMAP_DATA_BUDGET = 900 * 1024;
+
+export const LABEL_PREFIX = 'cdk8s-vmalert-ha';
+export const RULES_CHECKSUM_ANNOTATION = `${LABEL_PREFIX}/rules-checksum`;
+export const CONFIG_CHECKSUM_ANNOTATION = `${LABEL_PREFIX}/config-checksum`;
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const NAME_LABEL = 'app.kubernetes.io/name';
+
+export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';

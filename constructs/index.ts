@@ -1,0 +1,13 @@
+export * from './alertmanager-args';
+export * from './alertmanager-cluster';
+export * from './alertmanager-config';
+export * from './constants';
+export * from './duration';
+export * from './errors';
+export * from './rules';
+export * from './rules-configmap';
+export * from './self-monitoring';
+export * from './vmalert-args';
+export * from './vmalert-flags';
+export * from './vmalert-ha';
+export { ResourceSettings } from './workload';

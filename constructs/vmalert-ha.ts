@@ -1,0 +1,288 @@
+import { createHash } from 'crypto';
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { AlertmanagerCluster } from './alertmanager-cluster';
+import {
+  COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
+  VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
+} from './constants';
+import { DURATION_HINT, formatDuration, isDuration, parseDuration, recommendedDedupInterval } from './duration';
+import { ConfigError } from './errors';
+import { resolveNamespace } from './namespace';
+import { RulesConfigMap } from './rules-configmap';
+import { isAlertingRule } from './rules';
+import { extraArgsProblems, renderNotifierConfig, vmalertArgs } from './vmalert-args';
+import {
+  checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
+} from './workload';
+
+/** Options for {@link VmalertHa}. */
+export interface VmalertHaProps {
+  /**
+   * Number of identical vmalert replicas. Each evaluates every rule and notifies every Alertmanager; Alertmanager
+   * deduplicates their identical alerts.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /** Prometheus-compatible query URL rules are evaluated against, e.g. http://vmselect:8481/select/0/prometheus. */
+  readonly datasourceUrl: string;
+  /**
+   * Remote write URL for recording rule results and alert state (`ALERTS`, `ALERTS_FOR_STATE`).
+   * Required when there are recording rules.
+   * @default - nothing is written
+   */
+  readonly remoteWriteUrl?: string;
+  /**
+   * URL alert state is restored from at start, so a restart or rollout does not reset `for:` timers.
+   * @default - state is not restored
+   */
+  readonly remoteReadUrl?: string;
+  /**
+   * How far back state restore looks; must cover the longest `for:`.
+   * @default - the longest `for:` of the rules, at least "1h"
+   */
+  readonly remoteReadLookback?: string;
+  /** The Alertmanager cluster (every pod gets every alert), or an explicit list of Alertmanager URLs, one per pod. */
+  readonly notifiers: AlertmanagerCluster | string[];
+  /** Rule ConfigMaps to evaluate. */
+  readonly rules: RulesConfigMap | RulesConfigMap[];
+  /**
+   * Evaluation interval of groups that do not set their own.
+   * @default "1m"
+   */
+  readonly evaluationInterval?: string;
+  /**
+   * URL of vmalert's UI, used in alert source links.
+   * @default - the vmalert Service's cluster URL
+   */
+  readonly externalUrl?: string;
+  /**
+   * Labels added to every alert and recorded series (`-external.label`), the same on every replica.
+   * @default - none
+   */
+  readonly externalLabels?: Record<string, string>;
+  /**
+   * Opt-in label set to each pod's name (`-external.label=<name>=$(POD_NAME)`). Alerts still reach Alertmanager
+   * identical, because the label is dropped before notification (`-notifier.config` with `alert_relabel_configs`);
+   * but recorded series then differ per replica (no deduplication) and after a rollout the new pod names find no
+   * `for:` state to restore.
+   * @default - none: replicas are identical, as VictoriaMetrics recommends
+   */
+  readonly replicaLabel?: string;
+  /**
+   * Further vmalert flags, e.g. ["-rule.resendDelay=1m"]. Checked against vmalert's flag list.
+   * @default - none
+   */
+  readonly extraArgs?: string[];
+  /**
+   * Namespace of every object; the rules ConfigMaps must be in it too.
+   * @default - the chart's namespace, else "default"
+   */
+  readonly namespace?: string;
+  /**
+   * Container image.
+   * @default "victoriametrics/vmalert:v1.95.2"
+   */
+  readonly image?: string;
+  /**
+   * Resources of the vmalert container.
+   * @default { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 }
+   */
+  readonly resources?: ResourceSettings;
+}
+
+const DEFAULT_RESOURCES = { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 };
+const DEFAULT_LOOKBACK_MS = 3600_000;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Flags the construct sets, with the prop to use instead. */
+const MANAGED_FLAGS: Record<string, string> = {
+  'datasource.url': 'datasourceUrl',
+  'rule': 'rules',
+  'notifier.url': 'notifiers',
+  'notifier.config': 'notifiers / replicaLabel',
+  'remoteWrite.url': 'remoteWriteUrl',
+  'remoteRead.url': 'remoteReadUrl',
+  'remoteRead.lookback': 'remoteReadLookback',
+  'evaluationInterval': 'evaluationInterval',
+  'external.url': 'externalUrl',
+  'external.label': 'externalLabels / replicaLabel',
+  'httpListenAddr': '(fixed port 8880)',
+};
+
+/**
+ * Identical vmalert replicas in a Deployment that never drops below its replica count during a rollout, each sending
+ * every alert to every Alertmanager pod; a ClusterIP Service on 8880 and a PodDisruptionBudget.
+ * A rule change rolls the pods (checksum annotation); `for:` state comes back through `remoteReadUrl`.
+ */
+export class VmalertHa extends Construct {
+  /**
+   * Set `-dedup.minScrapeInterval` to this on vmselect and vmstorage: the smallest duration that is a multiple of
+   * the evaluation interval and of every group's interval. vmalert itself has no such flag.
+   */
+  public readonly recommendedDedupInterval: string;
+  /** The vmalert container's arguments. */
+  public readonly args: string[];
+  /** Alertmanager URLs every replica sends to. */
+  public readonly notifierUrls: string[];
+  /** Namespace of every object. */
+  public readonly namespace: string;
+  /** The Deployment. */
+  public readonly deployment: kplus.Deployment;
+  /** The ClusterIP Service in front of the replicas (UI and API on 8880). */
+  public readonly service: kplus.Service;
+
+  constructor(scope: Construct, id: string, props: VmalertHaProps) {
+    super(scope, id);
+    const owner = `VmalertHa "${id}"`;
+    const replicas = props.replicas ?? 2;
+    checkReplicas(owner, replicas);
+    const evaluationInterval = props.evaluationInterval ?? '1m';
+    if (!isDuration(evaluationInterval) || parseDuration(evaluationInterval) === 0) {
+      throw new ConfigError(`${owner}: evaluationInterval ${JSON.stringify(evaluationInterval)} is not a positive duration (${DURATION_HINT})`);
+    }
+    checkUrl(owner, 'datasourceUrl', props.datasourceUrl);
+    if (props.remoteWriteUrl !== undefined) checkUrl(owner, 'remoteWriteUrl', props.remoteWriteUrl);
+    if (props.remoteReadUrl !== undefined) checkUrl(owner, 'remoteReadUrl', props.remoteReadUrl);
+    if (props.remoteReadUrl && !props.remoteWriteUrl) {
+      throw new ConfigError(`${owner}: remoteReadUrl restores the alert state that vmalert writes through remoteWriteUrl: set remoteWriteUrl too`);
+    }
+
+    const rules = Array.isArray(props.rules) ? props.rules : [props.rules];
+    if (rules.length === 0) throw new ConfigError(`${owner}: rules is empty: give at least one RulesConfigMap`);
+    const groups = rules.flatMap(r => r.groups);
+    const duplicate = groups.map(g => g.name).find((name, i, names) => names.indexOf(name) !== i);
+    if (duplicate) throw new ConfigError(`${owner}: group "${duplicate}" is defined in more than one rules ConfigMap: rename one`);
+    const recording = groups.flatMap(g => g.rules.filter(r => !isAlertingRule(r)).map(r => `${g.name}/${(r as { record: string }).record}`));
+    if (recording.length > 0 && !props.remoteWriteUrl) {
+      throw new ConfigError(`${owner}: recording rules (${recording.slice(0, 3).join(', ')}) need remoteWriteUrl to store their results: set it`);
+    }
+
+    this.notifierUrls = props.notifiers instanceof AlertmanagerCluster ? props.notifiers.notifierUrls : [...props.notifiers];
+    if (this.notifierUrls.length === 0) throw new ConfigError(`${owner}: notifiers is empty: give the AlertmanagerCluster or one URL per Alertmanager pod`);
+    this.notifierUrls.forEach((url, i) => checkUrl(owner, `notifiers[${i}]`, url));
+
+    const externalLabels = props.externalLabels ?? {};
+    for (const name of [...Object.keys(externalLabels), ...(props.replicaLabel ? [props.replicaLabel] : [])]) {
+      if (!LABEL_NAME.test(name) || name.startsWith('__')) {
+        throw new ConfigError(`${owner}: ${JSON.stringify(name)} is not a valid label name (letters, digits and "_", not starting with a digit or "__")`);
+      }
+    }
+    if (props.replicaLabel && props.replicaLabel in externalLabels) {
+      throw new ConfigError(`${owner}: replicaLabel "${props.replicaLabel}" is also in externalLabels: use one of them`);
+    }
+
+    this.recommendedDedupInterval = recommendedDedupInterval([
+      evaluationInterval,
+      ...groups.map(g => g.interval).filter((i): i is string => i !== undefined && parseDuration(i) > 0),
+    ]);
+    const extraArgs = props.extraArgs ?? [];
+    const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval);
+    if (problems.length > 0) throw new ConfigError(problems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
+
+    const remoteReadLookback = props.remoteReadUrl ? lookbackFor(owner, groups, props.remoteReadLookback) : undefined;
+    this.namespace = resolveNamespace(this, props.namespace);
+    const labels = { [NAME_LABEL]: 'vmalert', [COMPONENT_LABEL]: 'vmalert' };
+    const metadata = { namespace: this.namespace, labels };
+
+    this.deployment = new kplus.Deployment(this, 'Resource', {
+      metadata,
+      replicas,
+      // A new pod must be ready before an old one goes: alerting never runs below the replica count.
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.absolute(1),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
+      securityContext: POD_SECURITY_CONTEXT,
+      automountServiceAccountToken: false,
+      podMetadata: { labels },
+    });
+    this.service = new kplus.Service(this, 'service', {
+      metadata,
+      selector: this.deployment,
+      ports: [{ name: 'http', port: VMALERT_HTTP_PORT, targetPort: VMALERT_HTTP_PORT }],
+    });
+
+    const ruleMounts = rules.flatMap(r => r.parts).map((part, i) => ({
+      dir: `${VMALERT_RULES_DIR}/${part.configMap.name}`,
+      volume: kplus.Volume.fromConfigMap(this, `rules-volume-${i}`, part.configMap, { name: `rules-${i}` }),
+    }));
+    const notifierConfig = props.replicaLabel ? renderNotifierConfig(this.notifierUrls, [props.replicaLabel]) : undefined;
+
+    this.args = vmalertArgs({
+      datasourceUrl: props.datasourceUrl,
+      ruleFiles: ruleMounts.map(m => `${m.dir}/*.yml`),
+      notifierUrls: this.notifierUrls,
+      notifierConfigFile: notifierConfig ? `${VMALERT_NOTIFIER_DIR}/${VMALERT_NOTIFIER_FILE}` : undefined,
+      remoteWriteUrl: props.remoteWriteUrl,
+      remoteReadUrl: props.remoteReadUrl,
+      remoteReadLookback,
+      evaluationInterval,
+      externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}`,
+      externalLabels: props.replicaLabel ? { ...externalLabels, [props.replicaLabel]: '$(POD_NAME)' } : externalLabels,
+      httpPort: VMALERT_HTTP_PORT,
+      extraArgs,
+    });
+
+    const container = this.deployment.addContainer({
+      name: 'vmalert',
+      image: props.image ?? VMALERT_IMAGE,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      args: this.args,
+      envVariables: {
+        POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+        POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+      },
+      ports: [{ name: 'http', number: VMALERT_HTTP_PORT }],
+      liveness: kplus.Probe.fromHttpGet(VMALERT_HEALTH_PATH, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
+      readiness: kplus.Probe.fromHttpGet(VMALERT_READY_PATH, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(5) }),
+      resources: containerResources(owner, props.resources, DEFAULT_RESOURCES),
+      securityContext: CONTAINER_SECURITY_CONTEXT,
+    });
+    for (const mount of ruleMounts) container.mount(mount.dir, mount.volume, { readOnly: true });
+    if (notifierConfig) {
+      const configMap = new kplus.ConfigMap(this, 'notifier-config', { metadata, data: { [VMALERT_NOTIFIER_FILE]: notifierConfig } });
+      container.mount(VMALERT_NOTIFIER_DIR, kplus.Volume.fromConfigMap(this, 'notifier-volume', configMap, { name: 'notifier' }), { readOnly: true });
+    }
+    // vmalert reads rule files only at start: a rule change must roll the pods to take effect.
+    const checksum = createHash('sha256');
+    for (const r of rules) checksum.update(r.checksum);
+    checksum.update(notifierConfig ?? '');
+    this.deployment.podMetadata.addAnnotation(RULES_CHECKSUM_ANNOTATION, checksum.digest('hex'));
+    spreadAndProtect(this, this.deployment, replicas, this.namespace);
+
+    this.node.addValidation({
+      validate: () => rules
+        .filter(r => r.namespace !== this.namespace)
+        .map(r => `${owner}: rules "${r.node.id}" are in namespace "${r.namespace}" but vmalert runs in "${this.namespace}": `
+          + 'a pod can only mount ConfigMaps of its own namespace; give both the same namespace'),
+    });
+  }
+}
+
+function checkUrl(owner: string, prop: string, value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
+    throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} is not an http(s) URL (e.g. http://vmselect:8481/select/0/prometheus)`);
+  }
+}
+
+/** The restore lookback: the prop, checked to cover the longest `for:`, or that longest `for:` and at least 1h. */
+function lookbackFor(owner: string, groups: RulesConfigMap['groups'], explicit?: string): string {
+  const longestFor = Math.max(0, ...groups.flatMap(g => g.rules)
+    .filter(isAlertingRule)
+    .map(r => (r.for ? parseDuration(r.for) : 0)));
+  if (explicit === undefined) return formatDuration(Math.max(DEFAULT_LOOKBACK_MS, longestFor));
+  if (!isDuration(explicit)) throw new ConfigError(`${owner}: remoteReadLookback ${JSON.stringify(explicit)} is not a duration (${DURATION_HINT})`);
+  if (parseDuration(explicit) < longestFor) {
+    throw new ConfigError(`${owner}: remoteReadLookback ${explicit} is shorter than the longest for: (${formatDuration(longestFor)}): `
+      + 'state of that alert could not be restored after a restart; raise it');
+  }
+  return explicit;
+}
