@@ -11,6 +11,8 @@ import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from './constructs';
 export class AlertingStack extends Chart {
   public readonly alertmanager: AlertmanagerCluster;
   public readonly rules: RulesConfigMap;
+  /** Alerts on the alerting stack itself (vmalert and the Alertmanager cluster). */
+  public readonly selfMonitoring: RulesConfigMap;
   public readonly vmalert: VmalertHa;
 
   constructor(scope: Construct, id: string, config: AppConfig, props: ChartProps = {}) {
@@ -36,6 +38,9 @@ export class AlertingStack extends Chart {
       },
     });
     this.rules = RulesConfigMap.fromDirectory(this, 'rules', config.rulesDir);
+    this.selfMonitoring = RulesConfigMap.selfMonitoring(this, 'self-monitoring', {
+      alertmanagerReplicas: this.alertmanager.replicas,
+    });
     this.vmalert = new VmalertHa(this, 'vmalert', {
       replicas: config.vmalertReplicas,
       datasourceUrl: config.datasourceUrl,
@@ -43,7 +48,7 @@ export class AlertingStack extends Chart {
       remoteReadUrl: config.remoteReadUrl,
       evaluationInterval: config.evaluationInterval,
       notifiers: this.alertmanager,
-      rules: this.rules,
+      rules: [this.rules, this.selfMonitoring],
     });
   }
 }
