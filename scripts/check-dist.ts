@@ -1,0 +1,48 @@
+/**
+ * Validate job: every synthesized object against the Kubernetes schema, plus the cross checks a schema
+ * cannot make (scripts/lib/k8s-checks.ts). The only Secrets the pods may reference without dist/ holding
+ * them are the SMTP password Secrets, which the deploy job creates (scripts/lib/deploy-plan.ts).
+ *
+ * Usage: npx ts-node scripts/check-dist.ts [DIST_DIR]   (default dist)
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { deployPlan } from './lib/deploy-plan';
+import { checkManifests } from './lib/k8s-checks';
+import { K8sObject, extractAlertmanagerConfig, readManifests } from './lib/manifests';
+import { passwordFilesIn } from './extract-dist';
+
+/** Error strings for the manifests in `distDir`; empty when they are valid. */
+export function checkDist(distDir: string): { objects: K8sObject[]; errors: string[] } {
+  const objects = readManifests(distDir);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'check-dist-'));
+  try {
+    const alertmanager = extractAlertmanagerConfig(objects, scratch);
+    const config = yaml.load(fs.readFileSync(alertmanager.configFile, 'utf8'));
+    const plan = deployPlan(objects, passwordFilesIn(alertmanager, config));
+    const externalSecrets = plan.secrets
+      .filter((s) => s.smtpPassword)
+      .map((s) => (s.namespace ? `${s.namespace}/${s.name}` : s.name));
+    return { objects, errors: checkManifests(objects, { externalSecrets }) };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const distDir = process.argv[2] ?? 'dist';
+  try {
+    const { objects, errors } = checkDist(distDir);
+    if (errors.length > 0) {
+      console.error(`check-dist: ${distDir}: ${errors.length} problem(s):`);
+      for (const error of errors) console.error(`  ${error}`);
+      process.exit(1);
+    }
+    console.log(`check-dist: ${distDir}: ${objects.length} objects valid (schema and cross checks)`);
+  } catch (err) {
+    console.error(`check-dist: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}

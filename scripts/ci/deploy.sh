@@ -1,0 +1,117 @@
+#!/bin/sh
+# Deploy stage: applies the synthesized dist/ to the cluster selected through the GitLab agent for Kubernetes
+# and waits until the vmalert Deployment and the Alertmanager StatefulSet have rolled out.
+#
+#   1. kubectl config use-context "$KUBE_CONTEXT"      (the agent's context: <agent project path>:<agent name>)
+#   2. creates each namespace of the plan that does not exist yet
+#   3. the SMTP password Secret: created/updated from the masked CI/CD variable SMTP_PASSWORD when it is set,
+#      otherwise it must already exist (created once out of band). Never printed, never part of dist/.
+#   4. kubectl diff --server-side         (exit 1 = differences, shown and applied; > 1 = failure)
+#   5. kubectl apply --server-side --force-conflicts (the pipeline owns every field of dist/)
+#   6. kubectl rollout status for every workload of the plan, with ROLLOUT_TIMEOUT; any that does not
+#      complete fails the job (maxUnavailable 0 keeps the previous pods serving meanwhile).
+#
+# Usage: sh scripts/ci/deploy.sh [DIST_DIR] [PLAN]   (defaults: dist .build/ci/deploy-plan.txt)
+# The plan is written by scripts/extract-dist.ts from dist/: which namespaces, Secrets and workloads dist/ has.
+# Environment: KUBE_CONTEXT (required), SMTP_PASSWORD (optional, masked), ROLLOUT_TIMEOUT (default 10m),
+# FIELD_MANAGER (default gitlab-ci-cdk8s-vmalert-ha).
+set -eu
+set +x # never trace: the SMTP password passes through this shell
+. "$(dirname "$0")/lib.sh"
+
+dist_dir="${1:-dist}"
+plan="${2:-.build/ci/deploy-plan.txt}"
+field_manager="${FIELD_MANAGER:-gitlab-ci-cdk8s-vmalert-ha}"
+rollout_timeout="${ROLLOUT_TIMEOUT:-10m}"
+
+[ -d "$dist_dir" ] || die "$dist_dir does not exist: it is the synth job's artifact (npx cdk8s synth)"
+[ -f "$plan" ] || die "$plan does not exist: the synth job writes it (npx ts-node scripts/extract-dist.ts dist .build/ci)"
+[ -n "${KUBE_CONTEXT:-}" ] || die "KUBE_CONTEXT is not set: set the CI/CD variable to the GitLab agent's" \
+  "context, <agent configuration project path>:<agent name> (e.g. my-group/cluster-config:production)"
+kubectl=$(find_tool kubectl)
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# Plan lines: "<kind> <namespace, or - for none> [<name> [<keys>]]"; "#" starts a comment.
+# Prints the lines of one kind without it.
+plan_lines() {
+  grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$plan" | while read -r kind rest; do
+    if [ "$kind" = "$1" ]; then echo "$rest"; fi
+  done
+}
+
+# "-" (no namespace in the manifest: the context's default) becomes empty.
+namespace_of() {
+  if [ "$1" = - ]; then echo ""; else echo "$1"; fi
+}
+
+echo "deploy: context $KUBE_CONTEXT"
+"$kubectl" config use-context "$KUBE_CONTEXT"
+
+plan_lines namespace >"$tmp/namespaces"
+while read -r ns _; do
+  if ! "$kubectl" get namespace "$ns" -o name </dev/null >/dev/null 2>&1; then
+    echo "deploy: creating namespace $ns"
+    "$kubectl" create namespace "$ns" </dev/null
+  fi
+done <"$tmp/namespaces"
+
+# Secrets that workloads of dist/ mount but dist/ does not contain.
+plan_lines smtp-secret >"$tmp/smtp-secrets"
+plan_lines secret >"$tmp/secrets"
+if [ -n "${SMTP_PASSWORD:-}" ]; then
+  (umask 077 && printf '%s' "$SMTP_PASSWORD" >"$tmp/smtp-password")
+  while read -r ns name keys; do
+    ns=$(namespace_of "$ns")
+    set --
+    old_ifs=$IFS
+    IFS=,
+    for key in $keys; do set -- "$@" "--from-file=$key=$tmp/smtp-password"; done
+    IFS=$old_ifs
+    echo "deploy: Secret $name${ns:+ in $ns} (keys $keys) from the CI/CD variable SMTP_PASSWORD"
+    (umask 077 && "$kubectl" create secret generic "$name" ${ns:+"--namespace=$ns"} "$@" \
+      --dry-run=client -o yaml </dev/null >"$tmp/secret.yaml")
+    "$kubectl" apply --server-side "--field-manager=$field_manager" --force-conflicts -f "$tmp/secret.yaml" </dev/null
+    rm -f "$tmp/secret.yaml"
+  done <"$tmp/smtp-secrets"
+  rm -f "$tmp/smtp-password"
+else
+  cat "$tmp/smtp-secrets" >>"$tmp/secrets"
+fi
+while read -r ns name keys; do
+  ns=$(namespace_of "$ns")
+  if ! "$kubectl" get secret "$name" ${ns:+"--namespace=$ns"} -o name </dev/null >/dev/null 2>&1; then
+    die "Secret $name${ns:+ in namespace $ns} (keys ${keys:-any}) does not exist and dist/ does not contain it:" \
+      "set the masked CI/CD variable SMTP_PASSWORD, or create it once:" \
+      "kubectl create secret generic $name${ns:+ -n $ns} --from-file=${keys%%,*}=<file holding the password>"
+  fi
+done <"$tmp/secrets"
+
+diff_rc=0
+"$kubectl" diff --server-side "--field-manager=$field_manager" --force-conflicts -f "$dist_dir" || diff_rc=$?
+case "$diff_rc" in
+  0) echo "deploy: the cluster already matches $dist_dir" ;;
+  1) echo "deploy: applying the differences above" ;;
+  *) die "kubectl diff failed with exit code $diff_rc (1 would mean differences; more is an error)" ;;
+esac
+
+"$kubectl" apply --server-side "--field-manager=$field_manager" --force-conflicts -f "$dist_dir"
+
+# Wait for every workload, even after one failed, so the log shows the state of all of them.
+plan_lines rollout >"$tmp/rollouts"
+[ -s "$tmp/rollouts" ] || die "$plan lists no workload to wait for: dist/ should hold the vmalert Deployment" \
+  "and the Alertmanager StatefulSet"
+failed=
+while read -r ns ref _; do
+  ns=$(namespace_of "$ns")
+  echo "deploy: waiting for $ref${ns:+ in $ns} (timeout $rollout_timeout)"
+  if ! "$kubectl" rollout status "$ref" ${ns:+"--namespace=$ns"} "--timeout=$rollout_timeout" </dev/null; then
+    failed="$failed $ref"
+  fi
+done <"$tmp/rollouts"
+if [ -n "$failed" ]; then
+  die "rollout did not complete within $rollout_timeout:$failed. The previous pods keep serving; inspect with" \
+    "kubectl describe <workload>, kubectl get events, and fix or revert the change"
+fi
+echo "deploy: done"

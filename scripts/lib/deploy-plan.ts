@@ -1,0 +1,191 @@
+/**
+ * What the deploy job must do besides `kubectl apply -f dist/`, read from the synthesized objects: which
+ * namespaces they go to, which Secrets the pods need although dist/ does not hold them (the SMTP password
+ * Secret, created by the job from a masked CI/CD variable), and which workloads to watch roll out.
+ *
+ * The plan is a small text file (rendered by {@link renderDeployPlan}) because the deploy image has kubectl
+ * and sh but no node; scripts/ci/deploy.sh reads it line by line.
+ */
+import * as path from 'path';
+import { Container, K8sObject, PodSpec, allContainers, workloadsOf } from './manifests';
+
+/** A Secret a pod references that is not among the synthesized objects. */
+export interface RequiredSecret {
+  /** Namespace of the pods that use it; undefined when the manifests name none (the context's default). */
+  readonly namespace?: string;
+  readonly name: string;
+  /** Keys the pods read; empty when a volume mounts the whole Secret and no file of it is named. */
+  readonly keys: string[];
+  /** True when Alertmanager reads it as its SMTP password file: the deploy job fills it from SMTP_PASSWORD. */
+  readonly smtpPassword: boolean;
+}
+
+/** A workload whose rollout the deploy job waits for: `kubectl rollout status <ref>`. */
+export interface Rollout {
+  readonly namespace?: string;
+  /** `deployment/<name>`, `statefulset/<name>` or `daemonset/<name>`. */
+  readonly ref: string;
+}
+
+/** Everything scripts/ci/deploy.sh needs to know about dist/. */
+export interface DeployPlan {
+  /** Namespaces the objects go to, in manifest order; the job creates the missing ones before `kubectl diff`. */
+  readonly namespaces: string[];
+  readonly secrets: RequiredSecret[];
+  readonly rollouts: Rollout[];
+}
+
+/** Kinds `kubectl rollout status` can watch, with the resource name it takes. */
+const ROLLOUT_RESOURCES: Record<string, string> = {
+  Deployment: 'deployment',
+  StatefulSet: 'statefulset',
+  DaemonSet: 'daemonset',
+};
+
+/** Alertmanager config fields holding the path of the SMTP password file (global and per email receiver). */
+const SMTP_PASSWORD_FILE_FIELDS = ['smtp_auth_password_file', 'auth_password_file'];
+
+/** A file a container reads from a Secret: which Secret and key. */
+interface SecretFile {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+/**
+ * The deploy plan of `objects`. `smtpPasswordFiles` are the paths, inside the Alertmanager container, of
+ * the SMTP password files its config names (see {@link smtpPasswordFiles}); the Secrets behind them are
+ * marked `smtpPassword`.
+ */
+export function deployPlan(
+  objects: readonly K8sObject[],
+  smtpPasswordFiles: ReadonlyArray<{ workload: K8sObject; container: Container; file: string }> = [],
+): DeployPlan {
+  const namespaces: string[] = [];
+  for (const obj of objects) {
+    const ns = obj.metadata.namespace;
+    if (ns && !namespaces.includes(ns)) namespaces.push(ns);
+  }
+
+  const secrets: RequiredSecret[] = [];
+  const addSecret = (namespace: string | undefined, name: string, keys: readonly string[], smtpPassword: boolean) => {
+    if (objects.some((o) => o.kind === 'Secret' && o.metadata.name === name && o.metadata.namespace === namespace)) {
+      return; // dist/ holds it
+    }
+    const existing = secrets.findIndex((s) => s.name === name && s.namespace === namespace);
+    if (existing < 0) {
+      secrets.push({ namespace, name, keys: [...keys], smtpPassword });
+      return;
+    }
+    const merged = secrets[existing];
+    secrets[existing] = {
+      ...merged,
+      keys: [...merged.keys, ...keys.filter((k) => !merged.keys.includes(k))],
+      smtpPassword: merged.smtpPassword || smtpPassword,
+    };
+  };
+
+  for (const { workload, podSpec } of workloadsOf(objects)) {
+    const ns = workload.metadata.namespace;
+    for (const ref of referencedSecrets(podSpec)) addSecret(ns, ref.name, ref.keys, false);
+  }
+  for (const { workload, container, file } of smtpPasswordFiles) {
+    const podSpec = workloadsOf([workload])[0]?.podSpec;
+    const source = podSpec ? secretFileAt(podSpec, container, file) : undefined;
+    if (!source) {
+      throw new Error(
+        `${workload.kind} "${workload.metadata.name}": the SMTP password file ${file} is not in a mounted Secret; ` +
+          'mount the password Secret in the Alertmanager container and point smtp_auth_password_file into it',
+      );
+    }
+    addSecret(workload.metadata.namespace, source.secretName, [source.key], true);
+  }
+
+  const rollouts: Rollout[] = [];
+  for (const obj of objects) {
+    const resource = ROLLOUT_RESOURCES[obj.kind];
+    if (resource) rollouts.push({ namespace: obj.metadata.namespace, ref: `${resource}/${obj.metadata.name}` });
+  }
+  return { namespaces, secrets, rollouts };
+}
+
+/**
+ * The plan as deploy.sh reads it: one `<kind> <namespace or -> ...` line per item, kinds `namespace`,
+ * `smtp-secret <ns> <name> <key,...>`, `secret <ns> <name> <key,...|->` and `rollout <ns> <ref>`.
+ */
+export function renderDeployPlan(plan: DeployPlan, source: string): string {
+  const ns = (namespace?: string) => namespace ?? '-';
+  const lines = [
+    `# Deploy plan for scripts/ci/deploy.sh, written by scripts/extract-dist.ts from ${source}.`,
+    '# <kind> <namespace, - for the context default> [<name> [<keys>]]',
+    ...plan.namespaces.map((n) => `namespace ${n}`),
+    ...plan.secrets.map((s) => `${s.smtpPassword ? 'smtp-secret' : 'secret'} ${ns(s.namespace)} ${s.name} ${s.keys.join(',') || '-'}`),
+    ...plan.rollouts.map((r) => `rollout ${ns(r.namespace)} ${r.ref}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Values of the SMTP password file fields anywhere in a parsed alertmanager.yml. */
+export function smtpPasswordFiles(config: unknown): string[] {
+  const files: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (SMTP_PASSWORD_FILE_FIELDS.includes(key) && typeof child === 'string' && !files.includes(child)) files.push(child);
+        else visit(child);
+      }
+    }
+  };
+  visit(config);
+  return files;
+}
+
+/** Secrets a pod spec references (volumes, projected volumes, env, envFrom), except optional ones. */
+function referencedSecrets(podSpec: PodSpec): Array<{ name: string; keys: string[] }> {
+  const refs: Array<{ name: string; keys: string[] }> = [];
+  for (const volume of podSpec.volumes ?? []) {
+    if (volume.secret && !volume.secret.optional) {
+      refs.push({ name: volume.secret.secretName, keys: (volume.secret.items ?? []).map((i) => i.key) });
+    }
+    for (const source of volume.projected?.sources ?? []) {
+      if (source.secret && !source.secret.optional) {
+        refs.push({ name: source.secret.name, keys: (source.secret.items ?? []).map((i) => i.key) });
+      }
+    }
+  }
+  for (const container of allContainers(podSpec)) {
+    for (const env of container.env ?? []) {
+      const ref = env.valueFrom?.secretKeyRef;
+      if (ref && !ref.optional) refs.push({ name: ref.name, keys: [ref.key] });
+    }
+    for (const from of container.envFrom ?? []) {
+      if (from.secretRef && !from.secretRef.optional) refs.push({ name: from.secretRef.name, keys: [] });
+    }
+  }
+  return refs;
+}
+
+/** The Secret and key behind an absolute file path inside a container, if a Secret volume mounts it. */
+function secretFileAt(podSpec: PodSpec, container: Container, file: string): SecretFile | undefined {
+  const mounts = [...(container.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
+  for (const mount of mounts) {
+    const rel = path.posix.relative(mount.mountPath, file);
+    if (rel.startsWith('..') || path.posix.isAbsolute(rel)) continue;
+    const volume = (podSpec.volumes ?? []).find((v) => v.name === mount.name);
+    const sources = [
+      ...(volume?.secret ? [{ name: volume.secret.secretName, items: volume.secret.items }] : []),
+      ...(volume?.projected?.sources ?? []).flatMap((s) => (s.secret ? [{ name: s.secret.name, items: s.secret.items }] : [])),
+    ];
+    // A subPath mount puts one file of the volume at the mount path itself.
+    const inVolume = mount.subPath ? (rel === '' ? mount.subPath : undefined) : rel;
+    if (inVolume === undefined || inVolume === '') return undefined;
+    for (const source of sources) {
+      if (!source.items) return { secretName: source.name, key: inVolume };
+      const item = source.items.find((i) => i.path === inVolume);
+      if (item) return { secretName: source.name, key: item.key };
+    }
+    return undefined;
+  }
+  return undefined;
+}
