@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import {
   extractAlertmanagerConfig,
+  expandEnvRefs,
   extractRuleFiles,
   findObjects,
   flagValues,
@@ -148,6 +149,11 @@ describe('mirrorPodFiles / rewriteArgPaths / flagValues', () => {
   test('a mount naming no volume is an error naming the container', () => {
     expect(() => mirrorPodFiles([], { containers: [{ name: 'c', volumeMounts: [{ name: 'x', mountPath: '/x' }] }] }, tmp))
       .toThrow('container "c": volumeMount "x" names no volume of the pod');
+  });
+
+  test('expandEnvRefs substitutes $(VAR) like the kubelet, keeping $$(VAR) and unknown names', () => {
+    expect(expandEnvRefs(['--a=$(POD_IP):9094', '-b=$$(POD_IP)', '-c=$(OTHER)', '-d=$(POD_IP)$(POD_IP)'], { POD_IP: '127.0.0.9' }))
+      .toEqual(['--a=127.0.0.9:9094', '-b=$(POD_IP)', '-c=$(OTHER)', '-d=127.0.0.9127.0.0.9']);
   });
 
   test('flagValues reads -f=v, --f=v and -f v', () => {

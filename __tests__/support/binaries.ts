@@ -3,8 +3,10 @@
  * prometheus-alertmanager, victoria-metrics, vmagent). A missing binary is a failing test with the
  * install command in its message, never a skipped one.
  */
-import { spawnSync, SpawnSyncOptions } from 'child_process';
+import { ChildProcess, spawn, spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
 import * as path from 'path';
 
 /** Which Debian package ships each binary (install-test-tools.sh installs all three). */
@@ -83,4 +85,96 @@ function isExecutableFile(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A long-running real binary started by {@link start}. */
+export interface StartedProcess {
+  readonly process: ChildProcess;
+  /** stdout and stderr so far, interleaved; for failure messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after a grace period; resolves once the process has exited. */
+  stop(): Promise<void>;
+}
+
+/** How long a stopped process gets to exit on SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * Starts `bin` in the background. Callers stop it in `finally`/`afterAll`; only loopback addresses
+ * belong in its arguments.
+ */
+export function start(bin: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): StartedProcess {
+  const child = spawn(bin, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => { output += String(chunk); });
+  child.stderr?.on('data', (chunk) => { output += String(chunk); });
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  return {
+    process: child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** A TCP port free on `host` right now (the kernel picks it). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether TCP `port` can be bound on `host` right now. */
+export async function portIsFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** GET `url` once: the status code, or undefined when nothing answers. */
+export function httpStatus(url: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/** Interval between readiness polls. */
+const POLL_INTERVAL_MS = 200;
+
+/**
+ * Polls `url` until it answers 200, the process exits, or `timeoutMs` passes. Returns the last
+ * status seen (200 on success) so the caller asserts on it with the process output as context.
+ */
+export async function pollUntilOk(url: string, proc: StartedProcess, timeoutMs = 20_000): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let status: number | undefined;
+  while (Date.now() < deadline) {
+    status = await httpStatus(url);
+    if (status === 200) return status;
+    if (proc.process.exitCode !== null || proc.process.signalCode !== null) return status;
+    await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+  }
+  return status;
 }

@@ -280,6 +280,15 @@ export function rewriteArgPaths(args: readonly string[], mirror: MirroredPod): s
   });
 }
 
+/**
+ * Expands `$(NAME)` references in container args the way the kubelet does, from `env` (e.g. the
+ * Downward API values a test stands in for); `$$(NAME)` stays a literal `$(NAME)`, an unknown name stays as is.
+ */
+export function expandEnvRefs(args: readonly string[], env: Readonly<Record<string, string>>): string[] {
+  return args.map((arg) => arg.replace(/\$(\$)?\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, escaped, name) =>
+    escaped ? `$(${name})` : env[name] ?? whole));
+}
+
 /** The value of each `-name=value` / `--name=value` argument (also the `-name value` form). */
 export function flagValues(args: readonly string[], name: string): string[] {
   const bare = name.replace(/^-+/, '');
