@@ -7,11 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { renderRuleFile, AlertingRule, isAlertingRule } from '../constructs/rules';
-import { SELF_MONITORING_ALERTS, selfMonitoringGroups, SelfMonitoringOptions } from '../constructs/self-monitoring';
-import { binary, run } from './support/binaries';
+import { renderRuleFile, AlertingRule, isAlertingRule } from '../../constructs/rules';
+import { SELF_MONITORING_ALERTS, selfMonitoringGroups, SelfMonitoringOptions } from '../../constructs/self-monitoring';
+import { binary, run } from '../support/binaries';
 
-const FIXTURE = path.join(__dirname, 'fixtures', 'self-monitoring.promtool.yml');
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'self-monitoring.promtool.yml');
 /** The file name the fixture's rule_files refers to. */
 const RULES_FILE = 'self-monitoring.rules.yml';
 const TEST_FILE = 'self-monitoring.test.yml';

@@ -1,0 +1,68 @@
+/**
+ * Debian's vmagent scraping the pods under test (vmalert, Alertmanager) and remote-writing to the test's
+ * victoria-metrics, as the VictoriaMetrics cluster's vmagent scrapes the real pods: it writes every target's
+ * own metrics and an `up` series (0 when a scrape fails).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { waitFor } from './http';
+import { ManagedProcess, startProcess } from './processes';
+
+export const VMAGENT_BINARY = '/usr/bin/vmagent';
+/** vmagent's default HTTP port (its own /metrics), on the address it is given. */
+export const VMAGENT_PORT = 8429;
+/** Time vmagent gets to answer /health after start. */
+const START_TIMEOUT_MS = 20_000;
+
+/** One scrape job: the `job` label and `host:port` targets. */
+export interface ScrapeJob {
+  readonly job: string;
+  readonly targets: readonly string[];
+}
+
+export interface VmagentOptions {
+  /** Loopback address vmagent listens on. */
+  readonly address: string;
+  /** Directory for the scrape config, the remote-write queue and the log. */
+  readonly workDir: string;
+  /** Base URL of the single-node victoria-metrics to write to. */
+  readonly vmUrl: string;
+  readonly jobs: readonly ScrapeJob[];
+  /** Scrape interval, a Prometheus duration. */
+  readonly scrapeInterval: string;
+}
+
+/** Start vmagent with a static scrape config and wait until it is healthy. */
+export async function startVmagent(options: VmagentOptions): Promise<ManagedProcess> {
+  const dir = path.join(options.workDir, 'vmagent');
+  fs.mkdirSync(dir, { recursive: true });
+  const configFile = path.join(dir, 'scrape.yml');
+  fs.writeFileSync(configFile, yaml.dump({
+    global: { scrape_interval: options.scrapeInterval },
+    scrape_configs: options.jobs.map(({ job, targets }) => ({ job_name: job, static_configs: [{ targets: [...targets] }] })),
+  }));
+  const url = `http://${options.address}:${VMAGENT_PORT}`;
+  const proc = startProcess({
+    name: 'vmagent',
+    command: VMAGENT_BINARY,
+    args: [
+      `-promscrape.config=${configFile}`,
+      `-remoteWrite.url=${options.vmUrl}/api/v1/write`,
+      `-remoteWrite.tmpDataPath=${path.join(dir, 'queue')}`,
+      `-httpListenAddr=${options.address}:${VMAGENT_PORT}`,
+      '-loggerLevel=WARN',
+    ],
+    logDir: options.workDir,
+  });
+  await waitFor(
+    `vmagent /health at ${url}`,
+    async () => {
+      if (!proc.running) throw new Error(`vmagent exited: ${proc.logText()}`);
+      const res = await fetch(`${url}/health`);
+      return res.ok ? true : undefined;
+    },
+    { timeoutMs: START_TIMEOUT_MS },
+  );
+  return proc;
+}
