@@ -1,0 +1,144 @@
+/**
+ * .gitlab-ci.yml against GitLab's CI schema and expanded (`gitlab-ci-local --preview`, `--list-json`): stages,
+ * jobs, pinned images matching what the manifests deploy, the npm cache, the deploy rules.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { APP_SETTINGS } from '../../app-config';
+import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../../constructs/constants';
+import {
+  REPO_ROOT, checkoutNewBranch, commitAll, gitlabCiLocal, listedJobs, previewPipeline, repoWith, tempDir,
+} from './helpers';
+
+/** gitlab-ci-local needs only the pipeline file and the file its cache key hashes. */
+const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json'];
+const NODE_JOBS = ['test:unit', 'synth', 'validate:kubernetes', 'validate:real-binaries'];
+const ALL_JOBS = ['test:unit', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'deploy'];
+/** A tag that names one release: digits and dots, optionally a v prefix and a -variant suffix. */
+const PINNED_TAG = /:v?\d+\.\d+\.\d+(-[a-z0-9.]+)?$/;
+
+let repo: string;
+let pipeline: Record<string, any>;
+
+beforeAll(() => {
+  repo = repoWith(PIPELINE_FILES);
+  pipeline = previewPipeline(repo);
+});
+
+afterAll(() => {
+  fs.rmSync(repo, { recursive: true, force: true });
+});
+
+/** Image name of a job in the expanded pipeline. */
+function imageOf(job: string): string {
+  const image = pipeline[job].image;
+  return typeof image === 'string' ? image : image.name;
+}
+
+describe('.gitlab-ci.yml', () => {
+  test('is valid against GitLab\'s CI schema and runs test, synth, validate, deploy in that order', () => {
+    // GIVEN the expanded pipeline (previewPipeline throws when the schema check fails)
+    // THEN the stages and jobs are these
+    expect(pipeline.stages).toEqual(['.pre', 'test', 'synth', 'validate', 'deploy', '.post']);
+    const jobs = Object.keys(pipeline).filter((key) => pipeline[key]?.stage !== undefined);
+    expect(jobs.sort()).toEqual([...ALL_JOBS].sort());
+    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'synth', 'validate', 'validate', 'validate', 'validate', 'deploy']);
+  });
+
+  test('a schema error is reported (the check above is real)', () => {
+    // GIVEN the pipeline with resource_group written as a list
+    const broken = tempDir('gitlab-ci-broken');
+    try {
+      const text = fs.readFileSync(path.join(REPO_ROOT, '.gitlab-ci.yml'), 'utf8').replace('resource_group: production', 'resource_group: [production]');
+      fs.writeFileSync(path.join(broken, '.gitlab-ci.yml'), text);
+      fs.copyFileSync(path.join(REPO_ROOT, 'package-lock.json'), path.join(broken, 'package-lock.json'));
+      commitAll(broken);
+      // WHEN gitlab-ci-local expands it
+      const result = gitlabCiLocal(broken, ['--preview']);
+      // THEN it fails naming the property
+      expect(result.code).not.toBe(0);
+      expect(result.stderr + result.stdout).toContain("'resource_group' property type must be string");
+    } finally {
+      fs.rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
+  test('every job runs in a pinned image; vmalert and Alertmanager are the images the manifests deploy', () => {
+    for (const job of ALL_JOBS) {
+      expect(`${job} ${imageOf(job)}`).toMatch(PINNED_TAG);
+      // no Docker-in-Docker
+      expect(pipeline[job].services ?? []).toEqual([]);
+    }
+    expect(imageOf('validate:vmalert')).toBe(VMALERT_IMAGE);
+    expect(imageOf('validate:alertmanager')).toBe(ALERTMANAGER_IMAGE);
+    // the images' entrypoints are the binaries; the job scripts need a shell
+    expect(pipeline['validate:vmalert'].image.entrypoint).toEqual(['']);
+    expect(pipeline['validate:alertmanager'].image.entrypoint).toEqual(['']);
+    expect(pipeline.deploy.image.entrypoint).toEqual(['']);
+    for (const job of NODE_JOBS) expect(imageOf(job)).toMatch(/^node:20\.\d+\.\d+-bookworm$/);
+  });
+
+  test('node jobs install with npm ci from an npm cache keyed on package-lock.json', () => {
+    for (const job of NODE_JOBS) {
+      const [cache] = pipeline[job].cache;
+      expect(cache.key).toEqual({ files: ['package-lock.json'] });
+      expect(cache.paths).toEqual(['.npm/']);
+      expect(pipeline[job].before_script).toEqual(['npm ci --cache .npm --prefer-offline --no-audit --no-fund']);
+    }
+    // only the first job writes the cache back
+    expect(pipeline['test:unit'].cache[0].policy).toBe('pull-push');
+    expect(pipeline.synth.cache[0].policy).toBe('pull');
+  });
+
+  test('the jobs call npm scripts and files that exist', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    const lines: string[] = ALL_JOBS.flatMap((job) => pipeline[job].script);
+    const missing: string[] = [];
+    for (const line of lines) {
+      for (const [, script] of line.matchAll(/npm run (\S+)/g)) if (!pkg.scripts[script]) missing.push(`npm script ${script}`);
+      for (const [file] of line.matchAll(/scripts\/\S+\.(?:sh|ts)/g)) if (!fs.existsSync(path.join(REPO_ROOT, file))) missing.push(file);
+    }
+    expect(missing).toEqual([]);
+    // the unit job leaves the real-binary tests to the validate stage, which installs the binaries first
+    expect(pipeline['test:unit'].script).toContain('npm run test:unit');
+    expect(pipeline['validate:real-binaries'].script).toEqual(['bash scripts/install-test-tools.sh', 'npm run test:real']);
+  });
+
+  test('synth keeps dist/ and the extracted files as artifacts, and the validate and deploy jobs take them', () => {
+    expect(pipeline.synth.script).toEqual(['npx cdk8s synth', 'npx ts-node scripts/extract-dist.ts dist "$CI_EXTRACT_DIR"']);
+    expect(pipeline.synth.artifacts.paths).toEqual(['dist/', '$CI_EXTRACT_DIR/']);
+    for (const job of ['validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'deploy']) {
+      expect(pipeline[job].dependencies).toEqual(['synth']);
+    }
+  });
+
+  test('every app setting is a pipeline variable, empty by default so the app\'s default applies', () => {
+    // The expanded file keeps only the values; the descriptions (shown in "Run pipeline") are in the source.
+    const source = yaml.load(fs.readFileSync(path.join(REPO_ROOT, '.gitlab-ci.yml'), 'utf8')) as Record<string, any>;
+    for (const setting of APP_SETTINGS) {
+      expect(`${setting.env}=${JSON.stringify(pipeline.variables[setting.env])}`).toBe(`${setting.env}=""`);
+      expect(`${setting.env}: ${source.variables[setting.env]?.description}`).toContain(`(empty: ${setting.default})`);
+    }
+  });
+
+  test('deploy runs only on the default branch, one at a time, in an environment, through deploy.sh', () => {
+    const deploy = pipeline.deploy;
+    expect(deploy.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+    expect(deploy.resource_group).toBe('production');
+    expect(deploy.environment).toEqual({ name: 'production', deployment_tier: 'production' });
+    expect(deploy.script).toEqual(['sh scripts/ci/deploy.sh dist "$CI_EXTRACT_DIR/deploy-plan.txt"']);
+    expect(deploy.interruptible).toBe(false);
+  });
+
+  test('the default branch gets every job; another branch gets all but deploy', () => {
+    // GIVEN the repository on main, then on a feature branch
+    // WHEN gitlab-ci-local lists the jobs it would run
+    const onMain = listedJobs(repo);
+    checkoutNewBranch(repo, 'feature/new-rule');
+    const onFeature = listedJobs(repo);
+    // THEN deploy is only on main
+    expect(onMain).toEqual(ALL_JOBS);
+    expect(onFeature).toEqual(ALL_JOBS.filter((job) => job !== 'deploy'));
+  });
+});
