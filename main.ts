@@ -56,7 +56,8 @@ export class AlertingStack extends Chart {
 /** Synthesizes the app; a configuration error is printed as one clear message, without a stack trace. */
 export function main(env: NodeJS.ProcessEnv = process.env): number {
   try {
-    const app = new App();
+    // The cdk8s CLI passes the output directory in CDK8S_OUTDIR.
+    const app = new App(env.CDK8S_OUTDIR ? { outdir: env.CDK8S_OUTDIR } : {});
     new AlertingStack(app, 'alerting', loadAppConfig(env));
     app.synth();
     return 0;

@@ -209,7 +209,8 @@ export class AlertmanagerCluster extends Construct {
         spec: {
           accessModes: ['ReadWriteOnce'],
           ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
-          resources: { requests: { storage: `${storage.sizeGiB}Gi` } },
+          // The StatefulSet's typed serializer runs after patches and expects a Quantity here, not a string.
+          resources: { requests: { storage: kplus.k8s.Quantity.fromString(`${storage.sizeGiB}Gi`) } },
         },
       }]),
       JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: STORAGE_VOLUME, mountPath: ALERTMANAGER_STORAGE_PATH }),

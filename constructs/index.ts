@@ -10,4 +10,4 @@ export * from './self-monitoring';
 export * from './vmalert-args';
 export * from './vmalert-flags';
 export * from './vmalert-ha';
-export { ResourceSettings } from './workload';
+export type { ResourceSettings } from './workload';

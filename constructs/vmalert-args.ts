@@ -80,11 +80,11 @@ export function extraArgsProblems(extraArgs: readonly string[], managedFlags: Re
  */
 export function renderNotifierConfig(notifierUrls: readonly string[], dropLabels: readonly string[]): string {
   const parsed = notifierUrls.map(raw => {
-    try {
-      return new URL(raw);
-    } catch {
-      throw new ConfigError(`notifier URL ${JSON.stringify(raw)} is not a URL (expected e.g. http://alertmanager-0.alertmanager:9093)`);
+    const url = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (!url || !['http:', 'https:'].includes(url.protocol)) {
+      throw new ConfigError(`notifier URL ${JSON.stringify(raw)} is not an http(s) URL (expected e.g. http://alertmanager-0.alertmanager:9093)`);
     }
+    return url;
   });
   const scheme = parsed[0]?.protocol.replace(/:$/, '') ?? 'http';
   const pathPrefix = parsed[0]?.pathname.replace(/\/$/, '') ?? '';

@@ -1,0 +1,127 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import { APP_SETTINGS, loadAppConfig } from '../app-config';
+import { AlertingStack, main } from '../main';
+import { argsOf, firstContainer, flagValues, Manifest, ofKind, only } from './support/synth';
+
+function synthApp(env: NodeJS.ProcessEnv = {}): { stack: AlertingStack; objects: Manifest[] } {
+  const stack = new AlertingStack(Testing.app(), 'alerting', loadAppConfig(env));
+  return { stack, objects: Testing.synth(stack) as Manifest[] };
+}
+
+describe('the app', () => {
+  test('matches the reviewed snapshot', () => {
+    expect(synthApp().objects).toMatchSnapshot();
+  });
+
+  test('2 vmalert replicas and 3 Alertmanager peers in namespace monitoring', () => {
+    const { objects } = synthApp();
+    expect(only(objects, 'Deployment').spec.replicas).toBe(2);
+    expect(only(objects, 'StatefulSet').spec.replicas).toBe(3);
+    expect(new Set(objects.map(o => o.metadata.namespace))).toEqual(new Set(['monitoring']));
+  });
+
+  test('vmalert reads vmselect, writes and restores through vminsert/vmselect, notifies each Alertmanager pod', () => {
+    const { stack, objects } = synthApp();
+    const args = argsOf(objects, 'Deployment');
+    expect(args).toEqual(expect.arrayContaining([
+      '-datasource.url=http://vmselect:8481/select/0/prometheus',
+      '-remoteWrite.url=http://vminsert:8480/insert/0/prometheus',
+      '-remoteRead.url=http://vmselect:8481/select/0/prometheus',
+      '-evaluationInterval=1m',
+    ]));
+    expect(flagValues(args, '-notifier.url')).toEqual(stack.alertmanager.notifierUrls);
+    expect(stack.vmalert.recommendedDedupInterval).toBe('1m');
+  });
+
+  test('the CPU rule covers the five components at 10% for 1m, and vmagent has a no-data rule', () => {
+    const { objects } = synthApp();
+    const rules = ofKind(objects, 'ConfigMap').flatMap(cm => Object.values(cm.data as Record<string, string>))
+      .flatMap(text => (yaml.load(text) as any).groups).flatMap((g: any) => g.rules);
+    const cpu = rules.find((r: any) => r.alert === 'VictoriaMetricsHighCPU');
+    expect(cpu.expr).toBe('rate(process_cpu_seconds_total{job=~"vminsert|vmselect|vmstorage|vmagent|vmalert"}[5m]) * 100 > 10');
+    expect(cpu.for).toBe('1m');
+    const noData = rules.find((r: any) => r.alert === 'VmagentNoData');
+    expect(noData.expr).toMatch(/^absent\(.*job="vmagent".*\)$/);
+  });
+
+  test('emails go to the configured recipient; the password only as a Secret file, in no ConfigMap and no arg', () => {
+    // GIVEN a password Secret name from the environment
+    const { objects } = synthApp({ SMTP_TO: 'sre@example.org', SMTP_PASSWORD_SECRET: 'mail-credentials' });
+    // THEN
+    const config = yaml.load(only(objects, 'Secret').stringData['alertmanager.yml']) as any;
+    expect(config.receivers).toEqual([{ name: 'email', email_configs: [{ to: 'sre@example.org', send_resolved: true }] }]);
+    expect(config.global.smtp_auth_password_file).toBe('/etc/alertmanager/secrets/mail-credentials/password');
+    const configMapText = JSON.stringify(ofKind(objects, 'ConfigMap'));
+    expect(configMapText).not.toMatch(/smtp_auth|auth_password|password_file|mail-credentials/);
+    const allArgs = [...argsOf(objects, 'Deployment'), ...argsOf(objects, 'StatefulSet')].join(' ');
+    expect(allArgs).not.toMatch(/password/i);
+    expect(firstContainer(only(objects, 'StatefulSet')).volumeMounts).toContainEqual(
+      { name: 'secret-mail-credentials', mountPath: '/etc/alertmanager/secrets/mail-credentials', readOnly: true });
+  });
+
+  test('every setting can be overridden from the environment', () => {
+    const { objects } = synthApp({
+      ALERTING_NAMESPACE: 'alerting', VMALERT_REPLICAS: '3', ALERTMANAGER_REPLICAS: '5',
+      DATASOURCE_URL: 'http://vmselect.vm:8481/select/1/prometheus', EVALUATION_INTERVAL: '30s',
+      SMTP_SMARTHOST: 'mail:25', SMTP_REQUIRE_TLS: 'false',
+    });
+    expect(only(objects, 'Deployment').spec.replicas).toBe(3);
+    expect(only(objects, 'StatefulSet').spec.replicas).toBe(5);
+    expect(objects.every(o => o.metadata.namespace === 'alerting')).toBe(true);
+    expect(argsOf(objects, 'Deployment')).toEqual(expect.arrayContaining([
+      '-datasource.url=http://vmselect.vm:8481/select/1/prometheus', '-evaluationInterval=30s',
+    ]));
+    const config = yaml.load(only(objects, 'Secret').stringData['alertmanager.yml']) as any;
+    expect(config.global).toEqual(expect.objectContaining({ smtp_smarthost: 'mail:25', smtp_require_tls: false }));
+  });
+
+  test('every setting has a default and a distinct variable', () => {
+    expect(new Set(APP_SETTINGS.map(s => s.env)).size).toBe(APP_SETTINGS.length);
+    expect(APP_SETTINGS.every(s => s.default !== '' && s.description !== '')).toBe(true);
+  });
+
+  test.each([
+    [{ VMALERT_REPLICAS: 'two' }, 'VMALERT_REPLICAS="two": must be a whole number >= 1'],
+    [{ ALERTMANAGER_REPLICAS: '0' }, 'ALERTMANAGER_REPLICAS="0": must be a whole number >= 1'],
+    [{ SMTP_REQUIRE_TLS: 'yes' }, 'SMTP_REQUIRE_TLS="yes": must be true or false'],
+  ])('bad environment %j', (env, message) => {
+    expect(() => loadAppConfig(env)).toThrow(message);
+  });
+});
+
+describe('main', () => {
+  let stderr: string;
+  let outdir: string;
+  beforeEach(() => {
+    stderr = '';
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+    jest.spyOn(process.stderr, 'write').mockImplementation(chunk => {
+      stderr += String(chunk);
+      return true;
+    });
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  test('writes the stack to the output directory', () => {
+    expect(main({ CDK8S_OUTDIR: outdir })).toBe(0);
+    expect(fs.readdirSync(outdir)).toEqual(['alerting.k8s.yaml']);
+  });
+
+  test('a bad rule file is one message naming file and rule, no stack trace, nothing written', () => {
+    // GIVEN a rules directory with a bad duration
+    const rulesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rules-'));
+    fs.writeFileSync(path.join(rulesDir, 'cpu.yml'), yaml.dump({ groups: [{ name: 'cpu', rules: [{ alert: 'HighCPU', expr: 'up', for: '1x' }] }] }));
+    // WHEN
+    const code = main({ CDK8S_OUTDIR: outdir, RULES_DIR: rulesDir });
+    // THEN
+    expect(code).toBe(1);
+    expect(stderr).toBe(`error: ${path.join(rulesDir, 'cpu.yml')}: group "cpu": rule "HighCPU": for: "1x" is not a duration `
+      + '(use a Prometheus duration such as 30s, 5m, 1h or 1m30s)\n');
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+});

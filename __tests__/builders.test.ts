@@ -1,0 +1,135 @@
+import * as yaml from 'js-yaml';
+import {
+  alertmanagerArgs, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
+} from '../constructs';
+
+const BASE: VmalertArgsInput = {
+  datasourceUrl: 'http://vmselect:8481/select/0/prometheus',
+  ruleFiles: ['/etc/vmalert/rules/a/*.yml'],
+  notifierUrls: ['http://am-0.am:9093', 'http://am-1.am:9093'],
+  evaluationInterval: '1m',
+  externalLabels: {},
+  httpPort: 8880,
+  extraArgs: [],
+};
+
+describe('vmalertArgs', () => {
+  test('one -notifier.url per Alertmanager pod and the listen address', () => {
+    // WHEN
+    const args = vmalertArgs(BASE);
+    // THEN
+    expect(args).toEqual([
+      '-datasource.url=http://vmselect:8481/select/0/prometheus',
+      '-rule=/etc/vmalert/rules/a/*.yml',
+      '-notifier.url=http://am-0.am:9093',
+      '-notifier.url=http://am-1.am:9093',
+      '-evaluationInterval=1m',
+      '-httpListenAddr=:8880',
+    ]);
+  });
+
+  test('remote write/read with lookback, external URL and labels, extra args last', () => {
+    const args = vmalertArgs({
+      ...BASE,
+      remoteWriteUrl: 'http://vminsert:8480/insert/0/prometheus',
+      remoteReadUrl: 'http://vmselect:8481/select/0/prometheus',
+      remoteReadLookback: '1h',
+      externalUrl: 'http://vmalert:8880',
+      externalLabels: { cluster: 'prod' },
+      extraArgs: ['-rule.resendDelay=1m'],
+    });
+    expect(args).toEqual(expect.arrayContaining([
+      '-remoteWrite.url=http://vminsert:8480/insert/0/prometheus',
+      '-remoteRead.url=http://vmselect:8481/select/0/prometheus',
+      '-remoteRead.lookback=1h',
+      '-external.url=http://vmalert:8880',
+      '-external.label=cluster=prod',
+    ]));
+    expect(args[args.length - 1]).toBe('-rule.resendDelay=1m');
+  });
+
+  test('a notifier config file replaces the -notifier.url flags (vmalert refuses both)', () => {
+    const args = vmalertArgs({ ...BASE, notifierConfigFile: '/etc/vmalert/notifier/notifier.yml' });
+    expect(args.filter(a => a.startsWith('-notifier.url='))).toEqual([]);
+    expect(args).toContain('-notifier.config=/etc/vmalert/notifier/notifier.yml');
+  });
+});
+
+describe('extra argument checks', () => {
+  test('flag names', () => {
+    expect(flagName('-rule.resendDelay=1m')).toBe('rule.resendDelay');
+    expect(flagName('--dryRun')).toBe('dryRun');
+    expect(flagName('1m')).toBeUndefined();
+  });
+
+  test('-dedup.minScrapeInterval is sent to vmselect and vmstorage with the value to use', () => {
+    const [problem] = extraArgsProblems(['-dedup.minScrapeInterval=30s'], {}, '1m');
+    expect(problem).toBe('-dedup.minScrapeInterval is not a vmalert flag: vmalert would exit with "flag provided but not defined". '
+      + 'It belongs on vmselect and vmstorage: set -dedup.minScrapeInterval=1m (the recommendedDedupInterval of these rules) there '
+      + 'and remove it from extraArgs');
+  });
+
+  test('unknown flags, bare values and flags the construct manages', () => {
+    const problems = extraArgsProblems(['-rule.resendDelay=1m', '-notifer.url=x', '30s', '-datasource.url=x'],
+      { 'datasource.url': 'datasourceUrl' }, '1m');
+    expect(problems).toEqual([
+      '-notifer.url is not a vmalert flag (vmalert would exit with "flag provided but not defined"): check the spelling against `vmalert -help`',
+      '"30s" is not a flag: write each flag with its value as one argument, e.g. "-rule.resendDelay=1m"',
+      '-datasource.url is set by the construct: use the "datasourceUrl" prop instead of extraArgs',
+    ]);
+  });
+});
+
+describe('renderNotifierConfig', () => {
+  test('every pod as a static target and the replica label dropped', () => {
+    // WHEN
+    const config = yaml.load(renderNotifierConfig(['http://am-0.am.ns.svc:9093', 'http://am-1.am.ns.svc:9093'], ['replica']));
+    // THEN
+    expect(config).toEqual({
+      scheme: 'http',
+      static_configs: [{ targets: ['am-0.am.ns.svc:9093', 'am-1.am.ns.svc:9093'] }],
+      alert_relabel_configs: [{ action: 'labeldrop', regex: 'replica' }],
+    });
+  });
+
+  test('a path prefix is kept; mixed prefixes and non-URLs are errors', () => {
+    expect(yaml.load(renderNotifierConfig(['https://am:9093/am/'], []))).toEqual(
+      { scheme: 'https', path_prefix: '/am', static_configs: [{ targets: ['am:9093'] }] });
+    expect(() => renderNotifierConfig(['http://a:9093', 'http://b:9093/x'], ['r'])).toThrow(/must share one scheme and path/);
+    expect(() => renderNotifierConfig(['am-0:9093'], ['r'])).toThrow('notifier URL "am-0:9093" is not an http(s) URL (expected e.g. http://alertmanager-0.alertmanager:9093)');
+  });
+});
+
+describe('alertmanagerArgs', () => {
+  const input = {
+    configFile: '/etc/alertmanager/config/alertmanager.yml',
+    storagePath: '/alertmanager',
+    retention: '120h',
+    webPort: 9093,
+    meshPort: 9094,
+    reconnectTimeout: '5m',
+    podIpEnv: 'POD_IP',
+  };
+
+  test('peers: one --cluster.peer per pod, advertised on the pod IP', () => {
+    const args = alertmanagerArgs({ ...input, peerHosts: ['am-0.am.ns.svc', 'am-1.am.ns.svc', 'am-2.am.ns.svc'] });
+    expect(args).toEqual([
+      '--config.file=/etc/alertmanager/config/alertmanager.yml',
+      '--storage.path=/alertmanager',
+      '--data.retention=120h',
+      '--web.listen-address=:9093',
+      '--cluster.listen-address=0.0.0.0:9094',
+      '--cluster.advertise-address=$(POD_IP):9094',
+      '--cluster.peer=am-0.am.ns.svc:9094',
+      '--cluster.peer=am-1.am.ns.svc:9094',
+      '--cluster.peer=am-2.am.ns.svc:9094',
+      '--cluster.reconnect-timeout=5m',
+    ]);
+  });
+
+  test('a single peer runs without the mesh', () => {
+    const args = alertmanagerArgs({ ...input, peerHosts: ['am-0.am.ns.svc'] });
+    expect(args).toContain('--cluster.listen-address=');
+    expect(args.some(a => a.startsWith('--cluster.peer'))).toBe(false);
+  });
+});

@@ -1,0 +1,102 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import { parseRuleFile, RulesConfigMap } from '../constructs';
+import { CPU_GROUP, ofKind, synth } from './support/synth';
+
+function tempRulesDir(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rules-'));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+const group = (name: string) => yaml.dump({ groups: [{ name, rules: [{ alert: `${name}Alert`, expr: 'up == 0' }] }] });
+
+describe('RulesConfigMap', () => {
+  test('typed groups become one validated rule file in one ConfigMap', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    const rules = new RulesConfigMap(chart, 'rules', { groups: [CPU_GROUP], namespace: 'monitoring' });
+    // THEN
+    const [configMap] = ofKind(synth(chart), 'ConfigMap');
+    expect(configMap.metadata.namespace).toBe('monitoring');
+    expect(Object.keys(configMap.data)).toEqual(['rules.yml']);
+    expect(parseRuleFile(configMap.data['rules.yml'], 'rules.yml')).toEqual([CPU_GROUP]);
+    expect(rules.parts).toHaveLength(1);
+    expect(rules.groups.map(g => g.name)).toEqual(['cpu']);
+  });
+
+  test('fromDirectory loads every *.yml and *.yaml file, skipping subdirectories and other files', () => {
+    // GIVEN
+    const dir = tempRulesDir({ 'a.yml': group('a'), 'b.yaml': group('b'), 'README.md': '# notes', 'tests/a.test.yml': 'rule_files: []' });
+    const chart = Testing.chart();
+    // WHEN
+    const rules = RulesConfigMap.fromDirectory(chart, 'rules', dir);
+    // THEN
+    const [configMap] = ofKind(synth(chart), 'ConfigMap');
+    expect(Object.keys(configMap.data).sort()).toEqual(['a.yml', 'b.yml']);
+    expect(rules.groups.map(g => g.name)).toEqual(['a', 'b']);
+  });
+
+  test('fromFile loads one file', () => {
+    const dir = tempRulesDir({ 'cpu.yaml': group('cpu') });
+    const chart = Testing.chart();
+    RulesConfigMap.fromFile(chart, 'rules', path.join(dir, 'cpu.yaml'));
+    expect(Object.keys(ofKind(synth(chart), 'ConfigMap')[0].data)).toEqual(['cpu.yml']);
+  });
+
+  test('rules beyond one ConfigMap go into further ConfigMaps, each within the budget, every group once', () => {
+    // GIVEN 120 groups (about 11 KB) and a 4 KiB budget
+    const groups = Array.from({ length: 120 }, (_, i) => ({ name: `g${i}`, rules: [{ alert: `A${i}`, expr: `up{job="job-${i}"} == 0`, for: '5m' }] }));
+    const chart = Testing.chart();
+    // WHEN
+    const rules = new RulesConfigMap(chart, 'rules', { groups, maxDataBytes: 4096 });
+    // THEN
+    const configMaps = ofKind(synth(chart), 'ConfigMap');
+    expect(configMaps.length).toBeGreaterThan(1);
+    expect(configMaps.length).toBe(rules.parts.length);
+    for (const cm of configMaps) {
+      const bytes = Object.entries(cm.data as Record<string, string>).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0);
+      expect(bytes).toBeLessThanOrEqual(4096);
+    }
+    const loaded = configMaps.flatMap(cm => Object.entries(cm.data as Record<string, string>).flatMap(([k, v]) => parseRuleFile(v, k)));
+    expect(loaded.map(g => g.name)).toEqual(groups.map(g => g.name));
+  });
+
+  describe('errors name the file, group and rule', () => {
+    test('a bad rule in a typed group', () => {
+      const chart = Testing.chart();
+      expect(() => new RulesConfigMap(chart, 'rules', { groups: [{ name: 'cpu', rules: [{ alert: 'A', expr: 'up', for: '1x' }] }] }))
+        .toThrow('RulesConfigMap "rules": group "cpu": rule "A": for: "1x" is not a duration');
+    });
+
+    test('one group name in two files', () => {
+      const dir = tempRulesDir({ 'a.yml': group('cpu'), 'b.yml': group('cpu') });
+      expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', dir)).toThrow(
+        `RulesConfigMap "rules": group "cpu" is defined in ${path.join(dir, 'a.yml')} and ${path.join(dir, 'b.yml')}; group names must be unique: rename one`);
+    });
+
+    test('two files that would share a ConfigMap key', () => {
+      const dir = tempRulesDir({ 'a.yml': group('a'), 'a.yaml': group('b') });
+      expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', dir)).toThrow(/would both be stored as a\.yml: rename one/);
+    });
+
+    test('a missing or empty directory, a missing file', () => {
+      expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', '/nonexistent/rules')).toThrow(
+        'RulesConfigMap "rules": cannot read the rules directory /nonexistent/rules (ENOENT)');
+      expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', tempRulesDir({}))).toThrow(/no rule files \(\*\.yml, \*\.yaml\) in/);
+      expect(() => RulesConfigMap.fromFile(Testing.chart(), 'rules', '/nonexistent/cpu.yml')).toThrow(
+        '/nonexistent/cpu.yml: cannot read the rule file (ENOENT)');
+    });
+
+    test('neither groups nor files', () => {
+      expect(() => new RulesConfigMap(Testing.chart(), 'rules', {})).toThrow(/give either "groups" or "files"/);
+    });
+  });
+});

@@ -1,0 +1,177 @@
+import * as yaml from 'js-yaml';
+import {
+  ConfigError, packRuleFiles, parseRuleFile, renderRuleFile, RuleGroup, unbalancedBrackets, unbalancedTemplate,
+} from '../constructs';
+
+const FILE = 'rules/cpu.yml';
+
+/** The error message parseRuleFile gives for this YAML text. */
+function errorOf(text: string): string {
+  try {
+    parseRuleFile(text, FILE);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a validation error');
+}
+
+function ruleFile(rule: Record<string, unknown>, group: Record<string, unknown> = {}): string {
+  return yaml.dump({ groups: [{ name: 'cpu', ...group, rules: [rule] }] });
+}
+
+describe('parseRuleFile', () => {
+  test('a valid file gives its groups, with scalar label values as text', () => {
+    // GIVEN
+    const text = ruleFile({ alert: 'HighCPU', expr: 'rate(x[5m]) > 0.1', for: '1m', labels: { priority: 1 } }, { interval: '30s' });
+    // WHEN
+    const groups = parseRuleFile(text, FILE);
+    // THEN
+    expect(groups).toEqual([{
+      name: 'cpu', interval: '30s',
+      rules: [{ alert: 'HighCPU', expr: 'rate(x[5m]) > 0.1', for: '1m', labels: { priority: '1' } }],
+    }]);
+  });
+
+  test('YAML that does not parse names file, line, group and rule, and explains the quote', () => {
+    // GIVEN an annotation whose double quote closes early
+    const text = [
+      'groups:',
+      '  - name: cpu',
+      '    rules:',
+      '      - alert: HighCPU',
+      '        expr: up > 0',
+      '        annotations:',
+      '          summary: "{{ $labels.job }}" CPU 使用率超過 10%"',
+    ].join('\n');
+    // WHEN
+    const message = errorOf(text);
+    // THEN
+    expect(message).toMatch(/^rules\/cpu\.yml:7:\d+: invalid YAML in group "cpu", rule "HighCPU"/);
+    expect(message).toContain('summary: "{{ $labels.job }}" CPU');
+    expect(message).toMatch(/Quote the whole value once/);
+  });
+
+  test('a file without groups', () => {
+    expect(errorOf('rules: []')).toBe('rules/cpu.yml: a rule file needs a top-level "groups:" list (groups: [{ name: ..., rules: [...] }])');
+    expect(errorOf('groups: []')).toMatch(/"groups" must be a non-empty list/);
+  });
+
+  test('a group without rules', () => {
+    expect(errorOf('groups:\n  - name: cpu\n')).toBe(
+      'rules/cpu.yml: group "cpu": needs a non-empty "rules" list (each rule has "alert" or "record", and "expr")');
+  });
+
+  test('two groups with one name', () => {
+    const text = yaml.dump({ groups: [{ name: 'cpu', rules: [{ alert: 'A', expr: 'up' }] }, { name: 'cpu', rules: [{ alert: 'B', expr: 'up' }] }] });
+    expect(errorOf(text)).toBe('rules/cpu.yml: group "cpu": the group name is used twice in this file; group names must be unique');
+  });
+
+  test('a rule with both alert and record, or neither', () => {
+    expect(errorOf(ruleFile({ alert: 'A', record: 'a:b', expr: 'up' }))).toMatch(
+      /group "cpu": rule "A": has both "alert" and "record"/);
+    expect(errorOf(ruleFile({ expr: 'up' }))).toMatch(/group "cpu": rule "#1": has neither "alert" nor "record"/);
+  });
+
+  test('an empty expr', () => {
+    expect(errorOf(ruleFile({ alert: 'A', expr: '  ' }))).toBe(
+      'rules/cpu.yml: group "cpu": rule "A": "expr" is empty: give the PromQL/MetricsQL expression to evaluate');
+  });
+
+  test('an unbalanced parenthesis in expr', () => {
+    expect(errorOf(ruleFile({ alert: 'HighCPU', expr: 'rate(process_cpu_seconds_total[5m] * 100 > 10' }))).toBe(
+      'rules/cpu.yml: group "cpu": rule "HighCPU": expr: "(" at column 5 is never closed: add ")"');
+  });
+
+  test('for: that is not a duration', () => {
+    expect(errorOf(ruleFile({ alert: 'HighCPU', expr: 'up', for: '1x' }))).toBe(
+      'rules/cpu.yml: group "cpu": rule "HighCPU": for: "1x" is not a duration (use a Prometheus duration such as 30s, 5m, 1h or 1m30s)');
+  });
+
+  test('a group interval that is not a duration', () => {
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up' }, { interval: 'often' }))).toMatch(
+      /group "cpu": interval: "often" is not a duration/);
+  });
+
+  test('a label name that is not valid', () => {
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', labels: { 'team-name': 'x' } }))).toMatch(
+      /rule "A": labels: "team-name" is not a valid name/);
+  });
+
+  test('unbalanced {{ }} in a template', () => {
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', annotations: { summary: '{{ $labels.job is down' } }))).toBe(
+      'rules/cpu.yml: group "cpu": rule "A": annotations.summary: template "{{" at column 1 is never closed: add "}}"');
+  });
+
+  test('an invalid recording rule name and a field vmalert does not know', () => {
+    expect(errorOf(ruleFile({ record: 'cpu usage', expr: 'up' }))).toMatch(/record: "cpu usage" is not a valid metric name/);
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', severity: 'page' }))).toMatch(/rule "A": unknown field "severity" \(allowed: alert, expr, for, labels, annotations\)/);
+  });
+
+  test('every problem of a file is reported at once', () => {
+    const text = yaml.dump({ groups: [{ name: 'a', rules: [{ alert: 'A', expr: 'up', for: '1x' }, { alert: 'B', expr: '' }] }] });
+    expect(errorOf(text).split('\n')).toHaveLength(2);
+  });
+});
+
+describe('expression and template checks', () => {
+  test.each([
+    ['sum(rate(x{job="a"}[5m])) by (job)', undefined],
+    ['x{job=~"a(b"}', undefined],
+    ['x # a comment with (', undefined],
+    ['x)', 'unexpected ")" at column 2 has no matching "("'],
+    ['rate(x[5m)', '"[" at column 7 is closed by ")" at column 10; expected "]"'],
+    ['x{job="a}', 'the string starting with " at column 7 is never closed'],
+  ])('%s', (expr, problem) => {
+    expect(unbalancedBrackets(expr)).toBe(problem);
+  });
+
+  test('templates', () => {
+    expect(unbalancedTemplate('{{ $labels.job }} at {{ $value }}')).toBeUndefined();
+    expect(unbalancedTemplate('job }}')).toBe('template "}}" at column 5 has no opening "{{"');
+    expect(unbalancedTemplate('{{ a {{ b }}')).toMatch(/not closed before the next/);
+  });
+});
+
+describe('rendering and packing', () => {
+  const group = (name: string, rules: number): RuleGroup => ({
+    name,
+    rules: Array.from({ length: rules }, (_, i) => ({ alert: `${name}_${i}`, expr: `up{job="${name}"} == ${i}` })),
+  });
+
+  test('rendered YAML parses back to the same groups', () => {
+    const groups = [group('a', 2), { name: 'b', interval: '30s', rules: [{ record: 'job:up:sum', expr: 'sum(up) by (job)' }] }];
+    expect(parseRuleFile(renderRuleFile(groups), 'x.yml')).toEqual(groups);
+  });
+
+  test('files that fit stay whole; bins respect the budget', () => {
+    // GIVEN three files of about 1.5 KB each and a 4 KB budget
+    const files = ['a', 'b', 'c'].map(n => ({ name: `${n}.yml`, source: `${n}.yml`, groups: [group(n, 30)] }));
+    const size = Buffer.byteLength(renderRuleFile(files[0].groups)) + 5;
+    // WHEN
+    const bins = packRuleFiles(files, size * 2 + 10);
+    // THEN two files share the first bin, the third gets its own
+    expect(bins.map(b => b.map(f => f.name))).toEqual([['a.yml', 'b.yml'], ['c.yml']]);
+  });
+
+  test('a file larger than the budget is split between its groups, each group exactly once', () => {
+    // GIVEN one file with ten groups
+    const groups = Array.from({ length: 10 }, (_, i) => group(`g${i}`, 20));
+    // WHEN packed with a budget that holds about three groups
+    const budget = Buffer.byteLength(renderRuleFile(groups.slice(0, 3))) + 200;
+    const bins = packRuleFiles([{ name: 'big.yml', source: 'big.yml', groups }], budget);
+    // THEN every part is within budget and the groups come back in order
+    const parts = bins.flat();
+    expect(parts.length).toBeGreaterThan(2);
+    for (const bin of bins) {
+      expect(bin.reduce((n, f) => n + Buffer.byteLength(f.content) + f.name.length, 0)).toBeLessThanOrEqual(budget);
+    }
+    expect(parts.map(p => p.name)).toEqual(parts.map((_, i) => `big-${i + 1}.yml`));
+    expect(parts.flatMap(p => parseRuleFile(p.content, p.name)).map(g => g.name)).toEqual(groups.map(g => g.name));
+  });
+
+  test('a single group larger than a ConfigMap is an error naming it', () => {
+    expect(() => packRuleFiles([{ name: 'big.yml', source: 'rules/big.yml', groups: [group('huge', 100)] }], 2048))
+      .toThrow(/rules\/big\.yml: group "huge" renders to \d+ bytes, more than a ConfigMap holds .* split it into smaller groups/);
+  });
+});
