@@ -4,7 +4,9 @@
  */
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { loadAppConfig } from '../../app-config';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../../constructs';
+import { AlertingStack } from '../../main';
 import { K8sObject } from '../../scripts/lib/manifests';
 
 /** The app's own rules directory: the charts evaluate the rules users ship. */
@@ -97,9 +99,16 @@ export function replicaLabelChart(): SynthesizedChart {
   return { name: 'replica-label', objects: Testing.synth(chart) as K8sObject[], externalSecrets: [SMTP_SECRET] };
 }
 
-/** Every test chart. */
+/** The app (main.ts) with its default settings, as `npx cdk8s synth` builds it. */
+export function appChart(): SynthesizedChart {
+  const config = loadAppConfig({ RULES_DIR: APP_RULES_DIR });
+  const chart = new AlertingStack(Testing.app(), 'alerting', config);
+  return { name: 'app', objects: Testing.synth(chart) as K8sObject[], externalSecrets: [config.smtpPasswordSecret] };
+}
+
+/** The app and every test chart. */
 export function testCharts(): SynthesizedChart[] {
-  return [minimalChart(), haChart(), replicaLabelChart()];
+  return [appChart(), minimalChart(), haChart(), replicaLabelChart()];
 }
 
 /** Builds a VmalertHa with `extraArgs` in a fresh chart (for synth-time validation tests). */
