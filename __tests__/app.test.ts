@@ -79,6 +79,13 @@ describe('the app', () => {
     expect(config.global).toEqual(expect.objectContaining({ smtp_smarthost: 'mail:25', smtp_require_tls: false }));
   });
 
+  test('the README settings table lists every variable with its default', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    for (const setting of APP_SETTINGS) {
+      expect(readme).toContain(`| \`${setting.env}\` | \`${setting.default}\` | ${setting.description} |`);
+    }
+  });
+
   test('every setting has a default and a distinct variable', () => {
     expect(new Set(APP_SETTINGS.map(s => s.env)).size).toBe(APP_SETTINGS.length);
     expect(APP_SETTINGS.every(s => s.default !== '' && s.description !== '')).toBe(true);
