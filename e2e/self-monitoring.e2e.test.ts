@@ -112,6 +112,15 @@ test('stopping one of three Alertmanager peers fires AlertmanagerClusterMembersM
     return down.length === 1 && down[0].labels.instance === hostPort(stopped) ? true : undefined;
   }, { timeoutMs: ALERT_TIMEOUT_MS, pollMs: POLL_MS });
 
+  // AND once firing alerts are sent, every vmalert reports send errors to the stopped peer's address only
+  for (const vmalert of stack.vmalerts) {
+    const errors = await waitFor(`vmalert ${vmalert.name} to fire VmalertNotificationErrors`, async () => {
+      const alerts = (await vmalertAlerts(vmalert.url)).filter((a) => a.name === 'VmalertNotificationErrors' && a.state === 'firing');
+      return alerts.length > 0 ? alerts : undefined;
+    }, { timeoutMs: ALERT_TIMEOUT_MS, pollMs: POLL_MS });
+    expect(errors.map((a) => new URL(a.labels.addr).host)).toEqual(errors.map(() => hostPort(stopped)));
+  }
+
   // AND the alert reached the remaining Alertmanagers (every vmalert notifies every peer)
   for (const survivor of survivors) {
     await waitFor(`Alertmanager ${survivor.name} to hold ${CLUSTER_ALERT}`, async () => {
