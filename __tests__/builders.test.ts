@@ -73,7 +73,7 @@ describe('extra argument checks', () => {
     const problems = extraArgsProblems(['-rule.resendDelay=1m', '-notifer.url=x', '30s', '-datasource.url=x'],
       { 'datasource.url': 'datasourceUrl' }, '1m');
     expect(problems).toEqual([
-      '-notifer.url is not a vmalert flag (vmalert would exit with "flag provided but not defined"): check the spelling against `vmalert -help`',
+      '-notifer.url is not a vmalert flag (vmalert would exit with "flag provided but not defined"): check the spelling against `vmalert -help`; a flag of a vmalert newer than 1.79.5 goes in newerFlags',
       '"30s" is not a flag: write each flag with its value as one argument, e.g. "-rule.resendDelay=1m"',
       '-datasource.url is set by the construct: use the "datasourceUrl" prop instead of extraArgs',
     ]);

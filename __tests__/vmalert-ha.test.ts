@@ -197,6 +197,12 @@ describe('VmalertHa', () => {
         'VmalertHa "vmalert": extraArgs: -notifier.urls is not a vmalert flag');
     });
 
+    test('a flag of a newer vmalert passes when listed in newerFlags', () => {
+      expect(() => stack({ extraArgs: ['-rule.evalDelay=30s'] })).toThrow(/-rule.evalDelay is not a vmalert flag .* goes in newerFlags/);
+      expect(argsOf(stack({ extraArgs: ['-rule.evalDelay=30s'], newerFlags: ['rule.evalDelay'] }).objects, 'Deployment'))
+        .toContain('-rule.evalDelay=30s');
+    });
+
     test('known extra flags pass through, last', () => {
       const args = argsOf(stack({ extraArgs: ['-rule.resendDelay=1m'] }).objects, 'Deployment');
       expect(args[args.length - 1]).toBe('-rule.resendDelay=1m');

@@ -54,7 +54,7 @@ export function flagName(arg: string): string | undefined {
  * where known) and flags the construct already sets from typed props.
  */
 export function extraArgsProblems(extraArgs: readonly string[], managedFlags: Readonly<Record<string, string>>,
-  dedupInterval: string): string[] {
+  dedupInterval: string, newerFlags: readonly string[] = []): string[] {
   const problems: string[] = [];
   for (const arg of extraArgs) {
     const name = flagName(arg);
@@ -64,9 +64,9 @@ export function extraArgsProblems(extraArgs: readonly string[], managedFlags: Re
       const value = name === 'dedup.minScrapeInterval' ? `=${dedupInterval} (the recommendedDedupInterval of these rules)` : '';
       problems.push(`-${name} is not a vmalert flag: vmalert would exit with "flag provided but not defined". `
         + `It belongs on ${MISPLACED_VMALERT_FLAGS[name]}: set -${name}${value} there and remove it from extraArgs`);
-    } else if (!VMALERT_FLAGS.has(name)) {
+    } else if (!VMALERT_FLAGS.has(name) && !newerFlags.includes(name)) {
       problems.push(`-${name} is not a vmalert flag (vmalert would exit with "flag provided but not defined"): `
-        + 'check the spelling against `vmalert -help`');
+        + 'check the spelling against `vmalert -help`; a flag of a vmalert newer than 1.79.5 goes in newerFlags');
     } else if (managedFlags[name]) {
       problems.push(`-${name} is set by the construct: use the "${managedFlags[name]}" prop instead of extraArgs`);
     }

@@ -76,6 +76,12 @@ export interface VmalertHaProps {
    */
   readonly extraArgs?: string[];
   /**
+   * Names of flags (without "-") that your image's vmalert has but the built-in list, from vmalert 1.79.5's
+   * `-help`, does not; `extraArgs` may then use them, e.g. ["rule.evalDelay"].
+   * @default - none
+   */
+  readonly newerFlags?: string[];
+  /**
    * Namespace of every object; the rules ConfigMaps must be in it too.
    * @default - the chart's namespace, else "default"
    */
@@ -178,7 +184,7 @@ export class VmalertHa extends Construct {
       ...groups.map(g => g.interval).filter((i): i is string => i !== undefined && parseDuration(i) > 0),
     ]);
     const extraArgs = props.extraArgs ?? [];
-    const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval);
+    const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval, props.newerFlags);
     if (problems.length > 0) throw new ConfigError(problems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
 
     const remoteReadLookback = props.remoteReadUrl ? lookbackFor(owner, groups, props.remoteReadLookback) : undefined;
