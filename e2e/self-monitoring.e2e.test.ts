@@ -7,11 +7,9 @@ import { SELF_MONITORING_ALERTS } from '../constructs';
 import { waitFor, sleep } from './support/http';
 import { testWorkDir, useE2eLifecycle } from './support/lifecycle';
 import { alertmanagerAlerts, vmalertAlerts, VmalertAlert } from './support/probes';
-import { E2eStack, RunningPod } from './support/stack';
-import {
-  ALERTMANAGER_REPLICAS, E2E_EVALUATION_INTERVAL_SECONDS, SMTP_DUMMY_PASSWORD, SMTP_PASSWORD_SECRET, SMTP_SMARTHOST,
-  VMALERT_REPLICAS, synthTestChart,
-} from './support/test-chart';
+import { startChartStack } from './support/scenario';
+import { RunningPod } from './support/stack';
+import { ALERTMANAGER_REPLICAS, E2E_EVALUATION_INTERVAL_SECONDS, VMALERT_REPLICAS } from './support/test-chart';
 import { startVmagent } from './support/vmagent';
 
 useE2eLifecycle();
@@ -21,9 +19,6 @@ const SELF_MONITORING_FOR = '10s';
 const SELF_MONITORING_FOR_MS = 10_000;
 const SELF_MONITORING_WINDOW = '30s';
 const SCRAPE_INTERVAL = '2s';
-/** Instant queries see samples this recent (victoria-metrics' default 30s would delay every alert by it). */
-const STORAGE_LATENCY_OFFSET = '1s';
-const CPU_HISTORY_SECONDS = 120;
 /** Bounds of the waits: scrapes, evaluations and `for:` need well under a minute each. */
 const SCRAPED_TIMEOUT_MS = 60_000;
 const ALERT_TIMEOUT_MS = 90_000;
@@ -41,7 +36,7 @@ async function selfMonitoringAlerts(vmalert: RunningPod): Promise<VmalertAlert[]
 
 test('stopping one of three Alertmanager peers fires AlertmanagerClusterMembersMissing in every vmalert', async () => {
   // GIVEN the test chart with the self-monitoring rules, running, and vmagent scraping every pod
-  const chart = synthTestChart(testWorkDir(), {
+  const { stack } = await startChartStack({
     selfMonitoring: {
       clusterMembersFor: SELF_MONITORING_FOR,
       targetDownFor: SELF_MONITORING_FOR,
@@ -49,14 +44,6 @@ test('stopping one of three Alertmanager peers fires AlertmanagerClusterMembersM
       reloadFailedFor: SELF_MONITORING_FOR,
       errorWindow: SELF_MONITORING_WINDOW,
     },
-  });
-  const stack = await E2eStack.start({
-    objects: chart.objects,
-    dedupInterval: chart.dedupInterval,
-    outOfBandSecrets: { [SMTP_PASSWORD_SECRET.secretName]: { [SMTP_PASSWORD_SECRET.key]: SMTP_DUMMY_PASSWORD } },
-    smtpSmarthost: SMTP_SMARTHOST,
-    feed: { stepSeconds: E2E_EVALUATION_INTERVAL_SECONDS, historySeconds: CPU_HISTORY_SECONDS },
-    storageLatencyOffset: STORAGE_LATENCY_OFFSET,
   });
   expect(stack.alertmanagers).toHaveLength(ALERTMANAGER_REPLICAS);
   await startVmagent({

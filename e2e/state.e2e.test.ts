@@ -1,0 +1,80 @@
+/**
+ * What identical replicas buy: a rollout does not reset `for:` timers (state restored through remote read),
+ * and the series both replicas write are deduplicated into one by the storage.
+ */
+import { getText, sleep, waitFor } from './support/http';
+import { useE2eLifecycle } from './support/lifecycle';
+import { metricValue, vmalertAlerts, VmalertAlert } from './support/probes';
+import { INCIDENT_CPU_RATE, startChartStack } from './support/scenario';
+import { RunningPod } from './support/stack';
+import { E2E_EVALUATION_INTERVAL_SECONDS, RECORDED_SERIES, VMALERT_REPLICAS } from './support/test-chart';
+
+useE2eLifecycle();
+
+/** `for:` long enough that the alert is still pending when the rollout is over. */
+const ROLLOUT_ALERT_FOR = '1m';
+/** How long the alert stays pending before the rollout starts. */
+const PENDING_BEFORE_ROLLOUT_MS = 15_000;
+/** Window of the deduplication check. */
+const DEDUP_WINDOW_SECONDS = 30;
+
+test('a rollout keeps the for: timer: the new pod restores the pending alert with the same activeAt', async () => {
+  // GIVEN the chart with for: 1m, and vmagent busy so the CPU alert is pending on both replicas
+  const { stack } = await startChartStack({ alertFor: ROLLOUT_ALERT_FOR });
+  stack.feeder.setRate('vmagent', INCIDENT_CPU_RATE);
+  const before = await Promise.all(stack.vmalerts.map((pod) => pendingAlert(pod)));
+  await sleep(PENDING_BEFORE_ROLLOUT_MS);
+
+  // WHEN every replica is rolled as a Deployment does (new pod, new name and IP, ready before the old one stops)
+  const oldNames = stack.vmalerts.map((p) => p.name);
+  for (const old of [...stack.vmalerts]) await stack.rolloutReplica(old);
+  const rolledAt = Date.now();
+
+  // THEN the new pods hold the alert, still pending, with the activeAt the old pods had: the timer went on.
+  // ALERTS_FOR_STATE stores activeAt in whole seconds, and both old replicas wrote that one series (identical
+  // labels), so the restored value is one old replica's activeAt, truncated to the second.
+  const expected = new Set(before.map((a) => Math.floor(Date.parse(a.activeAt) / 1000)));
+  expect(stack.vmalerts.map((p) => p.name).some((n) => oldNames.includes(n))).toBe(false);
+  expect(stack.vmalerts).toHaveLength(VMALERT_REPLICAS);
+  for (const pod of stack.vmalerts) {
+    const after = await pendingAlert(pod);
+    expect(after.state).toBe('pending');
+    expect(expected).toContain(Math.floor(Date.parse(after.activeAt) / 1000));
+    expect(Date.parse(after.activeAt)).toBeLessThan(rolledAt - PENDING_BEFORE_ROLLOUT_MS);
+  }
+});
+
+test('the series both replicas record are stored once: count_over_time equals the number of evaluation intervals', async () => {
+  // GIVEN the chart with a recording rule evaluated every 5s by both replicas, storage deduplicating at
+  // VmalertHa.recommendedDedupInterval
+  const { stack, chart } = await startChartStack({ recordingRule: true });
+  expect(chart.dedupInterval).toBe(`${E2E_EVALUATION_INTERVAL_SECONDS}s`);
+  const iterationsAtStart = await Promise.all(stack.vmalerts.map((pod) => recordingIterations(pod)));
+
+  // WHEN both replicas have evaluated the group over a whole window
+  await sleep((DEDUP_WINDOW_SECONDS + 3 * E2E_EVALUATION_INTERVAL_SECONDS) * 1000);
+  const stepMs = E2E_EVALUATION_INTERVAL_SECONDS * 1000;
+  // A window that ended two intervals ago, on an interval boundary: every write for it has landed.
+  const windowEnd = (Math.floor(Date.now() / stepMs) - 2) * stepMs;
+
+  // THEN each replica evaluated the group at least once per interval of the window...
+  const iterationsNow = await Promise.all(stack.vmalerts.map((pod) => recordingIterations(pod)));
+  iterationsNow.forEach((n, i) => expect(n - iterationsAtStart[i]).toBeGreaterThanOrEqual(DEDUP_WINDOW_SECONDS / E2E_EVALUATION_INTERVAL_SECONDS));
+  // ...yet the stored series has one sample per interval, not one per replica and interval
+  const counts = await stack.vm.query(`count_over_time(${RECORDED_SERIES}{job="vmstorage"}[${DEDUP_WINDOW_SECONDS}s])`, windowEnd / 1000);
+  expect(counts).toHaveLength(1);
+  expect(Number(counts[0].value[1])).toBe(DEDUP_WINDOW_SECONDS / E2E_EVALUATION_INTERVAL_SECONDS);
+});
+
+/** The CPU alert of `pod` once it is pending (or firing). */
+async function pendingAlert(pod: RunningPod): Promise<VmalertAlert> {
+  return waitFor(`vmalert ${pod.name} to hold the CPU alert`, async () => {
+    const alerts = await vmalertAlerts(pod.url);
+    return alerts.find((a) => a.name === 'VictoriaMetricsHighCPU' && a.labels.job === 'vmagent');
+  }, { timeoutMs: 60_000, pollMs: 500 });
+}
+
+/** How many times `pod` has evaluated the recording group (vmalert_iteration_total). */
+async function recordingIterations(pod: RunningPod): Promise<number> {
+  return metricValue(await getText(`${pod.url}/metrics`), 'vmalert_iteration_total', { group: 'e2e-recording' });
+}

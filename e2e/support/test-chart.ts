@@ -1,0 +1,137 @@
+/**
+ * The chart the end-to-end suite runs: built only with the public constructs (import from '../../constructs'),
+ * synthesized to YAML and read back from that YAML, so the tests run what `cdk8s synth` writes.
+ *
+ * Timings are shortened so a scenario takes seconds instead of minutes: groups evaluate every 5s, the CPU
+ * alert needs `for: 10s`, Alertmanager waits 2s before the first notification of a group. The CPU rule is the
+ * app's own (rules/victoriametrics.yml: same expression, threshold, labels and annotations) with its `for:`
+ * and its rate window (5m -> 30s) shortened: with a 5m window a step from 1% to 50% takes about a minute to
+ * cross 10%, and four minutes to fall back.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import { AlertingRule, AlertmanagerCluster, RuleGroup, RulesConfigMap, SelfMonitoringOptions, VmalertHa } from '../../constructs';
+import { K8sObject, readManifests } from '../../scripts/lib/manifests';
+
+/** The app's rule file the CPU rule comes from. */
+const APP_RULES_FILE = path.join(__dirname, '..', '..', 'rules', 'victoriametrics.yml');
+const CPU_ALERT = 'VictoriaMetricsHighCPU';
+/** The rate window of the app's CPU rule, and the one the e2e chart uses instead. */
+const APP_RATE_WINDOW = '[5m]';
+export const E2E_RATE_WINDOW_SECONDS = 30;
+export const E2E_EVALUATION_INTERVAL = '5s';
+export const E2E_EVALUATION_INTERVAL_SECONDS = 5;
+export const E2E_ALERT_FOR = '10s';
+export const E2E_GROUP_WAIT = '2s';
+/** Long enough that a group whose alerts did not change is not notified twice during a test. */
+export const E2E_REPEAT_INTERVAL = '1h';
+/** How soon a change of a group (an alert resolved) is notified. */
+export const E2E_GROUP_INTERVAL = '10s';
+export const NAMESPACE = 'monitoring';
+export const SMTP_SMARTHOST = 'smtp.mail.e2e.test:25';
+export const SMTP_PASSWORD_SECRET = { secretName: 'smtp-credentials', key: 'password' } as const;
+/** Dummy password of the out-of-band Secret (the sink does not ask for authentication). */
+export const SMTP_DUMMY_PASSWORD = 'e2e-dummy-password';
+export const MAIL_TO = 'oncall@example.org';
+export const ALERTMANAGER_REPLICAS = 3;
+export const VMALERT_REPLICAS = 2;
+export const DATASOURCE_URL = 'http://vmselect:8481/select/0/prometheus';
+export const REMOTE_WRITE_URL = 'http://vminsert:8480/insert/0/prometheus';
+/** The CPU alert's threshold, in percent of a core. */
+export const CPU_THRESHOLD_PERCENT = 10;
+/** A recording rule for the deduplication scenario. */
+export const RECORDED_SERIES = 'job:process_cpu_seconds:rate30s';
+
+/** Variations of the test chart, one per scenario that needs it. */
+export interface TestChartOptions {
+  /** `for:` of the CPU alert. @default E2E_ALERT_FOR */
+  readonly alertFor?: string;
+  /** VmalertHa `replicaLabel`. */
+  readonly replicaLabel?: string;
+  /** VmalertHa `externalLabels`. */
+  readonly externalLabels?: Record<string, string>;
+  /** Add a recording rule group (same 5s interval). */
+  readonly recordingRule?: boolean;
+  /**
+   * Also mount RulesConfigMap.selfMonitoring with these options (cluster size and 5s interval filled in).
+   * @default - no self-monitoring rules
+   */
+  readonly selfMonitoring?: SelfMonitoringOptions;
+}
+
+/** The synthesized chart, read back. */
+export interface SynthesizedChart {
+  readonly objects: K8sObject[];
+  /** Where the YAML was written. */
+  readonly manifestFile: string;
+  /** VmalertHa.recommendedDedupInterval of this chart. */
+  readonly dedupInterval: string;
+}
+
+/** The app's CPU rule with the e2e timings. */
+export function e2eCpuRule(alertFor: string): AlertingRule {
+  const doc = yaml.load(fs.readFileSync(APP_RULES_FILE, 'utf8')) as { groups: RuleGroup[] };
+  const appRule = doc.groups.flatMap((g) => g.rules).find((r): r is AlertingRule => 'alert' in r && r.alert === CPU_ALERT);
+  if (!appRule || !appRule.expr.includes(APP_RATE_WINDOW)) {
+    throw new Error(`${APP_RULES_FILE}: alert ${CPU_ALERT} with a ${APP_RATE_WINDOW} rate window not found; update e2e/support/test-chart.ts`);
+  }
+  return { ...appRule, expr: appRule.expr.replace(APP_RATE_WINDOW, `[${E2E_RATE_WINDOW_SECONDS}s]`), for: alertFor };
+}
+
+/** Build the chart with the public constructs, synthesize it to `<workDir>/manifests.k8s.yaml` and read it back. */
+export function synthTestChart(workDir: string, options: TestChartOptions = {}): SynthesizedChart {
+  const app = new App({ outdir: workDir });
+  const chart = new Chart(app, 'e2e', { namespace: NAMESPACE });
+  const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', {
+    replicas: ALERTMANAGER_REPLICAS,
+    config: {
+      global: {
+        smtpSmarthost: SMTP_SMARTHOST,
+        smtpFrom: 'vmalert-ha@example.org',
+        smtpAuthUsername: 'alertmanager',
+        smtpAuthPassword: SMTP_PASSWORD_SECRET,
+        // The sink speaks plain SMTP, like a relay inside the cluster network.
+        smtpRequireTls: false,
+      },
+      route: {
+        receiver: 'email',
+        groupBy: ['alertname', 'job'],
+        groupWait: E2E_GROUP_WAIT,
+        groupInterval: E2E_GROUP_INTERVAL,
+        repeatInterval: E2E_REPEAT_INTERVAL,
+      },
+      receivers: [{ name: 'email', emailConfigs: [{ to: MAIL_TO, sendResolved: true }] }],
+    },
+  });
+  const groups: RuleGroup[] = [{ name: 'victoriametrics-cpu', interval: E2E_EVALUATION_INTERVAL, rules: [e2eCpuRule(options.alertFor ?? E2E_ALERT_FOR)] }];
+  if (options.recordingRule) {
+    groups.push({
+      name: 'e2e-recording',
+      interval: E2E_EVALUATION_INTERVAL,
+      rules: [{ record: RECORDED_SERIES, expr: `sum by (job) (rate(process_cpu_seconds_total[${E2E_RATE_WINDOW_SECONDS}s]))` }],
+    });
+  }
+  const rules = new RulesConfigMap(chart, 'rules', { groups });
+  const selfMonitoring = options.selfMonitoring && RulesConfigMap.selfMonitoring(chart, 'self-monitoring', {
+    alertmanagerReplicas: alertmanager.replicas,
+    interval: E2E_EVALUATION_INTERVAL,
+    ...options.selfMonitoring,
+  });
+  const vmalert = new VmalertHa(chart, 'vmalert', {
+    replicas: VMALERT_REPLICAS,
+    datasourceUrl: DATASOURCE_URL,
+    remoteWriteUrl: REMOTE_WRITE_URL,
+    remoteReadUrl: DATASOURCE_URL,
+    notifiers: alertmanager,
+    rules: selfMonitoring ? [rules, selfMonitoring] : rules,
+    evaluationInterval: E2E_EVALUATION_INTERVAL,
+    replicaLabel: options.replicaLabel,
+    externalLabels: options.externalLabels,
+  });
+  const manifestFile = path.join(workDir, 'manifests.k8s.yaml');
+  fs.mkdirSync(workDir, { recursive: true });
+  fs.writeFileSync(manifestFile, app.synthYaml());
+  return { objects: readManifests(manifestFile), manifestFile, dedupInterval: vmalert.recommendedDedupInterval };
+}
