@@ -2,7 +2,12 @@
  * The real binaries are present, and the versions every other real-binary test ran against are printed
  * in the test log (the issue's closing note quotes them).
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { binary, run } from '../support/binaries';
+
+const INSTALL_SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'install-test-tools.sh');
 
 const TOOLS = ['vmalert', 'victoria-metrics', 'vmagent', 'prometheus-alertmanager', 'amtool', 'promtool'];
 const DEBIAN_PACKAGES = ['victoria-metrics', 'prometheus-alertmanager', 'prometheus'];
@@ -27,6 +32,31 @@ describe('real test tools', () => {
       expect(() => binary('promtool')).toThrow(/Debian package "prometheus"/);
     } finally {
       process.env.PATH = oldPath;
+    }
+  });
+
+  test('the install script is a no-op when every tool is present', () => {
+    // GIVEN this machine, where the tools are installed / WHEN the script runs again
+    const result = run('bash', [INSTALL_SCRIPT]);
+    // THEN it succeeds without apt-get and lists the tools
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('all present');
+    expect(result.stdout).not.toContain('apt-get');
+  });
+
+  test('without the tools and without apt-get, the install script fails saying exactly what to install', () => {
+    // GIVEN a PATH holding only the shell utilities the script needs, no tools, no apt-get
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'no-tools-'));
+    try {
+      for (const util of ['bash', 'id']) fs.symlinkSync(binary(util), path.join(bin, util));
+      // WHEN the script runs
+      const result = run(path.join(bin, 'bash'), [INSTALL_SCRIPT], { env: { PATH: bin } });
+      // THEN it fails and names the missing tools and the Debian packages to install
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('missing vmalert victoria-metrics vmagent prometheus-alertmanager amtool promtool');
+      expect(result.stderr).toContain('apt-get install -y --no-install-recommends victoria-metrics prometheus-alertmanager prometheus');
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
     }
   });
 
