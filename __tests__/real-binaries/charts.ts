@@ -2,6 +2,7 @@
  * Charts built with the public constructs, synthesized for the real-binary tests: one per shape of
  * output (single peers with URL notifiers, a replica label with -notifier.config, the full HA stack).
  */
+import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { loadAppConfig } from '../../app-config';
@@ -37,8 +38,16 @@ function emailConfig(): ConstructorParameters<typeof AlertmanagerCluster>[2]['co
   };
 }
 
+/**
+ * Testing.app() makes a new /tmp/cdk8s.outdir.* directory per call and never removes it; these charts
+ * are only read through Testing.synth (which writes nothing), so one existing directory will do.
+ */
+function testApp() {
+  return Testing.app({ outdir: os.tmpdir() });
+}
+
 function newChart(): Chart {
-  return new Chart(Testing.app(), 'test', { namespace: NAMESPACE });
+  return new Chart(testApp(), 'test', { namespace: NAMESPACE });
 }
 
 /** 1 vmalert, 1 Alertmanager (no mesh), explicit notifier URL, rules from typed groups. */
@@ -102,7 +111,7 @@ export function replicaLabelChart(): SynthesizedChart {
 /** The app (main.ts) with its default settings, as `npx cdk8s synth` builds it. */
 export function appChart(): SynthesizedChart {
   const config = loadAppConfig({ RULES_DIR: APP_RULES_DIR });
-  const chart = new AlertingStack(Testing.app(), 'alerting', config);
+  const chart = new AlertingStack(testApp(), 'alerting', config);
   return { name: 'app', objects: Testing.synth(chart) as K8sObject[], externalSecrets: [config.smtpPasswordSecret] };
 }
 
