@@ -60,6 +60,35 @@ describe('real test tools', () => {
     }
   });
 
+  test('with tools missing, as root with apt-get, it runs apt-get update then installs the three packages non-interactively', () => {
+    // GIVEN root (as on CI), no tools on PATH, and an apt-get stand-in that records its calls and installs nothing
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-apt-'));
+    const log = path.join(bin, 'calls.log');
+    try {
+      for (const util of ['bash', 'id', 'chmod', 'rm', 'printf']) fs.symlinkSync(binary(util), path.join(bin, util));
+      fs.writeFileSync(path.join(bin, 'apt-get'), `#!${binary('bash')}\necho "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> ${log}\n`, { mode: 0o755 });
+      // WHEN the script runs
+      const result = run(path.join(bin, 'bash'), [INSTALL_SCRIPT], { env: { PATH: bin } });
+      if (process.getuid?.() !== 0) {
+        // (a developer not running as root: the script refuses before apt-get, saying so)
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('installing needs root');
+        expect(fs.existsSync(log)).toBe(false);
+        return;
+      }
+      // THEN apt-get was asked for exactly the three packages, without prompts or recommends
+      expect(fs.readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+        'DEBIAN_FRONTEND=noninteractive update',
+        'DEBIAN_FRONTEND=noninteractive install -y --no-install-recommends victoria-metrics prometheus-alertmanager prometheus',
+      ]);
+      // AND since the stand-in installed nothing, the script fails naming what is still missing
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('apt-get finished but vmalert victoria-metrics vmagent prometheus-alertmanager amtool promtool still not on PATH');
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   test('print the versions the real-binary tests run against', () => {
     // GIVEN the installed tools
     // WHEN we ask each for its version (vmalert from Debian prints none: ask dpkg as well)
