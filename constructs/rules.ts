@@ -333,9 +333,24 @@ export function duplicateGroupNames(files: readonly RuleFile[]): string[] {
     .map(([name, where]) => `group "${name}" is defined in ${where.join(' and ')}; group names must be unique: rename one`);
 }
 
+const RULE_FILE_DUMP_OPTIONS: yaml.DumpOptions = { lineWidth: -1, noRefs: true, quotingType: '"' };
+/** How every non-empty rule file starts; the groups' list items follow. */
+const RULE_FILE_HEADER = 'groups:\n';
+
 /** The YAML of a rule file holding these groups. */
 export function renderRuleFile(groups: readonly RuleGroup[]): string {
-  return yaml.dump({ groups }, { lineWidth: -1, noRefs: true, quotingType: '"' });
+  return yaml.dump({ groups }, RULE_FILE_DUMP_OPTIONS);
+}
+
+/**
+ * One group as an item of the `groups:` list. js-yaml writes each item of a block list on its own, so a rule file
+ * is RULE_FILE_HEADER followed by its groups' items, byte for byte the same as renderRuleFile: packing renders each
+ * group once instead of once per file, part and size check.
+ */
+function renderGroupItem(group: RuleGroup): string {
+  const file = renderRuleFile([group]);
+  if (!file.startsWith(RULE_FILE_HEADER)) throw new Error(`rendering group "${group.name}" did not start with ${JSON.stringify(RULE_FILE_HEADER)}`);
+  return file.slice(RULE_FILE_HEADER.length);
 }
 
 /** `name` as a rule file name inside a ConfigMap: `*.yaml` and other suffixes become `.yml`. */
@@ -377,27 +392,35 @@ export function packRuleFiles(files: readonly RuleFile[], budget: number): Rende
 }
 
 function splitRuleFile(file: RuleFile, budget: number): RenderedRuleFile[] {
-  const whole = renderRuleFile(file.groups);
-  if (Buffer.byteLength(whole) + Buffer.byteLength(file.name) <= budget) return [{ name: file.name, content: whole }];
+  if (file.groups.length === 0) return [{ name: file.name, content: renderRuleFile([]) }];
+  const items = file.groups.map(group => {
+    const text = renderGroupItem(group);
+    return { group, text, bytes: Buffer.byteLength(text) };
+  });
+  const headerBytes = Buffer.byteLength(RULE_FILE_HEADER);
+  const wholeBytes = headerBytes + items.reduce((sum, item) => sum + item.bytes, 0);
+  const render = (part: typeof items) => RULE_FILE_HEADER + part.map(item => item.text).join('');
+  if (wholeBytes + Buffer.byteLength(file.name) <= budget) return [{ name: file.name, content: render(items) }];
   const base = file.name.replace(/\.yml$/, '');
   const parts: RenderedRuleFile[] = [];
-  let groups: RuleGroup[] = [];
+  let part: typeof items = [];
   let size = 0;
   const flush = () => {
-    parts.push({ name: `${base}-${parts.length + 1}.yml`, content: renderRuleFile(groups) });
-    groups = [];
+    parts.push({ name: `${base}-${parts.length + 1}.yml`, content: render(part) });
+    part = [];
     size = 0;
   };
-  for (const group of file.groups) {
-    const groupSize = Buffer.byteLength(renderRuleFile([group]));
+  for (const item of items) {
+    // The size of the group as a file of its own: the header counts once per group, a small margin per part.
+    const groupSize = headerBytes + item.bytes;
     if (groupSize + 64 > budget) {
-      throw new ConfigError(`${file.source}: group "${group.name}" renders to ${groupSize} bytes, more than a ConfigMap holds `
+      throw new ConfigError(`${file.source}: group "${item.group.name}" renders to ${groupSize} bytes, more than a ConfigMap holds `
         + `(${budget} bytes of data): split it into smaller groups`);
     }
-    if (groups.length > 0 && size + groupSize + 64 > budget) flush();
-    groups.push(group);
+    if (part.length > 0 && size + groupSize + 64 > budget) flush();
+    part.push(item);
     size += groupSize;
   }
-  if (groups.length > 0) flush();
+  if (part.length > 0) flush();
   return parts;
 }

@@ -1,13 +1,20 @@
 /**
- * Runs a command and measures its wall time and the peak memory of its whole process tree (npx, the cdk8s CLI, the
- * shell and the app it starts), by polling /proc. Linux only.
+ * Runs a command and measures its wall time, the peak memory of its whole process tree (npx, the cdk8s CLI, the
+ * shell and the app it starts) by polling /proc, and the tree's CPU time through GNU time. Linux only.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 
 /** How often the tree's memory is sampled. Short-lived helpers below this may be missed; the big ones live longer. */
 const SAMPLE_INTERVAL_MS = 5;
 const PAGE_SIZE = 4096;
+/**
+ * GNU time (Debian package "time") reports user + system CPU of a command and every descendant it waited for: unlike
+ * wall time, it hardly moves when other work shares the CPU.
+ */
+export const GNU_TIME = '/usr/bin/time';
 
 /** One measured run. */
 export interface TreeRun {
@@ -16,6 +23,8 @@ export interface TreeRun {
   readonly peakTreeRssBytes: number;
   /** Largest resident set size of any single process of the tree. */
   readonly peakProcessRssBytes: number;
+  /** User + system CPU time of the tree; undefined without GNU time. */
+  readonly cpuMs?: number;
   readonly code: number | null;
   readonly output: string;
 }
@@ -29,8 +38,10 @@ export interface MeasureOptions {
 /** Runs `command` with `args` (no shell) to completion, sampling the memory of it and all its descendants. */
 export function measureTree(command: string, args: readonly string[], options: MeasureOptions): Promise<TreeRun> {
   return new Promise((resolve, reject) => {
+    const cpuFile = fs.existsSync(GNU_TIME) ? path.join(os.tmpdir(), `bench-cpu-${process.pid}-${Date.now()}`) : undefined;
+    const [bin, binArgs]: [string, string[]] = cpuFile ? [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, command, ...args]] : [command, [...args]];
     const started = process.hrtime.bigint();
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, binArgs, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', chunk => { output += chunk; });
     child.stderr.on('data', chunk => { output += chunk; });
@@ -50,15 +61,29 @@ export function measureTree(command: string, args: readonly string[], options: M
     });
     child.on('close', code => {
       clearInterval(timer);
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
       resolve({
-        wallMs: Number(process.hrtime.bigint() - started) / 1e6,
+        wallMs,
         peakTreeRssBytes: peakTree,
         peakProcessRssBytes: peakProcess,
+        cpuMs: cpuFile ? readCpuMs(cpuFile) : undefined,
         code,
         output,
       });
     });
   });
+}
+
+/** Reads and removes GNU time's output: its last line is "<user seconds> <system seconds>". */
+function readCpuMs(file: string): number | undefined {
+  try {
+    const [user, system] = fs.readFileSync(file, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return (user + system) * 1000;
+  } catch {
+    return undefined;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 }
 
 /** `pid` and every process below it, through /proc/<pid>/task/<tid>/children. */
