@@ -18,6 +18,8 @@ export interface AppConfig {
   readonly smtpPasswordSecret: string;
   readonly smtpPasswordKey: string;
   readonly smtpRequireTls: boolean;
+  readonly vmalertJob: string;
+  readonly alertmanagerJob: string;
 }
 
 /** One setting: its environment variable, default and meaning (the README's settings table is this list). */
@@ -44,6 +46,8 @@ export const APP_SETTINGS: readonly AppSetting[] = [
   { key: 'smtpPasswordSecret', env: 'SMTP_PASSWORD_SECRET', default: 'alertmanager-smtp', description: 'Name of the Secret holding the SMTP password (created out of band or by the deploy job)' },
   { key: 'smtpPasswordKey', env: 'SMTP_PASSWORD_KEY', default: 'password', description: 'Key of the password in that Secret' },
   { key: 'smtpRequireTls', env: 'SMTP_REQUIRE_TLS', default: 'true', description: 'Require STARTTLS (true/false)' },
+  { key: 'vmalertJob', env: 'VMALERT_JOB', default: 'vmalert', description: 'Job label (regex) under which vmagent scrapes the vmalert pods, for self-monitoring' },
+  { key: 'alertmanagerJob', env: 'ALERTMANAGER_JOB', default: 'alertmanager', description: 'Job label (regex) under which vmagent scrapes the Alertmanager pods, for self-monitoring' },
 ];
 
 const NUMBER_KEYS: ReadonlyArray<keyof AppConfig> = ['vmalertReplicas', 'alertmanagerReplicas'];

@@ -40,6 +40,8 @@ export class AlertingStack extends Chart {
     this.rules = RulesConfigMap.fromDirectory(this, 'rules', config.rulesDir);
     this.selfMonitoring = RulesConfigMap.selfMonitoring(this, 'self-monitoring', {
       alertmanagerReplicas: this.alertmanager.replicas,
+      vmalertJob: config.vmalertJob,
+      alertmanagerJob: config.alertmanagerJob,
     });
     this.vmalert = new VmalertHa(this, 'vmalert', {
       replicas: config.vmalertReplicas,

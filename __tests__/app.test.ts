@@ -67,8 +67,11 @@ describe('the app', () => {
     const { objects } = synthApp({
       ALERTING_NAMESPACE: 'alerting', VMALERT_REPLICAS: '3', ALERTMANAGER_REPLICAS: '5',
       DATASOURCE_URL: 'http://vmselect.vm:8481/select/1/prometheus', EVALUATION_INTERVAL: '30s',
-      SMTP_SMARTHOST: 'mail:25', SMTP_REQUIRE_TLS: 'false',
+      SMTP_SMARTHOST: 'mail:25', SMTP_REQUIRE_TLS: 'false', VMALERT_JOB: 'vm-alert', ALERTMANAGER_JOB: 'am',
     });
+    const selfMonitoring = ofKind(objects, 'ConfigMap').map(cm => JSON.stringify(cm.data)).find(d => d.includes('VmalertDown'))!;
+    expect(selfMonitoring).toContain('up{job=~\\"vm-alert\\"} == 0');
+    expect(selfMonitoring).toContain('alertmanager_cluster_members{job=~\\"am\\"} < 5');
     expect(only(objects, 'Deployment').spec.replicas).toBe(3);
     expect(only(objects, 'StatefulSet').spec.replicas).toBe(5);
     expect(objects.every(o => o.metadata.namespace === 'alerting')).toBe(true);
