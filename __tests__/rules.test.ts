@@ -64,7 +64,7 @@ describe('parseRuleFile', () => {
 
   test('two groups with one name', () => {
     const text = yaml.dump({ groups: [{ name: 'cpu', rules: [{ alert: 'A', expr: 'up' }] }, { name: 'cpu', rules: [{ alert: 'B', expr: 'up' }] }] });
-    expect(errorOf(text)).toBe('rules/cpu.yml: group "cpu": the group name is used twice in this file; group names must be unique');
+    expect(errorOf(text)).toBe('rules/cpu.yml: group "cpu": the group name is used twice in this file; group names must be unique: rename one of them');
   });
 
   test('a rule with both alert and record, or neither', () => {

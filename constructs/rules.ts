@@ -126,7 +126,7 @@ export function validateRuleGroups(document: unknown, source: string): RuleGroup
       return undefined;
     }
     if (typeof group.name !== 'string' || group.name.trim() === '') report('needs a non-empty "name"');
-    else if (seen.has(group.name)) report('the group name is used twice in this file; group names must be unique');
+    else if (seen.has(group.name)) report('the group name is used twice in this file; group names must be unique: rename one of them');
     else seen.add(group.name);
     reportUnknownKeys(group, GROUP_KEYS, report);
     if (group.interval !== undefined && !isDuration(group.interval)) {
