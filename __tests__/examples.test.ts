@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
@@ -18,6 +19,11 @@ const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const NAMESPACE = 'monitoring';
 /** Running an example through ts-node compiles it first; generous on a shared 2-core machine. */
 const RUN_TIMEOUT_MS = 60_000;
+
+/** Testing.app() alone makes a /tmp/cdk8s.outdir.* per call and never removes it; nothing is written here. */
+function testApp() {
+  return Testing.app({ outdir: os.tmpdir() });
+}
 
 function synth(chart: Chart): K8sObject[] {
   return Testing.synth(chart) as K8sObject[];
@@ -60,7 +66,7 @@ function alertmanagerYml(objects: K8sObject[]): Record<string, any> {
 }
 
 describe('examples/minimal.ts', () => {
-  const objects = synth(minimalChart(Testing.app()));
+  const objects = synth(minimalChart(testApp()));
 
   test('passes the schema and cross checks, with the SMTP Secret created out of band', () => {
     // GIVEN the synthesized example / WHEN checked / THEN no errors
@@ -91,7 +97,7 @@ describe('examples/minimal.ts', () => {
 });
 
 describe('examples/two-vmalert-groups.ts', () => {
-  const example = twoVmalertGroupsChart(Testing.app());
+  const example = twoVmalertGroupsChart(testApp());
   const objects = synth(example.chart);
   const deployments = findObjects(objects, 'Deployment');
   const byTeam = (team: string) => {
@@ -136,7 +142,7 @@ describe('examples/two-vmalert-groups.ts', () => {
 });
 
 describe('examples/existing-config.ts', () => {
-  const objects = synth(existingConfigChart(Testing.app()));
+  const objects = synth(existingConfigChart(testApp()));
 
   test('passes the schema and cross checks once the existing Secret is declared, and needs that Secret', () => {
     // GIVEN the synthesized example
