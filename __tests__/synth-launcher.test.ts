@@ -32,11 +32,11 @@ afterEach(() => {
 });
 
 /** Runs the launcher in the copy, as the cdk8s CLI does (CDK8S_OUTDIR set), into a new output directory. */
-function launch(): RunResult & { manifest?: string; outdir: string } {
+function launch(env: Record<string, string> = {}): RunResult & { manifest?: string; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(appDir, 'out-'));
   const result = run(process.execPath, ['scripts/synth-app.js'], {
     cwd: appDir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, CDK8S_OUTDIR: outdir },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, CDK8S_OUTDIR: outdir },
     timeoutMs: LAUNCH_TIMEOUT_MS,
   });
   const file = path.join(outdir, MANIFEST);
@@ -146,6 +146,17 @@ test('a type error does not stop the synth (tsc --noEmit in npm test and the pip
   // THEN it synthesizes with the change: types are checked elsewhere, not on every synth
   expect(result.code).toBe(0);
   expect(result.manifest).toContain('kind: Deployment');
+});
+
+test('with DEBUG set, a stack trace names the TypeScript source and line', () => {
+  // GIVEN a setting the app refuses
+  // WHEN the launcher runs with DEBUG set
+  const result = launch({ VMALERT_REPLICAS: '0', DEBUG: '1' });
+  // THEN it fails with the message, and the stack points into app-config.ts, not the compiled bundle
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toContain('VMALERT_REPLICAS="0"');
+  expect(result.stderr).toMatch(/app-config\.ts:\d+:\d+/);
+  expect(result.stderr).not.toMatch(/\.build[\\/]app[\\/]main\.js:\d+/);
 });
 
 test('npx cdk8s synth in a copy of the repository uses the launcher and writes dist/', () => {
