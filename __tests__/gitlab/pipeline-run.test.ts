@@ -1,0 +1,134 @@
+/**
+ * The whole pipeline, really run on this machine: gitlab-ci-local's shell executor runs every job of
+ * .gitlab-ci.yml (test, synth, validate, deploy) in a throw-away copy of the working tree, with Debian's
+ * vmalert/amtool standing in for the images' binaries and a fake kubectl for the cluster.
+ *
+ * Slow (about two minutes: four `npm ci`, the unit suite, synth, the real-binary suite), so it runs once
+ * per `npm test` and not in the pipeline's own test job (`npm run test:unit` leaves it out). Needs git and
+ * rsync (gitlab-ci-local copies the tree with it).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { findObjects, readManifests, K8sObject } from '../../scripts/lib/manifests';
+import { Finished, cleanEnv, exec, fakeKubectlBin, gitlabCiLocal, kubectlCalls, snapshotWorkingTree } from './helpers';
+
+/** Set in the jobs of the run below: a nested test run must not start the pipeline again. */
+const NESTED_RUN_VARIABLE = 'CDK8S_VMALERT_HA_PIPELINE_RUN';
+const nested = process.env[NESTED_RUN_VARIABLE] === '1';
+
+const JOBS = ['test:unit', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'deploy'];
+const KUBE_CONTEXT = 'monitoring/cluster-config:production';
+const SMTP_PASSWORD = 'pipeline-run-Pw-8xQ';
+/** CI/CD variables the synth job hands to the app; the manifests must show them. */
+const NAMESPACE = 'alerting-ci';
+const VMALERT_REPLICAS = 3;
+const RUN_TIMEOUT_MS = 20 * 60_000;
+
+let snapshot: string;
+let bin: string;
+let kubectlLog: string;
+let run: Finished;
+/** Output lines of each job (`<job> > <line>` in gitlab-ci-local's output). */
+let jobOutput: Map<string, string[]>;
+let objects: K8sObject[];
+
+/** The lines a job printed, joined. */
+function outputOf(job: string): string {
+  return (jobOutput.get(job) ?? []).join('\n');
+}
+
+(nested ? describe.skip : describe)('the pipeline, run locally with gitlab-ci-local --force-shell-executor', () => {
+  beforeAll(() => {
+    for (const tool of ['git', 'rsync']) {
+      if (exec('sh', ['-c', `command -v ${tool}`]).code !== 0) {
+        throw new Error(`${tool} is not on PATH; gitlab-ci-local needs it (apt-get install -y --no-install-recommends ${tool})`);
+      }
+    }
+    snapshot = snapshotWorkingTree();
+    bin = fakeKubectlBin();
+    kubectlLog = path.join(bin, 'calls.log');
+    run = gitlabCiLocal(
+      snapshot,
+      [
+        // every job in the shell, each in its own copy of the tree (as on a runner), one at a time (2 cores)
+        '--force-shell-executor', '--shell-isolation', '--concurrency', '1', '--no-color',
+        '--variable', `${NESTED_RUN_VARIABLE}=1`,
+        '--variable', `KUBE_CONTEXT=${KUBE_CONTEXT}`,
+        '--variable', `SMTP_PASSWORD=${SMTP_PASSWORD}`,
+        '--variable', `ALERTING_NAMESPACE=${NAMESPACE}`,
+        '--variable', `VMALERT_REPLICAS=${VMALERT_REPLICAS}`,
+      ],
+      cleanEnv({ PATH: `${bin}:${process.env.PATH}`, FAKE_KUBECTL_LOG: kubectlLog }),
+      RUN_TIMEOUT_MS,
+    );
+    jobOutput = new Map();
+    for (const line of run.stdout.split('\n')) {
+      const match = /^(\S+)\s+> (.*)$/.exec(line);
+      if (match) jobOutput.set(match[1], [...(jobOutput.get(match[1]) ?? []), match[2]]);
+    }
+    const dist = path.join(snapshot, 'dist'); // gitlab-ci-local copies the artifacts back into the tree
+    objects = fs.existsSync(dist) ? readManifests(dist) : [];
+  }, RUN_TIMEOUT_MS);
+
+  afterAll(() => {
+    // the copy holds a node_modules per job (over a gigabyte)
+    if (snapshot) fs.rmSync(snapshot, { recursive: true, force: true });
+    if (bin) fs.rmSync(bin, { recursive: true, force: true });
+  });
+
+  test('every job passes', () => {
+    const summary = run.stdout.split('\n').filter((line) => /^ (PASS|FAIL|WARN) /.test(line));
+    const failedTail = run.code === 0 ? '' : `\n${run.stderr}\n${run.stdout.split('\n').slice(-80).join('\n')}`;
+    expect(`exit code ${run.code}${failedTail}`).toBe('exit code 0');
+    expect(summary.map((line) => line.trim().split(/\s+/))).toEqual(JOBS.map((job) => ['PASS', job]));
+  });
+
+  test('the test job ran the unit suite, and it passed', () => {
+    expect(outputOf('test:unit')).toMatch(/Tests: +\d+ passed, \d+ total/);
+    expect(outputOf('test:unit')).not.toMatch(/Tests: .*failed/);
+  });
+
+  test('the synth job built dist/ from the CI/CD variables', () => {
+    const deployments = findObjects(objects, 'Deployment');
+    const statefulSets = findObjects(objects, 'StatefulSet');
+    expect(deployments).toHaveLength(1);
+    expect(statefulSets).toHaveLength(1);
+    expect(deployments[0].metadata.namespace).toBe(NAMESPACE);
+    expect(statefulSets[0].metadata.namespace).toBe(NAMESPACE);
+    expect(deployments[0].spec.replicas).toBe(VMALERT_REPLICAS);
+    // and no Secret of dist/ carries the SMTP password
+    expect(fs.readFileSync(path.join(snapshot, 'dist', fs.readdirSync(path.join(snapshot, 'dist'))[0]), 'utf8')).not.toContain(SMTP_PASSWORD);
+  });
+
+  test('the validate jobs ran vmalert -dryRun, amtool check-config, the schema checks and the real-binary suite', () => {
+    expect(outputOf('validate:vmalert')).toMatch(/validate-vmalert: 1 vmalert container\(s\) OK/);
+    expect(outputOf('validate:alertmanager')).toContain("Checking 'alertmanager.yml'  SUCCESS");
+    expect(outputOf('validate:kubernetes')).toMatch(/check-dist: dist: \d+ objects valid/);
+    expect(outputOf('validate:real-binaries')).toMatch(/Tests: +\d+ passed, \d+ total/);
+  });
+
+  test('the deploy job selected the context, diffed, applied server-side and waited for the workloads of dist/', () => {
+    const deployment = `deployment/${findObjects(objects, 'Deployment')[0]?.metadata.name}`;
+    const statefulSet = `statefulset/${findObjects(objects, 'StatefulSet')[0]?.metadata.name}`;
+    const calls = kubectlCalls(kubectlLog);
+    const main = calls.filter((call) => /^(config|diff|apply .* -f dist$|rollout)/.test(call));
+    expect(main).toEqual([
+      `config use-context ${KUBE_CONTEXT}`,
+      'diff --server-side --field-manager=gitlab-ci-cdk8s-vmalert-ha --force-conflicts -f dist',
+      'apply --server-side --field-manager=gitlab-ci-cdk8s-vmalert-ha --force-conflicts -f dist',
+      `rollout status ${statefulSet} --namespace=${NAMESPACE} --timeout=10m`,
+      `rollout status ${deployment} --namespace=${NAMESPACE} --timeout=10m`,
+    ]);
+    expect(calls).toContainEqual(expect.stringMatching(new RegExp(`^create secret generic alertmanager-smtp --namespace=${NAMESPACE} --from-file=password=`)));
+  });
+
+  test('the SMTP password is in no job log', () => {
+    const outputDir = path.join(snapshot, '.gitlab-ci-local', 'output');
+    const logs = fs.readdirSync(outputDir).map((file) => fs.readFileSync(path.join(outputDir, file), 'utf8'));
+    expect(logs.length).toBe(JOBS.length);
+    for (const text of [...logs, run.stdout, run.stderr, kubectlCalls(kubectlLog).join('\n')]) {
+      expect(text).not.toContain(SMTP_PASSWORD);
+      expect(text).not.toContain(Buffer.from(SMTP_PASSWORD).toString('base64'));
+    }
+  });
+});
