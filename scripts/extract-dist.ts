@@ -64,6 +64,8 @@ export function extractDist(distDir: string, outDir: string): ExtractResult {
   const alertmanager = extractAlertmanagerConfig(objects, path.join(absOut, ALERTMANAGER_FILES_DIR));
   const configText = fs.readFileSync(alertmanager.configFile, 'utf8');
   fs.writeFileSync(path.join(absOut, ALERTMANAGER_CONFIG), relative(configText));
+  // Its rewritten copy in the mirror names absolute paths of this machine: keep only the relative one.
+  fs.rmSync(alertmanager.configFile);
   const config = yaml.load(configText);
 
   const plan = deployPlan(objects, passwordFilesIn(alertmanager, config));

@@ -28,7 +28,7 @@ let snapshot: string;
 let bin: string;
 let kubectlLog: string;
 let run: Finished;
-/** Output lines of each job (`<job> > <line>` in gitlab-ci-local's output). */
+/** Output lines of each job (`<job> > <line>` in gitlab-ci-local's output), stdout then stderr. */
 let jobOutput: Map<string, string[]>;
 let objects: K8sObject[];
 
@@ -62,7 +62,8 @@ function outputOf(job: string): string {
       RUN_TIMEOUT_MS,
     );
     jobOutput = new Map();
-    for (const line of run.stdout.split('\n')) {
+    // a job's stdout lines come on gitlab-ci-local's stdout, its stderr lines (jest's summary) on its stderr
+    for (const line of `${run.stdout}\n${run.stderr}`.split('\n')) {
       const match = /^(\S+)\s+> (.*)$/.exec(line);
       if (match) jobOutput.set(match[1], [...(jobOutput.get(match[1]) ?? []), match[2]]);
     }

@@ -1,0 +1,86 @@
+/**
+ * The validate jobs' scripts (scripts/ci/validate-vmalert.sh, validate-alertmanager.sh) with Debian's
+ * vmalert and amtool: they pass on good extracted files and stop the pipeline on a bad rule, a bad flag or
+ * a bad Alertmanager config. The fixture is the pipeline tests' hand-made dist/.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { extractDist } from '../../scripts/extract-dist';
+import { binary, run } from '../support/binaries';
+import { REPO_ROOT, tempDir } from '../gitlab/helpers';
+
+const FIXTURE_DIST = path.join(REPO_ROOT, '__tests__', 'gitlab', 'fixtures', 'manifests');
+const VALIDATE_VMALERT = path.join(REPO_ROOT, 'scripts', 'ci', 'validate-vmalert.sh');
+const VALIDATE_ALERTMANAGER = path.join(REPO_ROOT, 'scripts', 'ci', 'validate-alertmanager.sh');
+const RULE_FILE = 'vmalert/deployment-app-vmalert-c8cccccc/etc/vmalert/rules/app-rules-c8a1b2c3/victoriametrics.yml';
+
+let out: string;
+let argsFile: string;
+
+beforeAll(() => {
+  // the scripts look the binaries up themselves; fail here with the install hint when they are missing
+  binary('vmalert');
+  binary('amtool');
+});
+
+beforeEach(() => {
+  out = tempDir('ci-validate');
+  argsFile = path.join(out, extractDist(FIXTURE_DIST, out).argsFiles[0]);
+});
+
+afterEach(() => {
+  fs.rmSync(out, { recursive: true, force: true });
+});
+
+describe('scripts/ci/validate-vmalert.sh', () => {
+  test('passes the synthesized flags and rule files', () => {
+    const result = run('sh', [VALIDATE_VMALERT, out]);
+    expect(result.stderr.split('\n').filter((l) => l.includes('validate-vmalert:'))).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('validate-vmalert: 1 vmalert container(s) OK');
+  });
+
+  test('fails on a rule whose expression does not parse, naming the file', () => {
+    // GIVEN a rule with an unbalanced parenthesis
+    const file = path.join(out, RULE_FILE);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('[5m])', '[5m]'));
+    // WHEN the validate job runs
+    const result = run('sh', [VALIDATE_VMALERT, out]);
+    // THEN it fails, vmalert names the rule, the script names the container's arguments
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain('VictoriaMetricsHighCPU');
+    expect(result.stderr).toContain(`${path.basename(argsFile)}: vmalert rejected the synthesized flags or rule files`);
+  });
+
+  test('fails on a flag vmalert does not have (-dedup.minScrapeInterval belongs on vmselect)', () => {
+    fs.appendFileSync(argsFile, '-dedup.minScrapeInterval=1m\n');
+    const result = run('sh', [VALIDATE_VMALERT, out]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain('flag provided but not defined: -dedup.minScrapeInterval');
+  });
+
+  test('fails when the synth job\'s files are missing, saying which job makes them', () => {
+    const result = run('sh', [VALIDATE_VMALERT, path.join(out, 'nowhere')]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("it is the synth job's artifact");
+  });
+});
+
+describe('scripts/ci/validate-alertmanager.sh', () => {
+  test('passes the synthesized alertmanager.yml', () => {
+    const result = run('sh', [VALIDATE_ALERTMANAGER, out]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Checking 'alertmanager.yml'  SUCCESS");
+  });
+
+  test('fails on a route to a receiver that does not exist', () => {
+    // GIVEN the route names a receiver nobody defined
+    const config = path.join(out, 'alertmanager.yml');
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('receiver: email', 'receiver: pager'));
+    // WHEN the validate job runs THEN it fails with amtool's reason
+    const result = run('sh', [VALIDATE_ALERTMANAGER, out]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain('undefined receiver "pager"');
+    expect(result.stderr).toContain('alertmanager.yml: amtool check-config failed');
+  });
+});
