@@ -126,8 +126,8 @@ export function previewPipeline(cwd: string): Record<string, any> {
 }
 
 /** Job names `gitlab-ci-local --list-json` would run in the repository in `cwd` (jobs with when: never left out). */
-export function listedJobs(cwd: string): string[] {
-  const result = gitlabCiLocal(cwd, ['--list-json']);
+export function listedJobs(cwd: string, extraArgs: readonly string[] = []): string[] {
+  const result = gitlabCiLocal(cwd, ['--list-json', ...extraArgs]);
   if (result.code !== 0) throw new Error(`gitlab-ci-local --list-json failed:\n${result.stderr}${result.stdout}`);
   const jobs = JSON.parse(result.stdout) as Array<{ name: string; when: string }>;
   return jobs.filter((job) => job.when !== 'never').map((job) => job.name);

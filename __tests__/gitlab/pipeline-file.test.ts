@@ -11,8 +11,8 @@ import {
 
 /** gitlab-ci-local needs only the pipeline file and the file its cache key hashes. */
 const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json'];
-const NODE_JOBS = ['test:unit', 'synth', 'validate:kubernetes', 'validate:real-binaries'];
-const ALL_JOBS = ['test:unit', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'deploy'];
+const NODE_JOBS = ['test:unit', 'synth', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e'];
+const ALL_JOBS = ['test:unit', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'deploy'];
 /** A tag that names one release: digits and dots, optionally a v prefix and a -variant suffix. */
 const PINNED_TAG = /:v?\d+\.\d+\.\d+(-[a-z0-9.]+)?$/;
 
@@ -41,7 +41,7 @@ describe('.gitlab-ci.yml', () => {
     expect(pipeline.stages).toEqual(['.pre', 'test', 'synth', 'validate', 'deploy', '.post']);
     const jobs = Object.keys(pipeline).filter((key) => pipeline[key]?.stage !== undefined);
     expect(jobs.sort()).toEqual([...ALL_JOBS].sort());
-    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'synth', 'validate', 'validate', 'validate', 'validate', 'deploy']);
+    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'synth', 'validate', 'validate', 'validate', 'validate', 'validate', 'deploy']);
   });
 
   test('a schema error is reported (the check above is real)', () => {
@@ -101,6 +101,14 @@ describe('.gitlab-ci.yml', () => {
     // the unit job leaves the real-binary tests to the validate stage, which installs the binaries first
     expect(pipeline['test:unit'].script).toContain('npm run test:unit');
     expect(pipeline['validate:real-binaries'].script).toEqual(['bash scripts/install-test-tools.sh', 'npm run test:real']);
+    expect(pipeline['validate:e2e'].script).toEqual(['bash scripts/install-test-tools.sh', 'npm run test:e2e']);
+  });
+
+  test('npm run pipeline:local runs every job but deploy and e2e, in the shell, one at a time', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    const words: string[] = pkg.scripts['pipeline:local'].split(/\s+/);
+    expect(words.slice(0, 5)).toEqual(['gitlab-ci-local', '--force-shell-executor', '--shell-isolation', '--concurrency', '1']);
+    expect(words.slice(5)).toEqual(ALL_JOBS.filter((job) => job !== 'deploy' && job !== 'validate:e2e'));
   });
 
   test('synth keeps dist/ and the extracted files as artifacts, and the validate and deploy jobs take them', () => {
@@ -120,14 +128,17 @@ describe('.gitlab-ci.yml', () => {
     expect(deploy.interruptible).toBe(false);
   });
 
-  test('the default branch gets every job; another branch gets all but deploy', () => {
+  test('the default branch gets every job; another branch gets all but deploy; RUN_E2E=false leaves out e2e', () => {
     // GIVEN the repository on main, then on a feature branch
     // WHEN gitlab-ci-local lists the jobs it would run
     const onMain = listedJobs(repo);
+    const withoutE2e = listedJobs(repo, ['--variable', 'RUN_E2E=false']);
     checkoutNewBranch(repo, 'feature/new-rule');
     const onFeature = listedJobs(repo);
-    // THEN deploy is only on main
+    // THEN deploy is only on main, and the e2e job goes when asked
     expect(onMain).toEqual(ALL_JOBS);
     expect(onFeature).toEqual(ALL_JOBS.filter((job) => job !== 'deploy'));
+    expect(withoutE2e).toEqual(ALL_JOBS.filter((job) => job !== 'validate:e2e'));
   });
+
 });
