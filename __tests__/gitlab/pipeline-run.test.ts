@@ -5,12 +5,14 @@
  *
  * Slow (about two minutes: four `npm ci`, the unit suite, synth, the real-binary suite), so it runs once
  * per `npm test` and not in the pipeline's own test job (`npm run test:unit` leaves it out). Needs git and
- * rsync (gitlab-ci-local copies the tree with it).
+ * rsync (gitlab-ci-local copies the tree with it): scripts/ci/install-pipeline-tools.sh installs them.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { findObjects, readManifests, K8sObject } from '../../scripts/lib/manifests';
-import { Finished, cleanEnv, exec, fakeKubectlBin, gitlabCiLocal, kubectlCalls, snapshotWorkingTree } from './helpers';
+import {
+  Finished, REPO_ROOT, cleanEnv, exec, fakeKubectlBin, gitlabCiLocal, kubectlCalls, snapshotWorkingTree,
+} from './helpers';
 
 /** Set in the jobs of the run below: a nested test run must not start the pipeline again. */
 const NESTED_RUN_VARIABLE = 'CDK8S_VMALERT_HA_PIPELINE_RUN';
@@ -23,6 +25,7 @@ const SMTP_PASSWORD = 'pipeline-run-Pw-8xQ';
 const NAMESPACE = 'alerting-ci';
 const VMALERT_REPLICAS = 3;
 const RUN_TIMEOUT_MS = 20 * 60_000;
+const INSTALL_PIPELINE_TOOLS = path.join(REPO_ROOT, 'scripts', 'ci', 'install-pipeline-tools.sh');
 
 let snapshot: string;
 let bin: string;
@@ -39,11 +42,9 @@ function outputOf(job: string): string {
 
 (nested ? describe.skip : describe)('the pipeline, run locally with gitlab-ci-local --force-shell-executor', () => {
   beforeAll(() => {
-    for (const tool of ['git', 'rsync']) {
-      if (exec('sh', ['-c', `command -v ${tool}`]).code !== 0) {
-        throw new Error(`${tool} is not on PATH; gitlab-ci-local needs it (apt-get install -y --no-install-recommends ${tool})`);
-      }
-    }
+    // gitlab-ci-local needs git and rsync: install them when missing, or fail saying how
+    const tools = exec('sh', [INSTALL_PIPELINE_TOOLS], { timeoutMs: 10 * 60_000 });
+    if (tools.code !== 0) throw new Error(`${INSTALL_PIPELINE_TOOLS} failed:\n${tools.stderr}${tools.stdout}`);
     snapshot = snapshotWorkingTree();
     bin = fakeKubectlBin();
     kubectlLog = path.join(bin, 'calls.log');
