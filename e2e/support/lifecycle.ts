@@ -90,6 +90,19 @@ export function collectLogs(): string {
 }
 
 /**
+ * End the current test (or benchmark phase): stop everything, run the after-cleanup checks, remove the
+ * working directory unless `keepWorkDir` (a failure: its logs and data are evidence). Returns the errors.
+ */
+export async function endTest(keepWorkDir: boolean): Promise<string[]> {
+  const errors = await closeAll();
+  if (!keepWorkDir && errors.length === 0 && currentWorkDir) {
+    fs.rmSync(currentWorkDir, { recursive: true, force: true });
+  }
+  currentWorkDir = undefined;
+  return errors;
+}
+
+/**
  * Install the afterEach hook of an end-to-end test file: print logs on failure, stop everything,
  * verify the ports are free, and remove the working directory of a passing test.
  */
@@ -97,15 +110,13 @@ export function useE2eLifecycle(): void {
   afterEach(async () => {
     const failed = currentTestFailed();
     if (failed) {
-      const where = currentWorkDir ? `\nfull logs and data: ${currentWorkDir}` : '';
+      const logs = collectLogs();
+      if (currentWorkDir) fs.writeFileSync(path.join(currentWorkDir, 'failure.log'), logs + '\n');
+      const where = currentWorkDir ? `\nfull logs and data: ${currentWorkDir} (failure.log, logs/)` : '';
       process.stderr.write(`\n===== logs of the failed test "${expect.getState().currentTestName}" =====\n`);
-      process.stderr.write(collectLogs() + where + '\n');
+      process.stderr.write(logs + where + '\n');
     }
-    const errors = await closeAll();
-    if (!failed && errors.length === 0 && currentWorkDir) {
-      fs.rmSync(currentWorkDir, { recursive: true, force: true });
-    }
-    currentWorkDir = undefined;
+    const errors = await endTest(failed);
     if (errors.length > 0) {
       throw new Error(`cleanup after the test failed:\n${errors.join('\n')}`);
     }

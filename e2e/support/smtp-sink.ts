@@ -19,7 +19,8 @@ const SINK_CLOSE_TIMEOUT_MS = 1_000;
 export interface ReceivedMail {
   readonly receivedAt: number;
   readonly subject: string;
-  readonly text: string;
+  /** The readable body: the text part, or the HTML part without tags (Alertmanager's default email is HTML only). */
+  readonly body: string;
   readonly from: string;
   readonly to: string[];
   /** Envelope recipients (RCPT TO). */
@@ -52,7 +53,7 @@ export class SmtpSink {
             const mail: ReceivedMail = {
               receivedAt: Date.now(),
               subject: parsed.subject ?? '',
-              text: parsed.text ?? '',
+              body: parsed.text || htmlToText(typeof parsed.html === 'string' ? parsed.html : ''),
               from: parsed.from?.text ?? '',
               to: addressList(parsed.to),
               recipients: session.envelope.rcptTo.map((r) => r.address),
@@ -102,6 +103,20 @@ export class SmtpSink {
   public close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Tags dropped, entities of the default template decoded, white space folded: enough to search for names. */
+function htmlToText(html: string): string {
+  return html
+    .replace(/<style[\s\S]*?<\/style>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#34;|&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 type AddressField = { value: Array<{ address?: string }> } | Array<{ value: Array<{ address?: string }> }> | undefined;

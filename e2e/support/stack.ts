@@ -159,6 +159,20 @@ export class E2eStack {
     return fresh;
   }
 
+  /**
+   * The StatefulSet controller replacing a lost Alertmanager pod: same name, same DNS name (here the same
+   * address), a fresh emptyDir. Waits until it is ready and the mesh has all peers again.
+   */
+  public async recreateAlertmanager(lost: RunningPod): Promise<RunningPod> {
+    if (lost.process.running) throw new Error(`pod ${lost.name} is still running: kill or stop it first`);
+    fs.rmSync(path.join(testWorkDir(), 'pods', lost.name), { recursive: true, force: true });
+    const pod = this.startPod(this.alertmanagerStatefulSet, lost.name, lost.address);
+    this.alertmanagers.push(pod);
+    await this.waitReady(pod);
+    await this.waitMeshSettled();
+    return pod;
+  }
+
   /** Stop a pod gracefully (SIGTERM, as a pod deletion does) and forget it. */
   public async stopPod(pod: RunningPod): Promise<void> {
     await pod.process.stop();
