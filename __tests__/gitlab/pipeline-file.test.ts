@@ -111,6 +111,22 @@ describe('.gitlab-ci.yml', () => {
     expect(words.slice(5)).toEqual(ALL_JOBS.filter((job) => job !== 'deploy' && job !== 'validate:e2e'));
   });
 
+  test('the unit tests the test job runs need no real binary (its node image has no vmalert, amtool or promtool)', () => {
+    // GIVEN every test file npm run test:unit runs (all but __tests__/real-binaries/ and the pipeline run)
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    const ignored: RegExp[] = pkg.scripts['test:unit'].split(/\s+/).filter((w: string) => w.startsWith('/')).map((w: string) => new RegExp(w));
+    const testsDir = path.join(REPO_ROOT, '__tests__');
+    const unitTests = fs.readdirSync(testsDir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => `/__tests__/${f}`)
+      .filter((f) => !ignored.some((pattern) => pattern.test(f)));
+    // WHEN we look for lookups of a real tool through support/binaries.ts in them
+    const needingBinaries = unitTests.filter((f) => /\bbinary\(\s*['"`]/.test(fs.readFileSync(path.join(REPO_ROOT, f), 'utf8')));
+    // THEN there are none: such a test belongs in __tests__/real-binaries/ (the validate:real-binaries job)
+    expect(unitTests.length).toBeGreaterThan(0);
+    expect(needingBinaries).toEqual([]);
+  });
+
   test('synth keeps dist/ and the extracted files as artifacts, and the validate and deploy jobs take them', () => {
     expect(pipeline.synth.script).toEqual(['npx cdk8s synth', 'npx ts-node scripts/extract-dist.ts dist "$CI_EXTRACT_DIR"']);
     expect(pipeline.synth.artifacts.paths).toEqual(['dist/', '$CI_EXTRACT_DIR/']);
