@@ -7,11 +7,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { COMPONENT_LABEL, CONFIGMAP_MAX_BYTES, packRuleFiles, renderRuleFile, RuleGroup, VMALERT_RULES_DIR } from '../constructs';
-import { generatedAlertName, generatedGroups } from '../scripts/bench/generated-rules';
-import { scaleChart } from '../scripts/bench/scale-chart';
-import { containerArgs, extractRuleFiles, findObjects, flagValues, K8sObject, podSpecOf } from '../scripts/lib/manifests';
-import { binary, run } from './support/binaries';
+import { COMPONENT_LABEL, CONFIGMAP_MAX_BYTES, packRuleFiles, renderRuleFile, RuleGroup, VMALERT_RULES_DIR } from '../../constructs';
+import { generatedAlertName, generatedGroups } from '../../scripts/bench/generated-rules';
+import { scaleChart } from '../../scripts/bench/scale-chart';
+import { containerArgs, extractRuleFiles, findObjects, flagValues, K8sObject, podSpecOf } from '../../scripts/lib/manifests';
+import { binary, run } from '../support/binaries';
 
 const MIB = 1024 * 1024;
 /** Padding per rule that makes 2,500 generated rules about 3 MiB of rule files. */
