@@ -10,5 +10,5 @@ module.exports = {
   testMatch: ['**/*.e2e.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   // Scenarios wait for real `for:` timers and Alertmanager group waits; each allows a few minutes.
-  testTimeout: 180_000,
+  testTimeout: 300_000,
 };

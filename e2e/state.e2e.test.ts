@@ -7,7 +7,7 @@ import { useE2eLifecycle } from './support/lifecycle';
 import { metricValue, vmalertAlerts, VmalertAlert } from './support/probes';
 import { INCIDENT_CPU_RATE, startChartStack } from './support/scenario';
 import { RunningPod } from './support/stack';
-import { E2E_EVALUATION_INTERVAL_SECONDS, RECORDED_SERIES, VMALERT_REPLICAS } from './support/test-chart';
+import { E2E_EVALUATION_INTERVAL_SECONDS, RECORDED_SERIES, TestChartOptions, VMALERT_REPLICAS } from './support/test-chart';
 
 useE2eLifecycle();
 
@@ -19,30 +19,58 @@ const PENDING_BEFORE_ROLLOUT_MS = 15_000;
 const DEDUP_WINDOW_SECONDS = 30;
 
 test('a rollout keeps the for: timer: the new pod restores the pending alert with the same activeAt', async () => {
-  // GIVEN the chart with for: 1m, and vmagent busy so the CPU alert is pending on both replicas
-  const { stack } = await startChartStack({ alertFor: ROLLOUT_ALERT_FOR });
-  stack.feeder.setRate('vmagent', INCIDENT_CPU_RATE);
-  const before = await Promise.all(stack.vmalerts.map((pod) => pendingAlert(pod)));
-  await sleep(PENDING_BEFORE_ROLLOUT_MS);
-
+  // GIVEN the chart with for: 1m (identical replicas, the default), the CPU alert pending on both replicas
   // WHEN every replica is rolled as a Deployment does (new pod, new name and IP, ready before the old one stops)
-  const oldNames = stack.vmalerts.map((p) => p.name);
-  for (const old of [...stack.vmalerts]) await stack.rolloutReplica(old);
-  const rolledAt = Date.now();
+  const { before, after, rolledAt } = await rollWhilePending({});
 
   // THEN the new pods hold the alert, still pending, with the activeAt the old pods had: the timer went on.
   // ALERTS_FOR_STATE stores activeAt in whole seconds, and both old replicas wrote that one series (identical
   // labels), so the restored value is one old replica's activeAt, truncated to the second.
   const expected = new Set(before.map((a) => Math.floor(Date.parse(a.activeAt) / 1000)));
-  expect(stack.vmalerts.map((p) => p.name).some((n) => oldNames.includes(n))).toBe(false);
-  expect(stack.vmalerts).toHaveLength(VMALERT_REPLICAS);
-  for (const pod of stack.vmalerts) {
-    const after = await pendingAlert(pod);
-    expect(after.state).toBe('pending');
-    expect(expected).toContain(Math.floor(Date.parse(after.activeAt) / 1000));
-    expect(Date.parse(after.activeAt)).toBeLessThan(rolledAt - PENDING_BEFORE_ROLLOUT_MS);
+  for (const alert of after) {
+    expect(alert.state).toBe('pending');
+    expect(expected).toContain(Math.floor(Date.parse(alert.activeAt) / 1000));
+    expect(Date.parse(alert.activeAt)).toBeLessThan(rolledAt - PENDING_BEFORE_ROLLOUT_MS);
   }
 });
+
+test('the trade-off of replicaLabel: after a rollout the new pods find no state and restart the for: timer', async () => {
+  // GIVEN the chart with for: 1m and replicaLabel: each pod's state series carries its own pod name
+  // WHEN every replica is rolled (new pod names)
+  const { before, after, rolloutStartedAt } = await rollWhilePending({ replicaLabel: 'replica' });
+
+  // THEN the new pods hold the alert pending again, activeAt reset to after their start: the timer restarted
+  const earliestBefore = Math.min(...before.map((a) => Date.parse(a.activeAt)));
+  for (const alert of after) {
+    expect(alert.state).toBe('pending');
+    expect(Date.parse(alert.activeAt)).toBeGreaterThanOrEqual(rolloutStartedAt);
+    expect(Date.parse(alert.activeAt) - earliestBefore).toBeGreaterThan(PENDING_BEFORE_ROLLOUT_MS);
+  }
+});
+
+/**
+ * Start the chart (for: 1m), make vmagent busy until the CPU alert is pending on every replica, keep it
+ * pending a while, then roll every replica. Returns the alert before (old pods) and after (new pods).
+ */
+async function rollWhilePending(options: TestChartOptions): Promise<{
+  before: VmalertAlert[];
+  after: VmalertAlert[];
+  rolloutStartedAt: number;
+  rolledAt: number;
+}> {
+  const { stack } = await startChartStack({ ...options, alertFor: ROLLOUT_ALERT_FOR });
+  stack.feeder.setRate('vmagent', INCIDENT_CPU_RATE);
+  const before = await Promise.all(stack.vmalerts.map((pod) => pendingAlert(pod)));
+  await sleep(PENDING_BEFORE_ROLLOUT_MS);
+  const oldNames = stack.vmalerts.map((p) => p.name);
+  const rolloutStartedAt = Date.now();
+  for (const old of [...stack.vmalerts]) await stack.rolloutReplica(old);
+  const rolledAt = Date.now();
+  expect(stack.vmalerts).toHaveLength(VMALERT_REPLICAS);
+  expect(stack.vmalerts.filter((p) => oldNames.includes(p.name))).toEqual([]);
+  const after = await Promise.all(stack.vmalerts.map((pod) => pendingAlert(pod)));
+  return { before, after, rolloutStartedAt, rolledAt };
+}
 
 test('the series both replicas record are stored once: count_over_time equals the number of evaluation intervals', async () => {
   // GIVEN the chart with a recording rule evaluated every 5s by both replicas, storage deduplicating at

@@ -5,7 +5,7 @@
  *  1. all peers up;
  *  2. the Alertmanager that would send (first in the mesh's order) killed as the load starts, then recreated
  *     as the StatefulSet would (same name, fresh emptyDir) before the next incident.
- * Usage: npm run bench:alert-latency [-- --incidents 5]
+ * Usage: npm run bench:alert-latency [-- --incidents 5] [--storage-latency-offset 30s]
  */
 import { Component, COMPONENTS } from '../support/feeder';
 import { sleep, waitFor } from '../support/http';
@@ -39,17 +39,19 @@ interface Measurement {
 }
 
 async function main(): Promise<void> {
-  const incidents = incidentCount(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const incidents = incidentCount(argv);
+  const latencyOffset = optionValue(argv, '--storage-latency-offset') ?? E2E_STORAGE_LATENCY_OFFSET;
   const boundMs = configuredAlertBoundMs();
   const results = [
-    ...(await measure('all peers up', incidents, false)),
-    ...(await measure('sending peer killed', incidents, true)),
+    ...(await measure('all peers up', incidents, false, latencyOffset)),
+    ...(await measure('sending peer killed', incidents, true, latencyOffset)),
   ];
-  printTable(results, boundMs);
+  printTable(results, boundMs, latencyOffset);
 }
 
 /** One stack, `incidents` incidents on distinct components (each its own Alertmanager group). */
-async function measure(scenario: string, incidents: number, killSender: boolean): Promise<Measurement[]> {
+async function measure(scenario: string, incidents: number, killSender: boolean, latencyOffset: string): Promise<Measurement[]> {
   const components = Object.keys(COMPONENTS) as Component[];
   if (incidents > components.length) {
     throw new Error(`at most ${components.length} incidents per scenario (one per component); got ${incidents}`);
@@ -57,7 +59,7 @@ async function measure(scenario: string, incidents: number, killSender: boolean)
   const results: Measurement[] = [];
   let failed = false;
   try {
-    const { stack } = await startChartStack();
+    const { stack } = await startChartStack({}, latencyOffset);
     for (const [i, component] of components.slice(0, incidents).entries()) {
       // The peer that would send is the first in the mesh's order; kill it as the load starts.
       const killed = killSender ? await firstInLine(stack) : undefined;
@@ -105,11 +107,11 @@ async function firstInLine(stack: E2eStack): Promise<RunningPod> {
   return pod;
 }
 
-function printTable(results: readonly Measurement[], boundMs: number): void {
+function printTable(results: readonly Measurement[], boundMs: number, latencyOffset: string): void {
   const bound = `${E2E_ALERT_FOR} for + ${E2E_EVALUATION_INTERVAL} evaluation interval + ${E2E_GROUP_WAIT} group_wait = ${boundMs / 1000}s`;
   const lines = [
     `Alert latency: first sample over the threshold -> email. Bound: ${bound}.`,
-    `Stand-in vmselect -search.latencyOffset=${E2E_STORAGE_LATENCY_OFFSET} (victoria-metrics' default 30s adds up to 30s).`,
+    `Stand-in vmselect -search.latencyOffset=${latencyOffset} (queries see samples that much late; victoria-metrics' default is 30s).`,
     '',
     '| scenario | incident | component | latency | bound | ratio | sent by |',
     '|---|---|---|---|---|---|---|',
@@ -128,10 +130,15 @@ function printTable(results: readonly Measurement[], boundMs: number): void {
 }
 
 function incidentCount(argv: readonly string[]): number {
-  const index = argv.indexOf('--incidents');
-  const count = index >= 0 ? Number(argv[index + 1]) : DEFAULT_INCIDENTS;
-  if (!Number.isInteger(count) || count < 1) throw new Error(`--incidents takes a whole number >= 1, got ${argv[index + 1]}`);
+  const value = optionValue(argv, '--incidents');
+  const count = value === undefined ? DEFAULT_INCIDENTS : Number(value);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`--incidents takes a whole number >= 1, got ${value}`);
   return count;
+}
+
+function optionValue(argv: readonly string[], name: string): string | undefined {
+  const index = argv.indexOf(name);
+  return index >= 0 ? argv[index + 1] : undefined;
 }
 
 main().catch((err) => {
