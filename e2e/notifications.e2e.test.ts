@@ -4,7 +4,7 @@
  * loses no alert. Each test starts its own stack (see e2e/support/stack.ts) and stops it afterwards.
  */
 import { useE2eLifecycle } from './support/lifecycle';
-import { alertmanagerAlerts, alertmanagerClusterStatus, vmalertAlerts } from './support/probes';
+import { alertmanagerAlerts, alertmanagerClusterStatus, emailNotificationsFailed, vmalertAlerts } from './support/probes';
 import {
   DUPLICATE_WINDOW_MS,
   EMAIL_TIMEOUT_MS,
@@ -55,6 +55,7 @@ test('one incident gives exactly one FIRING and one RESOLVED email', async () =>
   ]);
   const sent = Object.values(await emailsByPeer(stack)).reduce((a, b) => a + b, 0);
   expect(sent).toBe(2);
+  for (const pod of stack.alertmanagers) expect(await emailNotificationsFailed(pod.url)).toBe(0);
 });
 
 test('with the Alertmanager that sent the last email killed, a new incident still gives exactly one email', async () => {

@@ -18,7 +18,6 @@ import {
   Container,
   K8sObject,
   MirroredPod,
-  PodSpec,
   containerArgs,
   findObjects,
   flagValues,
@@ -132,12 +131,14 @@ export class E2eStack {
       resolver.add(address, ...statefulSetPodDnsNames(alertmanagerStatefulSet, name));
       return { name, address };
     });
+    // As in a cluster, both workloads start at once; Alertmanager holds notifications until its mesh settles.
     stack.alertmanagers.push(...amPods.map(({ name, address }) => stack.startPod(alertmanagerStatefulSet, name, address)));
-    await Promise.all(stack.alertmanagers.map((pod) => stack.waitReady(pod)));
-    await stack.waitMeshSettled();
-
     const vmalertReplicas = vmalertDeployment.spec?.replicas ?? 1;
-    for (let i = 0; i < vmalertReplicas; i++) await stack.startVmalertReplica();
+    await Promise.all([
+      ...stack.alertmanagers.map((pod) => stack.waitReady(pod)),
+      ...Array.from({ length: vmalertReplicas }, () => stack.startVmalertReplica()),
+    ]);
+    await stack.waitMeshSettled();
     return stack;
   }
 
@@ -241,7 +242,7 @@ export class E2eStack {
       cwd: podRoot,
       logDir: path.join(testWorkDir(), 'logs'),
     });
-    return { name: podName, address, workload, process, url: `http://${address}:${webPort(container, podSpec)}`, args };
+    return { name: podName, address, workload, process, url: `http://${address}:${webPort(container)}`, args };
   }
 
   /** Point host names and mounted paths inside the pod's YAML config files at the e2e addresses and copies. */
@@ -336,7 +337,7 @@ function statefulSetPodDnsNames(statefulSet: K8sObject, podName: string): string
 }
 
 /** The port of the container's readiness probe (by number or name), else its first container port. */
-function webPort(container: Container, podSpec: PodSpec): number {
+function webPort(container: Container): number {
   const probePort = container.readinessProbe?.httpGet?.port;
   const ports: Array<{ name?: string; containerPort: number }> = container.ports ?? [];
   if (typeof probePort === 'number') return probePort;
@@ -345,7 +346,7 @@ function webPort(container: Container, podSpec: PodSpec): number {
     if (named) return named.containerPort;
   }
   if (ports.length > 0) return ports[0].containerPort;
-  throw new Error(`container ${container.name} of ${podSpec.containers.length} containers exposes no port`);
+  throw new Error(`container ${container.name}: no readiness probe port and no container port; the e2e runner cannot tell where its API is`);
 }
 
 function splitHostPort(hostPort: string): [string, number] {

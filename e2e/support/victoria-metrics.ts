@@ -111,13 +111,4 @@ export class VictoriaMetrics {
     const res = await getJson<PromResponse<MatrixSeries[]>>(`${this.url}/api/v1/query_range?${params}`);
     return res.data.result;
   }
-
-  /** Raw samples of series matching `selector` in [start, end] (unix seconds), deduplicated as stored. */
-  public async rawSamples(selector: string, start: number, end: number): Promise<MatrixSeries[]> {
-    const windowSeconds = Math.max(1, Math.round(end - start));
-    const res = await getJson<PromResponse<MatrixSeries[]>>(
-      `${this.url}/api/v1/query?${new URLSearchParams({ query: `${selector}[${windowSeconds}s]`, time: String(end), nocache: '1' })}`,
-    );
-    return res.data.result;
-  }
 }

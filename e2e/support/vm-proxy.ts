@@ -6,6 +6,7 @@
  * Single-node victoria-metrics has no tenants: every tenant lands in the same storage.
  */
 import * as http from 'http';
+import { Socket } from 'net';
 import { registerResource } from './lifecycle';
 
 /** Cluster path prefixes and their single-node replacement. */
@@ -29,7 +30,7 @@ export interface ProxiedRequest {
 export class ClusterPathProxy {
   public readonly requests: ProxiedRequest[] = [];
   private readonly server: http.Server;
-  private readonly sockets = new Set<import('net').Socket>();
+  private readonly sockets = new Set<Socket>();
 
   private constructor(
     public readonly name: string,
