@@ -141,6 +141,16 @@ describe('AlertmanagerCluster', () => {
     expect(after['cdk8s-vmalert-ha/config-checksum']).not.toBe(before['cdk8s-vmalert-ha/config-checksum']);
   });
 
+  test('a group_interval within the peers\' notification wait is an error: it could mail a stale [FIRING]', () => {
+    // GIVEN 3 peers: the last one waits 2 x 15s before notifying
+    const config = { ...EMAIL_CONFIG, route: { receiver: 'email', routes: [{ receiver: 'email', matchers: ['a="b"'], groupInterval: '30s' }] } };
+    // WHEN / THEN
+    expect(() => cluster({ config })).toThrow('AlertmanagerCluster "am": config route.routes[0].group_interval 30s must be above 30s '
+      + '(2 peers x the 15s peer timeout): a peer still waiting its turn could send a stale [FIRING] after another sent [RESOLVED]; raise it');
+    expect(() => cluster({ config: { ...config, route: { ...config.route, routes: [{ ...config.route.routes[0], groupInterval: '35s' }] } } })).not.toThrow();
+    expect(() => cluster({ config, replicas: 1 })).not.toThrow();
+  });
+
   test.each([
     [{ replicas: 0 }, 'AlertmanagerCluster "am": replicas must be a whole number >= 1, got 0'],
     [{ retention: '5 days' }, 'AlertmanagerCluster "am": retention "5 days" is not a duration'],

@@ -4,14 +4,15 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { alertmanagerArgs } from './alertmanager-args';
 import {
-  AlertmanagerConfig, AlertmanagerConfigFile, referencedSecrets, renderAlertmanagerConfig,
+  AlertmanagerConfig, AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig, referencedSecrets,
+  routeGroupIntervals,
 } from './alertmanager-config';
 import {
   ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE,
   ALERTMANAGER_MESH_PORT, ALERTMANAGER_READY_PATH, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_STORAGE_PATH,
   ALERTMANAGER_WEB_PORT, COMPONENT_LABEL, CONFIG_CHECKSUM_ANNOTATION, NAME_LABEL,
 } from './constants';
-import { isDuration, DURATION_HINT } from './duration';
+import { DURATION_HINT, formatDuration, isDuration, parseDuration } from './duration';
 import { ConfigError } from './errors';
 import { resolveNamespace } from './namespace';
 import {
@@ -77,6 +78,8 @@ export interface AlertmanagerClusterProps {
 }
 
 const DEFAULT_RESOURCES = { cpuMillis: 25, memoryMiB: 64, memoryLimitMiB: 256 };
+/** Alertmanager's --cluster.peer-timeout: the n-th peer waits n times this before it notifies. */
+const PEER_TIMEOUT_MS = 15_000;
 const POD_IP_ENV = 'POD_IP';
 const STORAGE_VOLUME = 'storage';
 
@@ -119,7 +122,9 @@ export class AlertmanagerCluster extends Construct {
     this.namespace = resolveNamespace(this, props.namespace);
     const metadata = { namespace: this.namespace, labels: { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' } };
 
-    const configText = renderAlertmanagerConfig(props.config, owner);
+    const document = alertmanagerConfigDocument(props.config, owner);
+    checkGroupIntervals(owner, document, this.replicas);
+    const configText = dumpAlertmanagerConfig(document);
     // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens.
     this.configSecret = new kplus.Secret(this, 'config', {
       metadata,
@@ -215,5 +220,21 @@ export class AlertmanagerCluster extends Construct {
       }]),
       JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: STORAGE_VOLUME, mountPath: ALERTMANAGER_STORAGE_PATH }),
     );
+  }
+}
+
+/**
+ * A group_interval at or below the longest peer wait lets a peer that is still waiting its turn send a stale
+ * [FIRING] after another peer already sent [RESOLVED].
+ */
+function checkGroupIntervals(owner: string, document: Record<string, unknown>, replicas: number): void {
+  const longestWait = (replicas - 1) * PEER_TIMEOUT_MS;
+  for (const { at, value } of routeGroupIntervals(document)) {
+    if (!isDuration(value)) throw new ConfigError(`${owner}: config ${at}.group_interval ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
+    if (replicas > 1 && parseDuration(value) <= longestWait) {
+      throw new ConfigError(`${owner}: config ${at}.group_interval ${value} must be above ${formatDuration(longestWait)} `
+        + `(${replicas - 1} peers x the 15s peer timeout): a peer still waiting its turn could send a stale [FIRING] `
+        + 'after another sent [RESOLVED]; raise it');
+    }
   }
 }

@@ -265,7 +265,12 @@ export function alertmanagerConfigDocument(config: AlertmanagerConfig | Alertman
 
 /** alertmanager.yml text. */
 export function renderAlertmanagerConfig(config: AlertmanagerConfig | AlertmanagerConfigFile, owner = 'AlertmanagerCluster'): string {
-  return yaml.dump(alertmanagerConfigDocument(config, owner), { lineWidth: -1, noRefs: true });
+  return dumpAlertmanagerConfig(alertmanagerConfigDocument(config, owner));
+}
+
+/** alertmanager.yml text of a config document. */
+export function dumpAlertmanagerConfig(document: Record<string, unknown>): string {
+  return yaml.dump(document, { lineWidth: -1, noRefs: true });
 }
 
 /** Every Secret key the config reads as a file; the construct mounts each. */
@@ -385,6 +390,19 @@ function checkSecretRef(ref: unknown, at: string): void {
   if (!candidate || typeof candidate.secretName !== 'string' || !candidate.secretName || typeof candidate.key !== 'string' || !candidate.key) {
     throw new ConfigError(`${at} must be { secretName, key }, the Secret and key holding the password`);
   }
+}
+
+/** Every `group_interval` of a config document's routing tree, with where it is (`route.routes[0]`). */
+export function routeGroupIntervals(document: Record<string, unknown>): Array<{ at: string; value: string }> {
+  const found: Array<{ at: string; value: string }> = [];
+  const visit = (route: unknown, at: string) => {
+    if (typeof route !== 'object' || route === null) return;
+    const node = route as Record<string, unknown>;
+    if (node.group_interval !== undefined) found.push({ at, value: String(node.group_interval) });
+    if (Array.isArray(node.routes)) node.routes.forEach((child, i) => visit(child, `${at}.routes[${i}]`));
+  };
+  visit(document.route, 'route');
+  return found;
 }
 
 const INLINE_PASSWORD_KEYS = ['smtp_auth_password', 'auth_password', 'smtp_auth_secret', 'auth_secret', 'password'];
