@@ -8,7 +8,7 @@ module.exports = {
   testEnvironment: '<rootDir>/e2e/support/failure-environment.js',
   roots: ['<rootDir>/e2e'],
   testMatch: ['**/*.e2e.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   // Scenarios wait for real `for:` timers and Alertmanager group waits; each allows a few minutes.
   testTimeout: 300_000,
 };
