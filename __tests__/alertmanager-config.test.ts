@@ -1,12 +1,14 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { AlertmanagerConfig, ConfigError, referencedSecrets, renderAlertmanagerConfig } from '../constructs';
 import { EMAIL_CONFIG } from './support/synth';
+import { temporaryDirectories } from './support/temp';
+
+const tempDir = temporaryDirectories();
 
 function tempFile(content: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'am-config-'));
+  const dir = tempDir('am-config-');
   const file = path.join(dir, 'alertmanager.yml');
   fs.writeFileSync(file, content);
   return file;

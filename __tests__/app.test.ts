@@ -1,11 +1,13 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { APP_SETTINGS, loadAppConfig } from '../app-config';
 import { AlertingStack, main } from '../main';
 import { argsOf, firstContainer, flagValues, Manifest, ofKind, only } from './support/synth';
+import { temporaryDirectories } from './support/temp';
+
+const tempDir = temporaryDirectories();
 
 function synthApp(env: NodeJS.ProcessEnv = {}): { stack: AlertingStack; objects: Manifest[] } {
   const stack = new AlertingStack(Testing.app(), 'alerting', loadAppConfig(env));
@@ -108,7 +110,7 @@ describe('main', () => {
   let outdir: string;
   beforeEach(() => {
     stderr = '';
-    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+    outdir = tempDir('synth-');
     jest.spyOn(process.stderr, 'write').mockImplementation(chunk => {
       stderr += String(chunk);
       return true;
@@ -123,7 +125,7 @@ describe('main', () => {
 
   test('a bad rule file is one message naming file and rule, no stack trace, nothing written', () => {
     // GIVEN a rules directory with a bad duration
-    const rulesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rules-'));
+    const rulesDir = tempDir('rules-');
     fs.writeFileSync(path.join(rulesDir, 'cpu.yml'), yaml.dump({ groups: [{ name: 'cpu', rules: [{ alert: 'HighCPU', expr: 'up', for: '1x' }] }] }));
     // WHEN
     const code = main({ CDK8S_OUTDIR: outdir, RULES_DIR: rulesDir });

@@ -1,13 +1,15 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { parseRuleFile, RulesConfigMap } from '../constructs';
 import { CPU_GROUP, ofKind, synth } from './support/synth';
+import { temporaryDirectories } from './support/temp';
+
+const tempDir = temporaryDirectories();
 
 function tempRulesDir(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rules-'));
+  const dir = tempDir('rules-');
   for (const [name, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), content);

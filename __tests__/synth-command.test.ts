@@ -1,13 +1,14 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { temporaryDirectories } from './support/temp';
 
 const ROOT = path.join(__dirname, '..');
+const tempDir = temporaryDirectories();
 
 /** Runs `npm run synth`'s script as the README does, into a temporary output directory. */
 function synth(env: Record<string, string> = {}) {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-command-'));
+  const outdir = tempDir('synth-command-');
   fs.writeFileSync(path.join(outdir, 'stale.k8s.yaml'), 'kind: Stale\n');
   const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js')], {
     cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env, CDK8S_OUTDIR: outdir },
