@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import {
-  alertmanagerArgs, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
+  alertmanagerArgs, externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
 } from '../constructs';
 
 const BASE: VmalertArgsInput = {
@@ -76,6 +76,32 @@ describe('extra argument checks', () => {
       '-notifer.url is not a vmalert flag (vmalert would exit with "flag provided but not defined"): check the spelling against `vmalert -help`; a flag of a vmalert newer than 1.79.5 goes in newerFlags',
       '"30s" is not a flag: write each flag with its value as one argument, e.g. "-rule.resendDelay=1m"',
       '-datasource.url is set by the construct: use the "datasourceUrl" prop instead of extraArgs',
+    ]);
+  });
+});
+
+describe('external label checks', () => {
+  const ENV = ['POD_NAME', 'POD_NAMESPACE'];
+
+  test('labels the same on every pod pass, including $(POD_NAMESPACE)', () => {
+    expect(externalLabelProblems({ cluster: 'prod', namespace: '$(POD_NAMESPACE)', cost: '50%' }, ENV)).toEqual([]);
+  });
+
+  test.each([['$(POD_NAME)'], ['vmalert-$(POD_NAME)'], ['%{HOSTNAME}'], ['$(POD_IP)']])('per-pod value %s is refused, pointing to replicaLabel', (value) => {
+    // GIVEN a label whose value the kubelet (or vmalert) expands differently in each replica
+    // WHEN it is checked
+    const problems = externalLabelProblems({ replica: value }, ENV);
+    // THEN the message names the label, the duplicate-alert effect and the prop to use instead
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^externalLabels\.replica = ".*" differs per pod/);
+    expect(problems[0]).toContain('[FIRING:2]');
+    expect(problems[0]).toContain('set replicaLabel: "replica"');
+  });
+
+  test('a reference to a variable the container lacks is refused (the kubelet would keep it literally)', () => {
+    expect(externalLabelProblems({ region: '$(REGION)' }, ENV)).toEqual([
+      'externalLabels.region = "$(REGION)" refers to $(REGION), which the vmalert container does not define '
+      + '(it has POD_NAME, POD_NAMESPACE): the kubelet would pass it literally',
     ]);
   });
 });

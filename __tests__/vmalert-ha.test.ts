@@ -217,6 +217,7 @@ describe('VmalertHa', () => {
       [{ remoteReadUrl: DATASOURCE }, 'VmalertHa "vmalert": remoteReadUrl restores the alert state that vmalert writes through remoteWriteUrl'],
       [{ externalLabels: { 'my-label': 'x' } }, 'VmalertHa "vmalert": "my-label" is not a valid label name'],
       [{ replicaLabel: 'replica', externalLabels: { replica: 'a' } }, 'VmalertHa "vmalert": replicaLabel "replica" is also in externalLabels'],
+      [{ externalLabels: { replica: '$(POD_NAME)' } }, 'VmalertHa "vmalert": externalLabels.replica = "$(POD_NAME)" differs per pod'],
       [{ rules: [] }, 'VmalertHa "vmalert": rules is empty'],
     ])('%j', (props, message) => {
       expect(() => stack(props as Partial<VmalertHaProps>)).toThrow(message);

@@ -43,6 +43,35 @@ export function vmalertArgs(input: VmalertArgsInput): string[] {
   return [...args, ...input.extraArgs];
 }
 
+/** Environment variables of the vmalert container whose value differs from pod to pod. */
+const PER_POD_VARIABLES = ['POD_NAME', 'POD_IP', 'HOSTNAME', 'NODE_NAME'];
+
+/**
+ * Problems with external label values: a value that differs per pod (`$(POD_NAME)`, vmalert's `%{HOSTNAME}`)
+ * makes every replica send its own alert, and a `$(VAR)` the container does not define reaches vmalert
+ * literally (the kubelet leaves unknown references as they are).
+ */
+export function externalLabelProblems(labels: Readonly<Record<string, string>>, containerEnv: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(labels)) {
+    const references = [...value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)|%\{([A-Za-z_][A-Za-z0-9_]*)\}/g)]
+      .map(m => ({ text: m[0], variable: m[1] ?? m[2] }));
+    const perPod = references.find(r => PER_POD_VARIABLES.includes(r.variable));
+    if (perPod) {
+      problems.push(`externalLabels.${name} = ${JSON.stringify(value)} differs per pod (${perPod.text}): every replica would send its own `
+        + 'alert (one incident mailed as [FIRING:2]) and lose its for: state on each rollout. For a per-pod label set '
+        + `replicaLabel: ${JSON.stringify(name)}, which drops it before notifying`);
+      continue;
+    }
+    const undefinedRef = references.find(r => r.text.startsWith('$(') && !containerEnv.includes(r.variable));
+    if (undefinedRef) {
+      problems.push(`externalLabels.${name} = ${JSON.stringify(value)} refers to ${undefinedRef.text}, which the vmalert container does not `
+        + `define (it has ${containerEnv.join(', ')}): the kubelet would pass it literally`);
+    }
+  }
+  return problems;
+}
+
 /** The flag name of a command-line argument: "-a.b=c" and "--a.b" both give "a.b"; undefined for a bare value. */
 export function flagName(arg: string): string | undefined {
   const match = /^--?([^=\s]+)/.exec(arg);

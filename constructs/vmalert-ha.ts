@@ -12,7 +12,7 @@ import { ConfigError } from './errors';
 import { resolveNamespace } from './namespace';
 import { RulesConfigMap } from './rules-configmap';
 import { isAlertingRule } from './rules';
-import { extraArgsProblems, renderNotifierConfig, vmalertArgs } from './vmalert-args';
+import { externalLabelProblems, extraArgsProblems, renderNotifierConfig, vmalertArgs } from './vmalert-args';
 import {
   checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
 } from './workload';
@@ -58,7 +58,8 @@ export interface VmalertHaProps {
    */
   readonly externalUrl?: string;
   /**
-   * Labels added to every alert and recorded series (`-external.label`), the same on every replica.
+   * Labels added to every alert and recorded series (`-external.label`), the same on every replica. A value may
+   * use `$(POD_NAMESPACE)`; a per-pod value such as `$(POD_NAME)` is refused (that is what `replicaLabel` is for).
    * @default - none
    */
   readonly externalLabels?: Record<string, string>;
@@ -101,6 +102,11 @@ export interface VmalertHaProps {
 const DEFAULT_RESOURCES = { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 };
 const DEFAULT_LOOKBACK_MS = 3600_000;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** The vmalert container's environment: what `$(...)` in its arguments can refer to. */
+const CONTAINER_ENV: Record<string, kplus.EnvFieldPaths> = {
+  POD_NAME: kplus.EnvFieldPaths.POD_NAME,
+  POD_NAMESPACE: kplus.EnvFieldPaths.POD_NAMESPACE,
+};
 
 /** Flags the construct sets, with the prop to use instead. */
 const MANAGED_FLAGS: Record<string, string> = {
@@ -175,6 +181,8 @@ export class VmalertHa extends Construct {
         throw new ConfigError(`${owner}: ${JSON.stringify(name)} is not a valid label name (letters, digits and "_", not starting with a digit or "__")`);
       }
     }
+    const labelProblems = externalLabelProblems(externalLabels, Object.keys(CONTAINER_ENV));
+    if (labelProblems.length > 0) throw new ConfigError(labelProblems.map(p => `${owner}: ${p}`).join('\n'));
     if (props.replicaLabel && props.replicaLabel in externalLabels) {
       throw new ConfigError(`${owner}: replicaLabel "${props.replicaLabel}" is also in externalLabels: use one of them`);
     }
@@ -236,10 +244,7 @@ export class VmalertHa extends Construct {
       image: props.image ?? VMALERT_IMAGE,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: this.args,
-      envVariables: {
-        POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
-        POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
-      },
+      envVariables: Object.fromEntries(Object.entries(CONTAINER_ENV).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)])),
       ports: [{ name: 'http', number: VMALERT_HTTP_PORT }],
       liveness: kplus.Probe.fromHttpGet(VMALERT_HEALTH_PATH, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
       readiness: kplus.Probe.fromHttpGet(VMALERT_READY_PATH, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(5) }),

@@ -131,10 +131,10 @@ test('replica label mode (replicaLabel set) still gives exactly one email per in
 });
 
 test('the naive setup (per-pod -external.label, no label drop) duplicates the alert: [FIRING:2]', async () => {
-  // GIVEN what hand-written manifests often do, expressed with the public API: a per-pod external label
-  // (the kubelet expands $(POD_NAME)) sent as is to Alertmanager. Our default has no per-pod label, and
-  // replicaLabel drops it before notifying; this test documents why.
-  const { stack } = await startChartStack({ externalLabels: { replica: '$(POD_NAME)' } });
+  // GIVEN what hand-written manifests often do, patched into the synthesized Deployment (VmalertHa refuses it):
+  // a per-pod external label (the kubelet expands $(POD_NAME)) sent as is to Alertmanager. Our default has no
+  // per-pod label, and replicaLabel drops it before notifying; this test documents why.
+  const { stack } = await startChartStack({ naivePerPodLabel: 'replica' });
   for (const pod of stack.vmalerts) {
     expect(flagValues(pod.args, 'external.label')).toEqual([`replica=${pod.name}`]);
   }

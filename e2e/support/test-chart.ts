@@ -10,7 +10,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { AlertingRule, AlertmanagerCluster, RuleGroup, RulesConfigMap, SelfMonitoringOptions, VmalertHa } from '../../constructs';
 import { K8sObject, readManifests } from '../../scripts/lib/manifests';
@@ -55,8 +55,11 @@ export interface TestChartOptions {
   readonly alertFor?: string;
   /** VmalertHa `replicaLabel`. */
   readonly replicaLabel?: string;
-  /** VmalertHa `externalLabels`. */
-  readonly externalLabels?: Record<string, string>;
+  /**
+   * Append `-external.label=<name>=$(POD_NAME)` to vmalert's arguments behind the construct's back, as
+   * hand-written manifests do (VmalertHa refuses a per-pod external label: it duplicates alerts).
+   */
+  readonly naivePerPodLabel?: string;
   /** Add a recording rule group (same 5s interval). */
   readonly recordingRule?: boolean;
   /**
@@ -133,8 +136,11 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
     rules: selfMonitoring ? [rules, selfMonitoring] : rules,
     evaluationInterval: E2E_EVALUATION_INTERVAL,
     replicaLabel: options.replicaLabel,
-    externalLabels: options.externalLabels,
   });
+  if (options.naivePerPodLabel) {
+    ApiObject.of(vmalert.deployment).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/containers/0/args/-', `-external.label=${options.naivePerPodLabel}=$(POD_NAME)`));
+  }
   const manifestFile = path.join(workDir, 'manifests.k8s.yaml');
   fs.mkdirSync(workDir, { recursive: true });
   fs.writeFileSync(manifestFile, app.synthYaml());
