@@ -43,7 +43,7 @@ export function vmalertArgs(input: VmalertArgsInput): string[] {
   return [...args, ...input.extraArgs];
 }
 
-/** Environment variables of the vmalert container whose value differs from pod to pod. */
+/** Variables whose value differs from pod to pod: the Downward API's pod name, IP and node, and the hostname. */
 const PER_POD_VARIABLES = ['POD_NAME', 'POD_IP', 'HOSTNAME', 'NODE_NAME'];
 
 /**
