@@ -1,7 +1,6 @@
 /** Ports, paths, images and label keys shared by the constructs and their pure builders. */
 
-export const VMALERT_IMAGE = 'victoriametrics/vmalert:v1.95.2';
-export const ALERTMANAGER_IMAGE = 'prom/alertmanager:v0.27.0';
+export { VMALERT_IMAGE, ALERTMANAGER_IMAGE } from './versions';
 
 export const VMALERT_HTTP_PORT = 8880;
 export const ALERTMANAGER_WEB_PORT = 9093;

@@ -95,8 +95,8 @@ describe.each(charts.map((c) => [c.name, c] as [string, SynthesizedChart]))('cha
     const original = containerArgs(am.container);
     expect(args.map((a) => a.split('=')[0])).toEqual(original.map((a) => a.split('=')[0]));
     expect(fs.statSync(flagValues(args, 'storage.path')[0]).isDirectory()).toBe(true);
-    // WHEN the real alertmanager (Debian's prometheus-alertmanager) starts with them
-    const proc = start(binary('prometheus-alertmanager'), args);
+    // WHEN the real pinned alertmanager starts with them
+    const proc = start(binary('alertmanager'), args);
     try {
       const status = await pollUntilOk(`http://${self}:${WEB_PORT}/-/ready`, proc);
       // THEN it loads the config and answers ready

@@ -73,7 +73,7 @@ test('Alertmanager 0.25 with clustering on exposes every alertmanager_* metric t
   const config = path.join(workDir, 'alertmanager.yml');
   fs.writeFileSync(config, yaml.dump({ route: { receiver: 'null' }, receivers: [{ name: 'null' }] }));
   const [web, mesh] = await Promise.all([freePort(HOST), freePort(HOST)]);
-  const alertmanager = start(binary('prometheus-alertmanager'), [
+  const alertmanager = start(binary('alertmanager'), [
     `--config.file=${config}`,
     `--storage.path=${path.join(workDir, 'alertmanager-data')}`,
     `--web.listen-address=${HOST}:${web}`,

@@ -1,7 +1,8 @@
 /**
- * Locating and running the real binaries the tests prove our output with (vmalert, amtool, promtool,
- * prometheus-alertmanager, victoria-metrics, vmagent). A missing binary is a failing test with the
- * install command in its message, never a skipped one.
+ * Locating and running the real binaries the tests prove our output with. The pinned ones (vmalert, vmagent,
+ * vmauth, victoria-metrics, vmalert-tool, alertmanager, amtool) are built by scripts/test-tools.sh from the upstream
+ * Go modules at the tags of constructs/versions.ts; anything else (bash, kubectl stand-ins) comes from PATH.
+ * A missing binary is a failing test with the command to build it in its message, never a skipped one.
  */
 import { ChildProcess, spawn, spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
@@ -9,18 +10,12 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 
-/** Which Debian package ships each binary (install-test-tools.sh installs all three). */
-const DEBIAN_PACKAGE: Record<string, string> = {
-  'vmalert': 'victoria-metrics',
-  'victoria-metrics': 'victoria-metrics',
-  'vmagent': 'victoria-metrics',
-  'prometheus-alertmanager': 'prometheus-alertmanager',
-  'amtool': 'prometheus-alertmanager',
-  'promtool': 'prometheus',
-};
+const TEST_TOOLS_SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'test-tools.sh');
 
 /** The tools' own runs are short; a hung binary should fail the test, not the whole job. */
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** A cold build of every pinned binary takes minutes on 2 cores; a warm cache answers at once. */
+const BUILD_TIMEOUT_MS = 30 * 60_000;
 
 /** Output of one finished process. */
 export interface RunResult {
@@ -40,20 +35,45 @@ export interface RunOptions {
   readonly input?: string;
 }
 
+let pinnedPaths: ReadonlyMap<string, string> | undefined;
+
 /**
- * Absolute path of `name` on PATH. Throws an Error saying how to install it when it is missing.
+ * Name -> absolute path of every pinned binary, as scripts/test-tools.sh reports them (building what is
+ * missing). Throws with the script's own error when a build fails.
+ */
+export function pinnedBinaries(): ReadonlyMap<string, string> {
+  if (pinnedPaths) return pinnedPaths;
+  const result = spawnSync('bash', [TEST_TOOLS_SCRIPT, '--paths'], { encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
+  if (result.status !== 0) {
+    throw new Error(
+      `scripts/test-tools.sh could not provide the pinned binaries (exit ${result.status}):\n${result.stderr}` +
+        'Rerun "npm run test:tools" and read its message.',
+    );
+  }
+  pinnedPaths = new Map(
+    result.stdout.trim().split('\n').map((line) => line.split('\t') as [string, string]),
+  );
+  return pinnedPaths;
+}
+
+/**
+ * Absolute path of the pinned binary `name`, or of `name` on PATH for a tool we do not pin. Throws an Error
+ * saying how to get it when it is missing.
  */
 export function binary(name: string): string {
+  const pinned = pinnedBinaries().get(name);
+  if (pinned) {
+    if (isExecutableFile(pinned)) return pinned;
+    throw new Error(`${name}: ${pinned} is missing; build the pinned binaries with "npm run test:tools".`);
+  }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.resolve(dir, name);
     if (isExecutableFile(candidate)) return candidate;
   }
-  const pkg = DEBIAN_PACKAGE[name];
-  const debian = pkg ? ` (Debian package "${pkg}": apt-get install -y --no-install-recommends ${pkg})` : '';
   throw new Error(
-    `${name} is not on PATH; the real-binary tests need it. ` +
-      `Run "bash scripts/install-test-tools.sh" as root (npm run test:tools)${debian}.`,
+    `${name} is neither a pinned test binary (${[...pinnedBinaries().keys()].join(', ')}) nor on PATH; ` +
+      'the pinned ones are built by "npm run test:tools".',
   );
 }
 

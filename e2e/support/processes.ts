@@ -21,7 +21,7 @@ const KILL_WAIT_MS = 5_000;
 export interface ProcessSpec {
   /** Name used in logs and error messages, e.g. the pod name. */
   readonly name: string;
-  /** Absolute path of the binary (e.g. /usr/bin/vmalert). */
+  /** Absolute path of the binary (a pinned build from scripts/test-tools.sh). */
   readonly command: string;
   readonly args: readonly string[];
   /** Environment of the process; PATH and HOME of the test runner are added. */
@@ -167,8 +167,7 @@ export class ManagedProcess {
 export function startProcess(spec: ProcessSpec): ManagedProcess {
   if (!fs.existsSync(spec.command)) {
     throw new Error(
-      `${spec.name}: binary ${spec.command} is missing; install the test tools with scripts/install-test-tools.sh ` +
-        '(apt-get install victoria-metrics prometheus-alertmanager prometheus)',
+      `${spec.name}: binary ${spec.command} is missing; build the pinned test binaries with "npm run test:tools"`,
     );
   }
   return new ManagedProcess(spec);

@@ -1,5 +1,5 @@
 /**
- * Runs the pods that synthesized manifests describe, one process per pod, with Debian's binaries:
+ * Runs the pods that synthesized manifests describe, one process per pod, with the pinned binaries:
  * every vmalert replica of the vmalert Deployment and every Alertmanager of the StatefulSet, plus the
  * stand-ins the manifests point at (a single-node victoria-metrics behind vmselect/vminsert path proxies,
  * an SMTP sink where the smarthost resolves) and a CPU feed.
@@ -25,6 +25,8 @@ import {
   podSpecOf,
   rewriteArgPaths,
 } from '../../scripts/lib/manifests';
+import { binary } from '../../__tests__/support/binaries';
+import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../../constructs/versions';
 import { CpuFeeder, FeederOptions } from './feeder';
 import { waitFor } from './http';
 import { testWorkDir } from './lifecycle';
@@ -36,11 +38,11 @@ import { SmtpSink } from './smtp-sink';
 import { VictoriaMetrics } from './victoria-metrics';
 import { ClusterPathProxy } from './vm-proxy';
 
-/** Debian binaries standing in for the images the manifests name. */
-const BINARY_FOR_IMAGE: ReadonlyArray<{ readonly image: RegExp; readonly binary: string }> = [
-  { image: /vmalert/, binary: '/usr/bin/vmalert' },
-  { image: /alertmanager/, binary: '/usr/bin/prometheus-alertmanager' },
-];
+/** The pinned binary that each default image runs (constructs/versions.ts): tested = deployed. */
+const BINARY_FOR_IMAGE: Readonly<Record<string, string>> = {
+  [VMALERT_IMAGE]: 'vmalert',
+  [ALERTMANAGER_IMAGE]: 'alertmanager',
+};
 /** Cluster DNS suffix of Services and pods. */
 const CLUSTER_DOMAIN = 'cluster.local';
 /** Time a pod gets to pass its readiness probe. */
@@ -294,11 +296,14 @@ function workloadRunning(objects: readonly K8sObject[], kind: string, image: Reg
 }
 
 function binaryFor(container: Container, workload: K8sObject): string {
-  const entry = BINARY_FOR_IMAGE.find(({ image }) => image.test(container.image ?? ''));
-  if (!entry) {
-    throw new Error(`${workload.kind} ${workload.metadata.name}: no Debian binary stands in for image ${container.image}`);
+  const name = BINARY_FOR_IMAGE[container.image ?? ''];
+  if (!name) {
+    throw new Error(
+      `${workload.kind} ${workload.metadata.name}: image ${container.image} is not a pinned image ` +
+        `(${Object.keys(BINARY_FOR_IMAGE).join(', ')}); the e2e runs only the versions of constructs/versions.ts`,
+    );
   }
-  return entry.binary;
+  return binary(name);
 }
 
 function namespaceOf(obj: K8sObject): string {

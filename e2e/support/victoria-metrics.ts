@@ -1,12 +1,12 @@
 /**
- * Single-node victoria-metrics (Debian's /usr/bin/victoria-metrics): the storage behind the vmselect and
+ * Single-node victoria-metrics (the pinned build): the storage behind the vmselect and
  * vminsert stand-ins (vm-proxy.ts), plus the query and import calls the tests use.
  */
 import * as path from 'path';
+import { binary } from '../../__tests__/support/binaries';
 import { getJson, postText, waitFor } from './http';
 import { ManagedProcess, startProcess } from './processes';
 
-export const VICTORIA_METRICS_BINARY = '/usr/bin/victoria-metrics';
 /** victoria-metrics' default HTTP port. */
 export const VICTORIA_METRICS_PORT = 8428;
 /** Time the single node gets to answer /health after start. */
@@ -68,7 +68,7 @@ export class VictoriaMetrics {
     if (options.latencyOffset) args.push(`-search.latencyOffset=${options.latencyOffset}`);
     const proc = startProcess({
       name: 'victoria-metrics',
-      command: VICTORIA_METRICS_BINARY,
+      command: binary('victoria-metrics'),
       args,
       logDir: options.workDir,
     });

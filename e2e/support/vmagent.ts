@@ -1,15 +1,15 @@
 /**
- * Debian's vmagent scraping the pods under test (vmalert, Alertmanager) and remote-writing to the test's
+ * The pinned vmagent scraping the pods under test (vmalert, Alertmanager) and remote-writing to the test's
  * victoria-metrics, as the VictoriaMetrics cluster's vmagent scrapes the real pods: it writes every target's
  * own metrics and an `up` series (0 when a scrape fails).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { binary } from '../../__tests__/support/binaries';
 import { waitFor } from './http';
 import { ManagedProcess, startProcess } from './processes';
 
-export const VMAGENT_BINARY = '/usr/bin/vmagent';
 /** vmagent's default HTTP port (its own /metrics), on the address it is given. */
 export const VMAGENT_PORT = 8429;
 /** Time vmagent gets to answer /health after start. */
@@ -45,7 +45,7 @@ export async function startVmagent(options: VmagentOptions): Promise<ManagedProc
   const url = `http://${options.address}:${VMAGENT_PORT}`;
   const proc = startProcess({
     name: 'vmagent',
-    command: VMAGENT_BINARY,
+    command: binary('vmagent'),
     args: [
       `-promscrape.config=${configFile}`,
       `-remoteWrite.url=${options.vmUrl}/api/v1/write`,

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Builds the real binaries the test suite runs, from the upstream Go modules at exactly the tags of
+# constructs/versions.ts, and caches them per version outside git. A second run only checks the cache.
+#
+#   bash scripts/test-tools.sh            build what is missing, print the table of versions
+#   bash scripts/test-tools.sh --paths    build what is missing, print "name<TAB>absolute path" per binary
+#   bash scripts/test-tools.sh --versions print "component<TAB>tag" from constructs/versions.ts, build nothing
+#
+# Cache: $VMALERT_HA_TOOLS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-vmalert-ha/tools, one folder per
+# component and tag. Builds are pure Go (CGO_ENABLED=0) and stamped with the version the way upstream's
+# Makefile and promu do, so `vmalert -version` and `alertmanager --version` report it.
+# A failed build names the component, the tag and the command to rerun; there is no fallback version.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+versions_file="$root/constructs/versions.ts"
+
+readonly VM_MODULE=github.com/VictoriaMetrics/VictoriaMetrics
+readonly AM_MODULE=github.com/prometheus/alertmanager
+# binary name -> package path inside its module
+readonly VM_APPS=(vmalert vmagent vmauth victoria-metrics vmalert-tool)
+readonly AM_APPS=(alertmanager amtool)
+
+tag_of() {
+  local key="$1" tag
+  tag="$(sed -n "s/^  ${key}: '\(v[0-9][0-9A-Za-z.+-]*\)',\$/\1/p" "$versions_file")"
+  if [ -z "$tag" ]; then
+    echo "test-tools: no '${key}' tag found in constructs/versions.ts (expected a line \"  ${key}: 'vX.Y.Z',\")" >&2
+    exit 1
+  fi
+  printf '%s' "$tag"
+}
+
+VM_TAG="$(tag_of victoriaMetrics)"
+AM_TAG="$(tag_of alertmanager)"
+
+if [ "${1:-}" = "--versions" ]; then
+  printf 'victoriaMetrics\t%s\nalertmanager\t%s\n' "$VM_TAG" "$AM_TAG"
+  exit 0
+fi
+
+cache="${VMALERT_HA_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-vmalert-ha/tools}"
+vm_dir="$cache/victoriametrics-$VM_TAG"
+am_dir="$cache/alertmanager-$AM_TAG"
+mkdir -p "$vm_dir" "$am_dir"
+
+quiet="${1:-}"
+say() { if [ "$quiet" != "--paths" ]; then echo "$@"; else echo "$@" >&2; fi; }
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "test-tools: 'go' is not on PATH. The test binaries are built from the upstream Go modules;" >&2
+  echo "  install Go >= the version in the modules' go.mod (see README, Versions), then: bash scripts/test-tools.sh" >&2
+  exit 1
+fi
+
+# The date of the tagged commit, from the module proxy's .info, for the upstream-style version stamp.
+module_time() {
+  local module="$1" tag="$2"
+  go list -m -json "$module@$tag" 2>/dev/null | sed -n 's/^[[:space:]]*"Time": "\(.*\)",\{0,1\}$/\1/p' | head -n1
+}
+
+# go install of module/pkg@tag, or (with src set) go build inside a prepared copy of the module source.
+build() {
+  local component="$1" module="$2" tag="$3" app="$4" pkg="$5" dir="$6" ldflags="$7" src="${8:-}"
+  local out="$dir/$app"
+  if [ -x "$out" ]; then return 0; fi
+  local rerun="bash scripts/test-tools.sh"
+  say "test-tools: building $app ($component $tag) from $module ..."
+  local tmp
+  tmp="$(mktemp -d "$dir/.build-$app.XXXXXX")"
+  local started=$SECONDS status=0
+  if [ -z "$src" ]; then
+    GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
+      go install -trimpath -tags netgo,osusergo -ldflags "$ldflags" "$module/$pkg@$tag" >"$tmp/log" 2>&1 || status=$?
+  else
+    (cd "$src" && CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=mod" \
+      go build -trimpath -tags netgo,osusergo -ldflags "$ldflags" -o "$tmp/$app" "./$pkg") >"$tmp/log" 2>&1 || status=$?
+  fi
+  if [ "$status" -ne 0 ]; then
+    cat "$tmp/log" >&2
+    echo "test-tools: building $app of $component $tag failed (go build of $module/$pkg at $tag); rerun: $rerun" >&2
+    rm -rf "$tmp"
+    exit 1
+  fi
+  mv -f "$tmp/$app" "$out"
+  rm -rf "$tmp"
+  say "test-tools: built $app in $((SECONDS - started)) s"
+}
+
+# Alertmanager's web UI (ui/app/dist) is built by npm in upstream's release and is not part of the Go module,
+# yet ui/web.go embeds it. Build from a copy of the module with a one-page placeholder UI: the API, the mesh and
+# the notification code are the tag's own.
+alertmanager_source() {
+  local tag="$1" dir
+  dir="$(go mod download -json "$AM_MODULE@$tag" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  if [ -z "$dir" ]; then
+    echo "test-tools: go mod download $AM_MODULE@$tag failed; rerun: bash scripts/test-tools.sh" >&2
+    exit 1
+  fi
+  local copy
+  copy="$(mktemp -d "${TMPDIR:-/tmp}/alertmanager-src.XXXXXX")"
+  cp -R "$dir/." "$copy/"
+  chmod -R u+w "$copy"
+  local ui
+  for ui in elm mantine; do
+    mkdir -p "$copy/ui/app/dist/$ui"
+    printf '<!doctype html><title>Alertmanager %s</title><p>Web UI not built in this test binary; the API is at /api/v2/.</p>\n' \
+      "$tag" >"$copy/ui/app/dist/$ui/index.html"
+  done
+  printf '%s' "$copy"
+}
+
+# One build at a time per cache: parallel test runs would otherwise race on the same files.
+exec 9>"$cache/.lock"
+flock 9
+
+vm_time="$(module_time "$VM_MODULE" "$VM_TAG")"
+vm_date="$(date -u -d "${vm_time:-1970-01-01T00:00:00Z}" +%Y%m%d-%H%M%S)"
+for app in "${VM_APPS[@]}"; do
+  build victoriaMetrics "$VM_MODULE" "$VM_TAG" "$app" "app/$app" "$vm_dir" \
+    "-X '$VM_MODULE/lib/buildinfo.Version=$app-$vm_date-tags-$VM_TAG'"
+done
+
+am_src=""
+for app in "${AM_APPS[@]}"; do
+  if [ ! -x "$am_dir/$app" ] && [ -z "$am_src" ]; then
+    am_src="$(alertmanager_source "$AM_TAG")"
+    trap 'rm -rf "$am_src"' EXIT
+  fi
+done
+am_time="$(module_time "$AM_MODULE" "$AM_TAG")"
+am_date="$(date -u -d "${am_time:-1970-01-01T00:00:00Z}" +%Y%m%d-%H:%M:%S)"
+for app in "${AM_APPS[@]}"; do
+  build alertmanager "$AM_MODULE" "$AM_TAG" "$app" "cmd/$app" "$am_dir" \
+    "-X github.com/prometheus/common/version.Version=${AM_TAG#v} -X github.com/prometheus/common/version.Branch=HEAD -X github.com/prometheus/common/version.Revision=$AM_TAG -X github.com/prometheus/common/version.BuildUser=cdk8s-vmalert-ha -X github.com/prometheus/common/version.BuildDate=$am_date" \
+    "$am_src"
+done
+
+if [ "$quiet" = "--paths" ]; then
+  for app in "${VM_APPS[@]}"; do printf '%s\t%s\n' "$app" "$vm_dir/$app"; done
+  for app in "${AM_APPS[@]}"; do printf '%s\t%s\n' "$app" "$am_dir/$app"; done
+  exit 0
+fi
+
+echo "test-tools: versions the tests run against (cache: $cache)"
+printf '  %-18s %-10s %s\n' binary tag "reports"
+for app in "${VM_APPS[@]}"; do
+  printf '  %-18s %-10s %s\n' "$app" "$VM_TAG" "$("$vm_dir/$app" -version 2>&1 | head -n1)"
+done
+for app in "${AM_APPS[@]}"; do
+  printf '  %-18s %-10s %s\n' "$app" "$AM_TAG" "$("$am_dir/$app" --version 2>&1 | head -n1)"
+done
