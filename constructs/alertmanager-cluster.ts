@@ -3,6 +3,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { alertmanagerArgs } from './alertmanager-args';
+import { fittingName, validateApiObjects } from './api-objects';
 import {
   AlertmanagerConfig, AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig, referencedSecrets,
   routeGroupIntervals,
@@ -14,6 +15,7 @@ import {
 } from './constants';
 import { DURATION_HINT, formatDuration, isDuration, parseDuration } from './duration';
 import { ConfigError } from './errors';
+import { labelFrom, STATEFULSET_NAME_MAX } from './k8s-names';
 import { resolveNamespace } from './namespace';
 import {
   checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
@@ -143,8 +145,10 @@ export class AlertmanagerCluster extends Construct {
       ],
     });
 
+    // A generated name over 52 characters would leave the StatefulSet without pods: shorten it, with a hash.
+    const stsName = fittingName(this, ['Resource', 'Resource'], 'StatefulSet', STATEFULSET_NAME_MAX);
     this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
-      metadata,
+      metadata: { ...metadata, ...(stsName ? { name: stsName } : {}) },
       replicas: this.replicas,
       service: this.headlessService,
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
@@ -152,9 +156,8 @@ export class AlertmanagerCluster extends Construct {
       automountServiceAccountToken: false,
       podMetadata: { labels: metadata.labels },
     });
-    const stsName = this.statefulSet.name;
     const headlessName = this.headlessService.name;
-    this.peerHosts = Array.from({ length: this.replicas }, (_, i) => `${stsName}-${i}.${headlessName}.${this.namespace}.svc`);
+    this.peerHosts = Array.from({ length: this.replicas }, (_, i) => `${this.statefulSet.name}-${i}.${headlessName}.${this.namespace}.svc`);
     this.notifierUrls = this.peerHosts.map(host => `http://${host}:${ALERTMANAGER_WEB_PORT}`);
 
     const container = this.statefulSet.addContainer({
@@ -187,7 +190,7 @@ export class AlertmanagerCluster extends Construct {
     const secretNames = new Set(referencedSecrets(props.config).map(ref => ref.secretName));
     for (const secretName of secretNames) {
       const secret = kplus.Secret.fromSecretName(this, `secret-${secretName}`, secretName);
-      const volume = kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: `secret-${secretName}`.slice(0, 63) });
+      const volume = kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: labelFrom(`secret-${secretName}`) });
       container.mount(`${ALERTMANAGER_SECRETS_DIR}/${secretName}`, volume, { readOnly: true });
     }
     if (props.storage) {
@@ -198,6 +201,7 @@ export class AlertmanagerCluster extends Construct {
     // Config changes roll the pods one at a time; silences and the notification log survive through the mesh.
     this.statefulSet.podMetadata.addAnnotation(CONFIG_CHECKSUM_ANNOTATION, createHash('sha256').update(configText).digest('hex'));
     spreadAndProtect(this, this.statefulSet, this.replicas, this.namespace);
+    validateApiObjects(this);
 
     this.service = new kplus.Service(this, 'api', {
       metadata,

@@ -3,6 +3,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AlertmanagerCluster } from './alertmanager-cluster';
+import { validateApiObjects } from './api-objects';
 import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
@@ -262,6 +263,7 @@ export class VmalertHa extends Construct {
     checksum.update(notifierConfig ?? '');
     this.deployment.podMetadata.addAnnotation(RULES_CHECKSUM_ANNOTATION, checksum.digest('hex'));
     spreadAndProtect(this, this.deployment, replicas, this.namespace);
+    validateApiObjects(this);
 
     this.node.addValidation({
       validate: () => rules
