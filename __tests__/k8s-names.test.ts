@@ -115,8 +115,7 @@ describe('the constructs apply the rules to every object', () => {
     ['', 'is empty'], ['Monitoring', 'DNS-1123 label'], ['team_monitoring', 'DNS-1123 label'], ['kube system', 'DNS-1123 label'],
     ['m'.repeat(70), 'more than 63'],
   ])('chart namespace %j is refused before any DNS name is built from it', (namespace, problem) => {
-    const chart = new Chart(Testing.app(), 'alerting', { namespace });
-    const build = () => new AlertmanagerCluster(chart, 'am', { config: CONFIG });
+    const build = () => new AlertmanagerCluster(new Chart(Testing.app(), 'alerting', { namespace }), 'am', { config: CONFIG });
     expect(build).toThrow(`namespace ${JSON.stringify(namespace)} (from the namespace of chart "alerting")`);
     expect(build).toThrow(problem);
   });
