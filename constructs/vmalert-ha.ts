@@ -14,6 +14,8 @@ import { resolveNamespace } from './namespace';
 import { RulesConfigMap } from './rules-configmap';
 import { isAlertingRule } from './rules';
 import { externalLabelProblems, extraArgsProblems, renderNotifierConfig, vmalertArgs } from './vmalert-args';
+import { extraArgFormProblems, urlProblem, vmalertPathPrefix } from './vmalert-flag-values';
+import { knownServiceProblems } from './notifier-services';
 import {
   checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
 } from './workload';
@@ -158,6 +160,7 @@ export class VmalertHa extends Construct {
     checkUrl(owner, 'datasourceUrl', props.datasourceUrl);
     if (props.remoteWriteUrl !== undefined) checkUrl(owner, 'remoteWriteUrl', props.remoteWriteUrl);
     if (props.remoteReadUrl !== undefined) checkUrl(owner, 'remoteReadUrl', props.remoteReadUrl);
+    if (props.externalUrl !== undefined) checkUrl(owner, 'externalUrl', props.externalUrl);
     if (props.remoteReadUrl && !props.remoteWriteUrl) {
       throw new ConfigError(`${owner}: remoteReadUrl restores the alert state that vmalert writes through remoteWriteUrl: set remoteWriteUrl too`);
     }
@@ -193,6 +196,10 @@ export class VmalertHa extends Construct {
       ...groups.map(g => g.interval).filter((i): i is string => i !== undefined && parseDuration(i) > 0),
     ]);
     const extraArgs = props.extraArgs ?? [];
+    const formProblems = extraArgFormProblems(extraArgs);
+    if (formProblems.length > 0) throw new ConfigError(formProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
+    // Probes and links follow -http.pathPrefix: without it in their paths vmalert answers 400 and liveness kills the pods.
+    const pathPrefix = vmalertPathPrefix(extraArgs);
     const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval, props.newerFlags);
     if (problems.length > 0) throw new ConfigError(problems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
 
@@ -234,7 +241,7 @@ export class VmalertHa extends Construct {
       remoteReadUrl: props.remoteReadUrl,
       remoteReadLookback,
       evaluationInterval,
-      externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}`,
+      externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${pathPrefix}`,
       externalLabels: props.replicaLabel ? { ...externalLabels, [props.replicaLabel]: '$(POD_NAME)' } : externalLabels,
       httpPort: VMALERT_HTTP_PORT,
       extraArgs,
@@ -247,8 +254,8 @@ export class VmalertHa extends Construct {
       args: this.args,
       envVariables: Object.fromEntries(Object.entries(CONTAINER_ENV).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)])),
       ports: [{ name: 'http', number: VMALERT_HTTP_PORT }],
-      liveness: kplus.Probe.fromHttpGet(VMALERT_HEALTH_PATH, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
-      readiness: kplus.Probe.fromHttpGet(VMALERT_READY_PATH, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(5) }),
+      liveness: kplus.Probe.fromHttpGet(`${pathPrefix}${VMALERT_HEALTH_PATH}`, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
+      readiness: kplus.Probe.fromHttpGet(`${pathPrefix}${VMALERT_READY_PATH}`, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(5) }),
       resources: containerResources(owner, props.resources, DEFAULT_RESOURCES),
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
@@ -265,6 +272,10 @@ export class VmalertHa extends Construct {
     spreadAndProtect(this, this.deployment, replicas, this.namespace);
     validateApiObjects(this);
 
+    if (!(props.notifiers instanceof AlertmanagerCluster)) {
+      const urls = this.notifierUrls;
+      this.node.addValidation({ validate: () => knownServiceProblems(this, urls).map(p => `${owner}: ${p}`) });
+    }
     this.node.addValidation({
       validate: () => rules
         .filter(r => r.namespace !== this.namespace)
@@ -275,15 +286,8 @@ export class VmalertHa extends Construct {
 }
 
 function checkUrl(owner: string, prop: string, value: string): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
-    throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} is not an http(s) URL (e.g. http://vmselect:8481/select/0/prometheus)`);
-  }
+  const problem = urlProblem(value);
+  if (problem) throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} ${problem} (e.g. http://vmselect:8481/select/0/prometheus)`);
 }
 
 /** The restore lookback: the prop, checked to cover the longest `for:`, or that longest `for:` and at least 1h. */
