@@ -4,9 +4,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { alertmanagerArgs } from './alertmanager-args';
 import { fittingName, validateApiObjects } from './api-objects';
+import { alertmanagerDocumentProblems, effectiveRoutes, retentionProblem } from './alertmanager-checks';
 import {
   AlertmanagerConfig, AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig, referencedSecrets,
-  routeGroupIntervals,
 } from './alertmanager-config';
 import {
   ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE,
@@ -17,6 +17,7 @@ import { DURATION_HINT, formatDuration, isDuration, parseDuration } from './dura
 import { ConfigError } from './errors';
 import { labelFrom, STATEFULSET_NAME_MAX } from './k8s-names';
 import { resolveNamespace } from './namespace';
+import { urlProblem } from './vmalert-flag-values';
 import {
   checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
 } from './workload';
@@ -125,7 +126,16 @@ export class AlertmanagerCluster extends Construct {
     const metadata = { namespace: this.namespace, labels: { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' } };
 
     const document = alertmanagerConfigDocument(props.config, owner);
+    const where = props.config instanceof AlertmanagerConfigFile ? props.config.source : `${owner}: config (alertmanager.yml)`;
+    const configProblems = alertmanagerDocumentProblems(document);
+    if (configProblems.length > 0) throw new ConfigError(configProblems.map(p => `${where} ${p}`).join('\n'));
     checkGroupIntervals(owner, document, this.replicas);
+    const shortRetention = retentionProblem(retention, document);
+    if (shortRetention) throw new ConfigError(`${owner}: ${shortRetention}`);
+    const externalUrlProblem = props.externalUrl === undefined ? undefined : urlProblem(props.externalUrl);
+    if (externalUrlProblem) {
+      throw new ConfigError(`${owner}: externalUrl ${JSON.stringify(props.externalUrl)} ${externalUrlProblem} (Alertmanager refuses to start; e.g. https://alertmanager.example.org)`);
+    }
     const configText = dumpAlertmanagerConfig(document);
     // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens.
     this.configSecret = new kplus.Secret(this, 'config', {
@@ -233,10 +243,11 @@ export class AlertmanagerCluster extends Construct {
  */
 function checkGroupIntervals(owner: string, document: Record<string, unknown>, replicas: number): void {
   const longestWait = (replicas - 1) * PEER_TIMEOUT_MS;
-  for (const { at, value } of routeGroupIntervals(document)) {
+  for (const { at, groupInterval: value, groupIntervalSet } of effectiveRoutes(document)) {
     if (!isDuration(value)) throw new ConfigError(`${owner}: config ${at}.group_interval ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
     if (replicas > 1 && parseDuration(value) <= longestWait) {
-      throw new ConfigError(`${owner}: config ${at}.group_interval ${value} must be above ${formatDuration(longestWait)} `
+      const source = groupIntervalSet ? '' : ' (inherited or Alertmanager\'s default: set group_interval explicitly)';
+      throw new ConfigError(`${owner}: config ${at}.group_interval ${value}${source} must be above ${formatDuration(longestWait)} `
         + `(${replicas - 1} peers x the 15s peer timeout): a peer still waiting its turn could send a stale [FIRING] `
         + 'after another sent [RESOLVED]; raise it');
     }

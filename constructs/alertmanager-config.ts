@@ -5,6 +5,7 @@ import * as yaml from 'js-yaml';
 import { ALERTMANAGER_SECRETS_DIR } from './constants';
 import { isDuration, DURATION_HINT } from './duration';
 import { ConfigError } from './errors';
+import { configKeyProblem, dns1123SubdomainProblem } from './k8s-names';
 
 /** A key of a Kubernetes Secret in the Alertmanager's namespace; mounted as a file, never copied into config. */
 export interface SecretKeyRef {
@@ -390,6 +391,10 @@ function checkSecretRef(ref: unknown, at: string): void {
   if (!candidate || typeof candidate.secretName !== 'string' || !candidate.secretName || typeof candidate.key !== 'string' || !candidate.key) {
     throw new ConfigError(`${at} must be { secretName, key }, the Secret and key holding the password`);
   }
+  const nameProblem = dns1123SubdomainProblem(candidate.secretName);
+  if (nameProblem) throw new ConfigError(`${at}.secretName ${JSON.stringify(candidate.secretName)} ${nameProblem}: no such Secret can exist; use its real name`);
+  const keyProblem = configKeyProblem(candidate.key);
+  if (keyProblem) throw new ConfigError(`${at}.key ${JSON.stringify(candidate.key)} ${keyProblem}: no such Secret key can exist; use its real key`);
 }
 
 /** Every `group_interval` of a config document's routing tree, with where it is (`route.routes[0]`). */
