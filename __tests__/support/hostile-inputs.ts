@@ -20,6 +20,8 @@ export interface HostileCase {
   readonly build: (outdir: string, fixtures: string) => void;
   /** A part of the refusal message; undefined when the input is accepted (made safe). */
   readonly refused?: string;
+  /** External labels every alert of the running vmalert must carry, exactly (accepted cases). */
+  readonly alertLabels?: Readonly<Record<string, string>>;
 }
 
 /** The environment of the app with every placeholder replaced by a real-looking value. */
@@ -138,12 +140,12 @@ const names: HostileCase[] = [
 ];
 
 const vmalertFlags: HostileCase[] = [
-  { name: 'external label value with a comma', build: stack({ vmalert: { externalLabels: { env: 'eu,west' } } }) },
-  { name: 'external label value with double quotes', build: stack({ vmalert: { externalLabels: { team: 'say "hi"' } } }) },
-  { name: 'external label value with an apostrophe', build: stack({ vmalert: { externalLabels: { team: "ops' team" } } }) },
-  { name: 'external label value with an open bracket', build: stack({ vmalert: { externalLabels: { team: 'a[b' } } }) },
-  { name: 'external label value with a backslash', build: stack({ vmalert: { externalLabels: { path: 'C:\\ops' } } }) },
-  { name: 'external label value $(POD_NAMESPACE)', build: stack({ vmalert: { externalLabels: { ns: '$(POD_NAMESPACE)' } } }) },
+  { name: 'external label value with a comma', build: stack({ vmalert: { externalLabels: { env: 'eu,west' } } }), alertLabels: { env: 'eu,west' } },
+  { name: 'external label value with double quotes', build: stack({ vmalert: { externalLabels: { team: 'say "hi"' } } }), alertLabels: { team: 'say "hi"' } },
+  { name: 'external label value with an apostrophe', build: stack({ vmalert: { externalLabels: { team: "ops' team" } } }), alertLabels: { team: "ops' team" } },
+  { name: 'external label value with an open bracket', build: stack({ vmalert: { externalLabels: { team: 'a[b' } } }), alertLabels: { team: 'a[b' } },
+  { name: 'external label value with a backslash', build: stack({ vmalert: { externalLabels: { path: 'C:\\ops' } } }), alertLabels: { path: 'C:\\ops' } },
+  { name: 'external label value $(POD_NAMESPACE)', build: stack({ vmalert: { externalLabels: { ns: '$(POD_NAMESPACE)' } } }), alertLabels: { ns: 'monitoring' } },
   { name: 'external label value $(POD_NAME)', build: stack({ vmalert: { externalLabels: { replica: '$(POD_NAME)' } } }), refused: 'differs per pod' },
   { name: 'external label value $(UNDEFINED)', build: stack({ vmalert: { externalLabels: { x: '$(UNDEFINED)' } } }), refused: 'which the vmalert container does not define' },
   { name: 'external label name with "-"', build: stack({ vmalert: { externalLabels: { 'team-name': 'ops' } } }), refused: '"team-name" is not a valid label name' },
