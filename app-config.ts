@@ -1,7 +1,9 @@
 /** The app's settings: each has a default and an environment variable (a GitLab CI/CD variable) to override it. */
+import * as fs from 'fs';
 import { addressProblems, smarthostProblems } from './constructs/alertmanager-checks';
 import { ConfigError } from './constructs/errors';
 import { configKeyProblem, dns1123LabelProblem, dns1123SubdomainProblem, INT32_MAX } from './constructs/k8s-names';
+import { isRegExp } from './constructs/self-monitoring';
 import { urlProblem } from './constructs/vmalert-flag-values';
 
 /** Settings of the reference stack that `main.ts` synthesizes. */
@@ -72,6 +74,10 @@ const STRING_CHECKS: Partial<Record<keyof AppConfig, (value: string) => string |
   smtpTo: value => addressProblems(value, 'value', true)[0]?.replace(/^value: /, ''),
   smtpPasswordSecret: value => dns1123SubdomainProblem(value),
   smtpPasswordKey: value => configKeyProblem(value),
+  rulesDir: value => (fs.existsSync(value) && fs.statSync(value).isDirectory() ? undefined
+    : `is not a directory (a path relative to ${process.cwd()}, or absolute)`),
+  vmalertJob: value => (isRegExp(value) ? undefined : 'is not a valid regular expression (it is matched as job=~"...")'),
+  alertmanagerJob: value => (isRegExp(value) ? undefined : 'is not a valid regular expression (it is matched as job=~"...")'),
 };
 const BOOLEAN_KEYS: ReadonlyArray<keyof AppConfig> = ['smtpRequireTls'];
 

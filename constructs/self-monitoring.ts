@@ -335,7 +335,7 @@ function withSeverity(rule: AlertingRule, severity: string, labels: Record<strin
   return { ...head, labels: { ...labels, severity }, annotations };
 }
 
-function isRegExp(text: string): boolean {
+export function isRegExp(text: string): boolean {
   try {
     new RegExp(text);
     return true;
