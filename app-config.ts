@@ -4,7 +4,7 @@ import { addressProblems, smarthostProblems } from './constructs/alertmanager-ch
 import { ConfigError } from './constructs/errors';
 import { configKeyProblem, dns1123LabelProblem, dns1123SubdomainProblem, INT32_MAX } from './constructs/k8s-names';
 import { isRegExp } from './constructs/self-monitoring';
-import { urlProblem } from './constructs/vmalert-flag-values';
+import { urlProblem } from './constructs/url';
 
 /** Settings of the reference stack that `main.ts` synthesizes. */
 export interface AppConfig {

@@ -64,9 +64,12 @@ const MATCHER = /^\s*("(?:[^"\\]|\\.)*"|[^\s{}!=~,"'`]+)\s*(=~|!~|!=|=)\s*(.*?)\
 
 const ROUTE_KEYS = new Set([
   'receiver', 'group_by', 'group_wait', 'group_interval', 'repeat_interval', 'match', 'match_re', 'matchers', 'continue',
-  'routes', 'mute_time_intervals', 'active_time_intervals',
+  'routes', 'mute_time_intervals', 'active_time_intervals', 'labels',
 ]);
-const TOP_KEYS = new Set(['global', 'route', 'receivers', 'inhibit_rules', 'templates', 'time_intervals', 'mute_time_intervals', 'tracing']);
+/** Fields of Alertmanager v0.35.0's Config and Route (config/config.go); its YAML decoding refuses any other. */
+const TOP_KEYS = new Set([
+  'global', 'route', 'receivers', 'inhibit_rules', 'templates', 'time_intervals', 'mute_time_intervals', 'tracing', 'event_recorder',
+]);
 
 /**
  * Everything in an alertmanager.yml document that Alertmanager refuses at load (what `amtool check-config`
@@ -194,7 +197,7 @@ export function matcherProblems(matcher: unknown, at: string): string[] {
   let value = rawValue;
   if (rawValue.startsWith('"')) {
     if (!/^"(?:[^"\\]|\\.)*"$/s.test(rawValue)) return [`${at}: ${JSON.stringify(matcher)} has an unbalanced or unescaped double quote in its value`];
-    value = JSON.parse(rawValue.replace(/\\([^"\\n])/g, '\\\\$1')) as string;
+    value = unquoteMatcherValue(rawValue);
   }
   if (op === '=~' || op === '!~') {
     try {
@@ -205,6 +208,11 @@ export function matcherProblems(matcher: unknown, at: string): string[] {
     }
   }
   return [];
+}
+
+/** A double-quoted matcher value as Alertmanager reads it: \" \\ and \n are escapes, any other backslash is literal. */
+function unquoteMatcherValue(quoted: string): string {
+  return quoted.slice(1, -1).replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

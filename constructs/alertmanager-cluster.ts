@@ -17,7 +17,7 @@ import { DURATION_HINT, formatDuration, isDuration, parseDuration } from './dura
 import { ConfigError } from './errors';
 import { labelFrom, STATEFULSET_NAME_MAX } from './k8s-names';
 import { resolveNamespace } from './namespace';
-import { urlProblem } from './vmalert-flag-values';
+import { urlProblem } from './url';
 import {
   checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
 } from './workload';

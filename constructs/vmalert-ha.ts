@@ -14,7 +14,8 @@ import { resolveNamespace } from './namespace';
 import { RulesConfigMap } from './rules-configmap';
 import { isAlertingRule } from './rules';
 import { externalLabelProblems, extraArgsProblems, renderNotifierConfig, vmalertArgs } from './vmalert-args';
-import { extraArgFormProblems, urlProblem, vmalertPathPrefix } from './vmalert-flag-values';
+import { urlProblem } from './url';
+import { extraArgFormProblems, vmalertPathPrefix } from './vmalert-flag-values';
 import { knownServiceProblems } from './notifier-services';
 import {
   checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
