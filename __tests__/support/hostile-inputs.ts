@@ -50,6 +50,7 @@ function amConfig(overrides: { route?: object; receivers?: object[]; global?: ob
 /** Options of one stack built from the public constructs. */
 interface StackOptions {
   readonly chartId?: string;
+  readonly disableResourceNameHashes?: boolean;
   readonly namespace?: string;
   readonly amId?: string;
   readonly rulesId?: string;
@@ -62,7 +63,10 @@ interface StackOptions {
 function stack(options: StackOptions = {}): HostileCase['build'] {
   return (outdir, fixtures) => {
     const app = new App({ outdir });
-    const chart = new Chart(app, options.chartId ?? 'alerting', { namespace: options.namespace ?? 'monitoring' });
+    const chart = new Chart(app, options.chartId ?? 'alerting', {
+      namespace: options.namespace ?? 'monitoring',
+      disableResourceNameHashes: options.disableResourceNameHashes,
+    });
     const am = new AlertmanagerCluster(chart, options.amId ?? 'alertmanager', { config: amConfig(), ...options.am });
     const rules = options.rules ? options.rules(chart, fixtures) : new RulesConfigMap(chart, options.rulesId ?? 'rules', { groups: [CPU_GROUP] });
     const vmalert = typeof options.vmalert === 'function' ? options.vmalert(am) : options.vmalert;
@@ -110,6 +114,8 @@ const names: HostileCase[] = [
   { name: 'chart id with a dot', build: stack({ chartId: 'monitoring.prod' }), refused: 'is not a DNS-1035 label' },
   { name: 'chart id with uppercase letters (cdk8s lowercases)', build: stack({ chartId: 'Monitoring' }) },
   { name: 'long realistic chart and construct ids (54-character StatefulSet)', build: stack({ chartId: 'platform-monitoring-production', amId: 'alertmanager-cluster' }) },
+  { name: 'chart id ending with a dot', build: stack({ chartId: 'alerting.' }), refused: 'is not a DNS-1123 subdomain' },
+  { name: 'long ids without name hashes', build: stack({ chartId: 'platform-monitoring-production-eu', amId: 'alertmanager-cluster', disableResourceNameHashes: true }) },
   { name: 'very long construct id', build: stack({ amId: 'alertmanager-for-the-platform-team-in-production-eu-west-1' }) },
   { name: 'construct id with an underscore', build: stack({ amId: 'am_cluster' }), refused: 'use lowercase letters, digits and "-"' },
   { name: 'rules construct id with an underscore', build: stack({ rulesId: 'my_rules' }), refused: 'alerting/my_rules/Resource/Resource (ConfigMap' },
