@@ -20,7 +20,7 @@ export const ALERTMANAGER_HEALTH_PATH = '/-/healthy';
 export const ALERTMANAGER_READY_PATH = '/-/ready';
 /**
  * Alertmanager's /-/ready answers 200 at once, before the peer has settled into the mesh (gossip settles after
- * four polls of ten gossip intervals: 10 s measured with the pinned v0.35.0). A StatefulSet rollout waits this long
+ * four polls of ten gossip intervals: 10 s measured with the pinned release). A StatefulSet rollout waits this long
  * after a peer is ready before replacing the next one, so two peers are never both unsettled.
  */
 export const ALERTMANAGER_MIN_READY_SECONDS = 15;
