@@ -57,6 +57,13 @@ export interface VmalertHaProps {
    */
   readonly evaluationInterval?: string;
   /**
+   * How far behind "now" vmalert evaluates (`-rule.evalDelay`, a Go duration). Set it to your vmselect's
+   * `-search.latencyOffset`, which hides samples younger than that from every query: a shorter delay gains nothing
+   * and a longer one only adds latency.
+   * @default "30s" (vmselect's default -search.latencyOffset)
+   */
+  readonly evalDelay?: string;
+  /**
    * URL of vmalert's UI, used in alert source links.
    * @default - the vmalert Service's cluster URL
    */
@@ -113,6 +120,9 @@ const CONTAINER_ENV: Record<string, kplus.EnvFieldPaths> = {
 };
 
 /** Flags the construct sets, with the prop to use instead. */
+/** vmselect's default -search.latencyOffset: queries see nothing younger, so evaluating later than this gains nothing. */
+const DEFAULT_EVAL_DELAY = '30s';
+
 const MANAGED_FLAGS: Record<string, string> = {
   'datasource.url': 'datasourceUrl',
   'rule': 'rules',
@@ -122,6 +132,7 @@ const MANAGED_FLAGS: Record<string, string> = {
   'remoteRead.url': 'remoteReadUrl',
   'remoteRead.lookback': 'remoteReadLookback',
   'evaluationInterval': 'evaluationInterval',
+  'rule.evalDelay': 'evalDelay',
   'external.url': 'externalUrl',
   'external.label': 'externalLabels / replicaLabel',
   'httpListenAddr': '(fixed port 8880)',
@@ -159,6 +170,10 @@ export class VmalertHa extends Construct {
     if (!Number.isInteger(evaluationIntervalMs) || evaluationIntervalMs <= 0) {
       throw new ConfigError(`${owner}: evaluationInterval ${JSON.stringify(evaluationInterval)} is not a positive whole number of `
         + `milliseconds as vmalert's -evaluationInterval reads it (${flagDurationHint(evaluationInterval)})`);
+    }
+    const evalDelay = props.evalDelay ?? DEFAULT_EVAL_DELAY;
+    if (!isFlagDuration(evalDelay)) {
+      throw new ConfigError(`${owner}: evalDelay ${JSON.stringify(evalDelay)} is not a duration that -rule.evalDelay accepts (${flagDurationHint(evalDelay)})`);
     }
     checkUrl(owner, 'datasourceUrl', props.datasourceUrl);
     if (props.remoteWriteUrl !== undefined) checkUrl(owner, 'remoteWriteUrl', props.remoteWriteUrl);
@@ -239,6 +254,7 @@ export class VmalertHa extends Construct {
       remoteReadUrl: props.remoteReadUrl,
       remoteReadLookback,
       evaluationInterval,
+      evalDelay,
       externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}`,
       externalLabels: props.replicaLabel ? { ...externalLabels, [props.replicaLabel]: '$(POD_NAME)' } : externalLabels,
       httpPort: VMALERT_HTTP_PORT,
