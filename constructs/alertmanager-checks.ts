@@ -1,5 +1,5 @@
 /**
- * What Alertmanager v0.35.0 (`amtool check-config`, or the running process) refuses in an alertmanager.yml
+ * What the pinned Alertmanager (`amtool check-config`, or the running process) refuses in an alertmanager.yml
  * document, checked on the snake_case document both typed configs and `fromFile` produce, with the path inside
  * the document. Also the route tree's effective timings (defaults and inheritance included) and the retention
  * floor. No cdk8s here.
@@ -41,8 +41,8 @@ export function effectiveRoutes(document: Record<string, unknown>): EffectiveRou
  * A peer that finds no record of a group treats the next flush as a first notification (DedupStage.needsUpdate:
  * entry == nil), and a record that arrives through gossip already expired is dropped (nflog state.merge). So a
  * record must outlive the longest repeat_interval plus one group_interval, or notifications repeat early and the
- * peers of a cluster each send their own (measured with two v0.35.0 peers and 1ms: two notifications for one
- * alert; v0.35.0 refuses 0s at start).
+ * peers of a cluster each send their own (measured with two pinned peers and 1ms: two notifications for one
+ * alert; the pinned version refuses 0s at start).
  */
 export function retentionProblem(retention: string, document: Record<string, unknown>): string | undefined {
   if (!isDuration(retention)) return undefined;
@@ -66,7 +66,7 @@ const ROUTE_KEYS = new Set([
   'receiver', 'group_by', 'group_wait', 'group_interval', 'repeat_interval', 'match', 'match_re', 'matchers', 'continue',
   'routes', 'mute_time_intervals', 'active_time_intervals', 'labels',
 ]);
-/** Fields of Alertmanager v0.35.0's Config and Route (config/config.go); its YAML decoding refuses any other. */
+/** Fields of the pinned Alertmanager's Config and Route (config/config.go); its YAML decoding refuses any other. */
 const TOP_KEYS = new Set([
   'global', 'route', 'receivers', 'inhibit_rules', 'templates', 'time_intervals', 'mute_time_intervals', 'tracing', 'event_recorder',
 ]);

@@ -1,5 +1,5 @@
 /**
- * What vmalert v1.151.0's flag parser does with the values we put on its command line: Go's flag package for the
+ * What the pinned vmalert's flag parser does with the values we put on its command line: Go's flag package for the
  * `-name=value` form, VictoriaMetrics' lib/flagutil for repeatable (array) flags, lib/httpserver for the path
  * prefix. No cdk8s here.
  */
@@ -67,7 +67,7 @@ export function extraArgFormProblems(extraArgs: readonly string[]): string[] {
 /**
  * The path prefix `-http.pathPrefix` in `extraArgs` puts before every vmalert path, normalized as lib/httpserver
  * does ("vmalert/" -> "/vmalert"); "" when there is none. Probes and the external URL must follow it: vmalert
- * answers 400 on /health and /-/ready once a prefix is set (measured with v1.151.0).
+ * answers 400 on /health and /-/ready once a prefix is set (measured with the pinned vmalert).
  */
 export function vmalertPathPrefix(extraArgs: readonly string[]): string {
   const arg = [...extraArgs].reverse().find(a => /^--?http\.pathPrefix=/.test(a));

@@ -187,7 +187,7 @@ const vmalertFlags: HostileCase[] = [
   { name: 'no notifier', build: stack({ vmalert: { notifiers: [] } }), refused: 'notifiers is empty' },
   { name: 'notifier URL of an Alertmanager we do not manage', build: stack({ vmalert: { notifiers: ['http://alertmanager.other-team.svc:9093'] } }) },
   { name: 'notifier URL with a comma in its path', build: stack({ vmalert: { notifiers: ['http://alertmanager.other-team.svc:9093/a,b'] } }) },
-  { name: 'evaluationInterval 0s', build: stack({ vmalert: { evaluationInterval: '0s' } }), refused: 'is not a positive duration' },
+  { name: 'evaluationInterval 0s', build: stack({ vmalert: { evaluationInterval: '0s' } }), refused: 'evaluationInterval "0s" is not a positive' },
 ];
 
 const alertmanager: HostileCase[] = [
