@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import { addressProblems, smarthostProblems } from './constructs/alertmanager-checks';
 import { ConfigError } from './constructs/errors';
 import { configKeyProblem, dns1123LabelProblem, dns1123SubdomainProblem, INT32_MAX } from './constructs/k8s-names';
-import { isRegExp } from './constructs/self-monitoring';
+import { isRegExp } from './constructs/regex';
 import { urlProblem } from './constructs/url';
 
 /** Settings of the reference stack that `main.ts` synthesizes. */

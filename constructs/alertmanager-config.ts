@@ -397,19 +397,6 @@ function checkSecretRef(ref: unknown, at: string): void {
   if (keyProblem) throw new ConfigError(`${at}.key ${JSON.stringify(candidate.key)} ${keyProblem}: no such Secret key can exist; use its real key`);
 }
 
-/** Every `group_interval` of a config document's routing tree, with where it is (`route.routes[0]`). */
-export function routeGroupIntervals(document: Record<string, unknown>): Array<{ at: string; value: string }> {
-  const found: Array<{ at: string; value: string }> = [];
-  const visit = (route: unknown, at: string) => {
-    if (typeof route !== 'object' || route === null) return;
-    const node = route as Record<string, unknown>;
-    if (node.group_interval !== undefined) found.push({ at, value: String(node.group_interval) });
-    if (Array.isArray(node.routes)) node.routes.forEach((child, i) => visit(child, `${at}.routes[${i}]`));
-  };
-  visit(document.route, 'route');
-  return found;
-}
-
 const INLINE_PASSWORD_KEYS = ['smtp_auth_password', 'auth_password', 'smtp_auth_secret', 'auth_secret', 'password'];
 
 /** Paths (like global.smtp_auth_password) of secrets written inline in a config document. */
