@@ -1,6 +1,7 @@
 /**
  * Every accepted case of the hostile-input table (support/hostile-inputs.ts), checked by the pinned binaries:
- * vmalert parses the container's own args in dry-run mode, amtool accepts the synthesized alertmanager.yml, and
+ * vmalert parses the container's own args in dry-run mode, amtool accepts the synthesized alertmanager.yml,
+ * alertmanager starts with its container's args, and
  * vmalert started for real with the args answers its probes (at the manifest's probe paths) and attaches the
  * external labels exactly as given, quoting and all, with one notifier target per notifier URL.
  */
@@ -63,6 +64,28 @@ describe.each(accepted.map(c => [c.name, c] as const))('accepted: %s', (_, hosti
     const { configFile } = extractAlertmanagerConfig(synthesized.objects, path.join(synthesized.dir, 'alertmanager'));
     const result = run(binary('amtool'), ['check-config', configFile]);
     expect({ code: result.code, output: result.stdout + result.stderr }).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
+  });
+
+  test("alertmanager starts with the container's own args and answers /-/ready", async () => {
+    // GIVEN the args of pod 0, paths rewritten, listening on loopback, the mesh off (no peers run here)
+    const am = extractAlertmanagerConfig(synthesized.objects, path.join(synthesized.dir, 'alertmanager-run'));
+    const port = await freePort();
+    const args = expandEnvRefs(rewriteArgPaths(containerArgs(am.container), am.mirror), { POD_IP: '127.0.0.1' })
+      .filter(arg => !/^--cluster\.(peer|advertise-address)=/.test(arg))
+      .map(arg => {
+        if (arg.startsWith('--web.listen-address=')) return `--web.listen-address=127.0.0.1:${port}`;
+        if (arg.startsWith('--cluster.listen-address=')) return '--cluster.listen-address=';
+        return arg;
+      });
+    // WHEN the pinned alertmanager runs with them (retention, external URL, reconnect timeout as synthesized)
+    const proc = start(binary('alertmanager'), args);
+    try {
+      // THEN it parses every flag, loads the config and answers ready
+      const status = await pollUntilOk(`http://127.0.0.1:${port}/-/ready`, proc);
+      expect({ status, output: proc.output() }).toEqual({ status: 200, output: expect.any(String) });
+    } finally {
+      await proc.stop();
+    }
   });
 });
 
