@@ -54,7 +54,8 @@ export interface AlertmanagerClusterProps {
   readonly image?: string;
   /**
    * How long silences and the notification log are kept, as `--data.retention` takes it: Go units plus `d` and
-   * `w` (`168h`, `7d`), never `y`.
+   * `w` (`168h`, `7d`), never `y`. At least the longest `repeat_interval` plus its `group_interval`: a shorter log
+   * forgets sent notifications and the peers send duplicates.
    * @default "120h"
    */
   readonly retention?: string;
@@ -70,7 +71,7 @@ export interface AlertmanagerClusterProps {
    */
   readonly resources?: ResourceSettings;
   /**
-   * URL users reach Alertmanager at, for links in notifications.
+   * URL users reach Alertmanager at, for links in notifications; http(s) with a scheme, or Alertmanager exits.
    * @default - none
    */
   readonly externalUrl?: string;

@@ -87,7 +87,9 @@ export interface VmalertHaProps {
    */
   readonly replicaLabel?: string;
   /**
-   * Further vmalert flags, e.g. ["-rule.resendDelay=1m"]. Checked against vmalert's flag list.
+   * Further vmalert flags, e.g. ["-rule.resendDelay=1m"]: one `-name=value` argument each, checked against vmalert's
+   * flag list; flags that make vmalert exit (`-dryRun`, `-version`, `-help`, replay) are refused. With
+   * `-http.pathPrefix` the probes and the default external URL follow the prefix.
    * @default - none
    */
   readonly extraArgs?: string[];
