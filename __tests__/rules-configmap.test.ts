@@ -92,7 +92,7 @@ describe('RulesConfigMap', () => {
     test('a missing or empty directory, a missing file', () => {
       expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', '/nonexistent/rules')).toThrow(
         'RulesConfigMap "rules": cannot read the rules directory /nonexistent/rules (ENOENT)');
-      expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', tempRulesDir({}))).toThrow(/no rule files \(\*\.yml, \*\.yaml\) in/);
+      expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', tempRulesDir({}))).toThrow(/no rule files \(\*\.yml, \*\.yaml, not hidden\) in/);
       expect(() => RulesConfigMap.fromFile(Testing.chart(), 'rules', '/nonexistent/cpu.yml')).toThrow(
         '/nonexistent/cpu.yml: cannot read the rule file (ENOENT)');
     });

@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import {
-  ConfigError, packRuleFiles, parseRuleFile, renderRuleFile, RuleGroup, unbalancedBrackets, unbalancedTemplate,
+  ConfigError, packRuleFiles, parseRuleFile, renderRuleFile, RuleGroup, templateProblem, unbalancedBrackets,
 } from '../constructs';
 
 const FILE = 'rules/cpu.yml';
@@ -52,14 +52,15 @@ describe('parseRuleFile', () => {
     expect(message).toMatch(/Quote the whole value once/);
   });
 
-  test('a file without groups', () => {
-    expect(errorOf('rules: []')).toBe('rules/cpu.yml: a rule file needs a top-level "groups:" list (groups: [{ name: ..., rules: [...] }])');
-    expect(errorOf('groups: []')).toMatch(/"groups" must be a non-empty list/);
+  test('a file that is not a rule file', () => {
+    expect(errorOf('- name: cpu')).toBe('rules/cpu.yml: a rule file is a mapping with a "groups:" list (groups: [{ name: ..., rules: [...] }]), not a list');
+    expect(errorOf('groups: cpu')).toMatch(/"groups" must be a list of rule groups/);
   });
 
-  test('a group without rules', () => {
-    expect(errorOf('groups:\n  - name: cpu\n')).toBe(
-      'rules/cpu.yml: group "cpu": needs a non-empty "rules" list (each rule has "alert" or "record", and "expr")');
+  test('an empty file, an empty groups list and a group without rules are accepted, as vmalert accepts them', () => {
+    expect(parseRuleFile('', FILE)).toEqual([]);
+    expect(parseRuleFile('groups: []', FILE)).toEqual([]);
+    expect(parseRuleFile('groups:\n  - name: cpu\n', FILE)).toEqual([{ name: 'cpu', rules: [] }]);
   });
 
   test('two groups with one name', () => {
@@ -71,11 +72,12 @@ describe('parseRuleFile', () => {
     expect(errorOf(ruleFile({ alert: 'A', record: 'a:b', expr: 'up' }))).toMatch(
       /group "cpu": rule "A": has both "alert" and "record"/);
     expect(errorOf(ruleFile({ expr: 'up' }))).toMatch(/group "cpu": rule "#1": has neither "alert" nor "record"/);
+    expect(errorOf(ruleFile({ alert: '', expr: 'up' }))).toMatch(/rule "#1": has neither "alert" nor "record" \(or an empty one\)/);
   });
 
   test('an empty expr', () => {
     expect(errorOf(ruleFile({ alert: 'A', expr: '  ' }))).toBe(
-      'rules/cpu.yml: group "cpu": rule "A": "expr" is empty: give the PromQL/MetricsQL expression to evaluate');
+      'rules/cpu.yml: group "cpu": rule "A": "expr" is empty: give the expression to evaluate');
   });
 
   test('an unbalanced parenthesis in expr', () => {
@@ -85,7 +87,7 @@ describe('parseRuleFile', () => {
 
   test('for: that is not a duration', () => {
     expect(errorOf(ruleFile({ alert: 'HighCPU', expr: 'up', for: '1x' }))).toBe(
-      'rules/cpu.yml: group "cpu": rule "HighCPU": for: "1x" is not a duration (use a Prometheus duration such as 30s, 5m, 1h or 1m30s)');
+      'rules/cpu.yml: group "cpu": rule "HighCPU": for: "1x" is not a duration (use a duration such as 30s, 5m, 1h30m or 1.5m)');
   });
 
   test('a group interval that is not a duration', () => {
@@ -93,19 +95,19 @@ describe('parseRuleFile', () => {
       /group "cpu": interval: "often" is not a duration/);
   });
 
-  test('a label name that is not valid', () => {
-    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', labels: { 'team-name': 'x' } }))).toMatch(
-      /rule "A": labels: "team-name" is not a valid name/);
+  test('a label called __name__, which vmalert refuses', () => {
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', labels: { __name__: 'x' } }))).toMatch(
+      /rule "A": labels: "__name__" cannot be set by a rule/);
   });
 
-  test('unbalanced {{ }} in a template', () => {
-    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', annotations: { summary: '{{ $labels.job is down' } }))).toBe(
-      'rules/cpu.yml: group "cpu": rule "A": annotations.summary: template "{{" at column 1 is never closed: add "}}"');
+  test('an unclosed template action', () => {
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', annotations: { summary: '{{ $labels.job is down }} at {{ $value' } }))).toBe(
+      'rules/cpu.yml: group "cpu": rule "A": annotations.summary: template: unclosed action: add "}}" (the action at column 30)');
   });
 
-  test('an invalid recording rule name and a field vmalert does not know', () => {
-    expect(errorOf(ruleFile({ record: 'cpu usage', expr: 'up' }))).toMatch(/record: "cpu usage" is not a valid metric name/);
-    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', severity: 'page' }))).toMatch(/rule "A": unknown field "severity" \(allowed: alert, expr, for, labels, annotations\)/);
+  test('a field vmalert does not know', () => {
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', severity: 'page' }))).toMatch(
+      /rule "A": unknown field "severity", which vmalert refuses \(allowed: alert, for, keep_firing_for, annotations, expr, labels, debug, update_entries_limit\)/);
   });
 
   test('every problem of a file is reported at once', () => {
@@ -127,9 +129,9 @@ describe('expression and template checks', () => {
   });
 
   test('templates', () => {
-    expect(unbalancedTemplate('{{ $labels.job }} at {{ $value }}')).toBeUndefined();
-    expect(unbalancedTemplate('job }}')).toBe('template "}}" at column 5 has no opening "{{"');
-    expect(unbalancedTemplate('{{ a {{ b }}')).toMatch(/not closed before the next/);
+    expect(templateProblem('{{ $labels.job }} at {{ $value }}')).toBeUndefined();
+    expect(templateProblem('job }}')).toBeUndefined();
+    expect(templateProblem('{{ a {{ b }}')).toMatch(/"\{\{" inside an action/);
   });
 });
 

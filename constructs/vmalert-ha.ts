@@ -8,6 +8,7 @@ import {
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
 } from './constants';
 import { DURATION_HINT, formatDuration, isDuration, parseDuration, recommendedDedupInterval } from './duration';
+import { ruleDurationMs } from './rule-syntax';
 import { ConfigError } from './errors';
 import { resolveNamespace } from './namespace';
 import { RulesConfigMap } from './rules-configmap';
@@ -189,7 +190,7 @@ export class VmalertHa extends Construct {
 
     this.recommendedDedupInterval = recommendedDedupInterval([
       evaluationInterval,
-      ...groups.map(g => g.interval).filter((i): i is string => i !== undefined && parseDuration(i) > 0),
+      ...groups.map(g => (g.interval === undefined ? 0 : ruleDurationMs(g.interval) ?? 0)).filter(ms => ms > 0).map(formatDuration),
     ]);
     const extraArgs = props.extraArgs ?? [];
     const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval, props.newerFlags);
@@ -288,7 +289,7 @@ function checkUrl(owner: string, prop: string, value: string): void {
 function lookbackFor(owner: string, groups: RulesConfigMap['groups'], explicit?: string): string {
   const longestFor = Math.max(0, ...groups.flatMap(g => g.rules)
     .filter(isAlertingRule)
-    .map(r => (r.for ? parseDuration(r.for) : 0)));
+    .map(r => (r.for ? ruleDurationMs(r.for) ?? 0 : 0)));
   if (explicit === undefined) return formatDuration(Math.max(DEFAULT_LOOKBACK_MS, longestFor));
   if (!isDuration(explicit)) throw new ConfigError(`${owner}: remoteReadLookback ${JSON.stringify(explicit)} is not a duration (${DURATION_HINT})`);
   if (parseDuration(explicit) < longestFor) {
