@@ -10,12 +10,12 @@ describe('ruleDurationMs reads durations as metricsql.DurationValue does', () =>
   test.each([
     ['30s', 30_000], ['5m', 300_000], ['1h30m', 5_400_000], ['1.5m', 90_000], ['90', 90_000], ['1.5', 1500], ['1e3', 1_000_000],
     ['1d', 86_400_000], ['1w', 604_800_000], ['1y', 31_536_000_000], ['500ms', 500], ['5MS', 5], ['2H', 7_200_000],
-    ['-5m', -300_000], ['1h-5m', 3_300_000], ['0s', 0], ['1i', 0],
+    ['-5m', -300_000], ['1h-5m', 3_300_000], ['0s', 0], ['1i', 0], ['1_000', 1_000_000], ['1.m', 60_000],
   ])('%s is %d ms', (text, ms) => {
     expect(ruleDurationMs(text)).toBe(ms);
   });
 
-  test.each(['', '5M', '1x', 'm', '5 m', '1.m', '1_000', 'five', '5mi', '5MB'])('%j is not a duration', text => {
+  test.each(['', '5M', '1x', 'm', '5 m', '1_m', '_1', 'five', '5mi', '5MB'])('%j is not a duration', text => {
     expect(ruleDurationMs(text)).toBeUndefined();
   });
 });

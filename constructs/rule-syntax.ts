@@ -153,8 +153,10 @@ function parseGoInt(text: string): number | undefined {
  */
 export function ruleDurationMs(text: string): number | undefined {
   if (text === '') return undefined;
-  if (/[0-9.]$/.test(text) && /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/.test(text)) {
-    return Math.trunc(Number(text) * 1000);
+  // strconv.ParseFloat: Go's decimal float syntax, "_" allowed between digits.
+  const digits = '[0-9]+(?:_[0-9]+)*';
+  if (/[0-9.]$/.test(text) && new RegExp(`^[-+]?(${digits}\\.?(${digits})?|\\.${digits})([eE][-+]?${digits})?$`).test(text)) {
+    return Math.trunc(Number(text.replace(/_/g, '')) * 1000);
   }
   let rest = text;
   let total = 0;
@@ -179,7 +181,8 @@ const DURATION_UNIT_MS: Record<string, number> = {
 function scanSingleDuration(text: string): number {
   if (text.startsWith('$__interval')) return '$__interval'.length;
   if (text.startsWith('-$__interval')) return '-$__interval'.length;
-  const match = /^-?[0-9]+(?:\.[0-9]+)?/.exec(text);
+  // As metricsql's scanner: a "." may be followed by no digits ("1.m" is one minute).
+  const match = /^-?[0-9]+(?:\.[0-9]*)?/.exec(text);
   if (!match || match[0] === '-') return -1;
   const i = match[0].length;
   if (i >= text.length) return -1;
