@@ -1,7 +1,6 @@
-import * as yaml from 'js-yaml';
 import {
   decodeBool, decodeInt, decodeString, decodeUnmarshalerString, decodeRuleFileBytes, PlainScalar, ruleDurationMs,
-  SOURCE_TEXT_SCHEMA, templateProblem,
+  loadSourceText, templateProblem,
 } from '../constructs/rule-syntax';
 
 const plain = (text: string) => new PlainScalar(text);
@@ -50,7 +49,7 @@ describe('scalars decode as gopkg.in/yaml.v2 decodes them into Go fields', () =>
   });
 
   test('the source-text schema keeps plain scalars, mapping keys and merges', () => {
-    const loaded = yaml.load('a: &x {1.10: 0x1F}\nb:\n  <<: *x\n  c: "q"\n', { schema: SOURCE_TEXT_SCHEMA }) as Record<string, Record<string, unknown>>;
+    const [loaded] = loadSourceText('a: &x {1.10: 0x1F}\nb:\n  <<: *x\n  c: "q"\n', 'a.yml') as Array<Record<string, Record<string, unknown>>>;
     expect(loaded.a['1.10']).toEqual(plain('0x1F'));
     expect(Object.keys(loaded.b)).toEqual(['1.10', 'c']);
     expect(loaded.b.c).toBe('q');

@@ -30,7 +30,15 @@ const plainScalarType = new yaml.Type('tag:cdk8s-vmalert-ha,2026:plain', {
 });
 
 /** Loads every scalar as text: plain ones as {@link PlainScalar}, the rest as strings; `<<` merges still work. */
-export const SOURCE_TEXT_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [mergeKeyType(), plainScalarType] });
+const SOURCE_TEXT_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [mergeKeyType(), plainScalarType] });
+
+/**
+ * Every YAML document of `text`, scalars kept as source text (see {@link PlainScalar}). Throws js-yaml's
+ * YAMLException on a syntax error.
+ */
+export function loadSourceText(text: string, filename: string): unknown[] {
+  return yaml.loadAll(text, undefined, { filename, schema: SOURCE_TEXT_SCHEMA });
+}
 
 /** js-yaml's own `<<` type (its typings do not export `types`). */
 function mergeKeyType(): yaml.Type {

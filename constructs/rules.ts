@@ -11,7 +11,7 @@ import * as yaml from 'js-yaml';
 import { ConfigError } from './errors';
 import {
   closingQuote, decodeBool, decoded, Decoded, decodeInt, decodeRuleFileBytes, decodeString, decodeUnmarshalerString,
-  PlainScalar, RULE_DURATION_HINT, ruleDurationMs, SOURCE_TEXT_SCHEMA, templateProblem,
+  loadSourceText, PlainScalar, RULE_DURATION_HINT, ruleDurationMs, templateProblem,
 } from './rule-syntax';
 
 /** Where a group's expressions are sent: vmalert's `type` of a group. */
@@ -174,7 +174,7 @@ export function parseRuleFile(text: string, source: string): RuleGroup[] {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let documents: unknown[];
   try {
-    documents = yaml.loadAll(body, undefined, { filename: source, schema: SOURCE_TEXT_SCHEMA });
+    documents = loadSourceText(body, source);
   } catch (error) {
     throw yamlError(error, body, source);
   }

@@ -4,10 +4,11 @@
  * lacks) passes our synth and is caught there.
  */
 import * as os from 'os';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { AlertingRule, AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../../constructs';
 import { assertRealToolsAccept, checkWithRealTools, RealToolsOptions } from '../../constructs/testing';
-import { binary } from '../support/binaries';
+import { binary, run } from '../support/binaries';
 import { testCharts } from './charts';
 
 const pinned = (): RealToolsOptions => ({ vmalertBin: binary('vmalert'), amtoolBin: binary('amtool') });
@@ -80,3 +81,16 @@ describe('what our synth cannot judge, the helper catches', () => {
       'vmalert: /nonexistent/vmalert does not exist (from the options)');
   });
 });
+
+test('examples/real-tools-check.ts runs both tools on the minimal example with VMALERT_BIN and AMTOOL_BIN', () => {
+  // GIVEN the example run as its header says
+  const result = run(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, '..', '..', 'examples', 'real-tools-check.ts')], {
+    env: { ...process.env, VMALERT_BIN: binary('vmalert'), AMTOOL_BIN: binary('amtool') },
+  });
+  // THEN it reports each check and exits 0
+  expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(result.stdout.trim().split('\n')).toEqual([
+    expect.stringMatching(/^ok {2}vmalert -dryRun of Deployment "minimal-vmalert-.*", container "vmalert"$/),
+    expect.stringMatching(/^ok {2}amtool check-config of StatefulSet "minimal-alertmanager-/),
+  ]);
+}, 60_000);
