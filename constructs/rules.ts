@@ -247,16 +247,9 @@ function validateGroup(raw: unknown, index: number, where: string, problems: str
     return undefined;
   }
   reportUnknownKeys(raw, GROUP_KEYS, 'group', report);
-  const field = <T>(key: string, result: Decoded<T>): T | undefined => {
-    if ('problem' in result) {
-      report(`${key}: ${result.problem}`);
-      return undefined;
-    }
-    return decoded(result);
-  };
-  if (name === '') report('needs a "name"');
-  else field('name', rawName!);
-  const type = field('type', decodeUnmarshalerString(raw.type));
+  if (rawName && 'problem' in rawName) report(`name ${rawName.problem}`);
+  else if (name === '') report('needs a "name"');
+  const type = take('type', decodeUnmarshalerString(raw.type), report);
   if (type !== undefined && !RULE_GROUP_TYPES.includes(type as RuleGroupType)) {
     report(`type: ${JSON.stringify(type)} is not a query language vmalert knows (use ${RULE_GROUP_TYPES.join(', ')})`);
   }
@@ -271,16 +264,16 @@ function validateGroup(raw: unknown, index: number, where: string, problems: str
       : `eval_offset: ${evalOffset} is longer than the interval ${interval}: use an offset within the interval`);
   }
   if (evalOffset !== undefined && evalDelay !== undefined) report('eval_offset and eval_delay cannot be used together: keep one');
-  const limit = field('limit', decodeInt(raw.limit));
+  const limit = take('limit', decodeInt(raw.limit), report);
   if (limit !== undefined && limit < 0) report(`limit: ${limit} is negative; use 0 (no limit) or more`);
-  const concurrency = field('concurrency', decodeInt(raw.concurrency));
+  const concurrency = take('concurrency', decodeInt(raw.concurrency), report);
   if (concurrency !== undefined && concurrency < 0) report(`concurrency: ${concurrency} is negative; use 1 or more`);
   const labels = stringMap(raw.labels, 'labels', report, false);
   const params = paramsField(raw.params, report);
   const headers = headersField(raw, 'headers', report);
   const notifierHeaders = headersField(raw, 'notifier_headers', report);
-  const evalAlignment = field('eval_alignment', decodeBool(raw.eval_alignment));
-  const debug = field('debug', decodeBool(raw.debug));
+  const evalAlignment = take('eval_alignment', decodeBool(raw.eval_alignment), report);
+  const debug = take('debug', decodeBool(raw.debug), report);
   const rawRules = raw.rules;
   if (rawRules !== null && rawRules !== undefined && !Array.isArray(rawRules)) {
     report(`"rules" must be a list of rules (each has "alert" or "record", and "expr"), not ${describe(rawRules)}`);
@@ -349,18 +342,11 @@ function validateRule(raw: unknown, index: number, type: RuleGroupType, reportGr
   const labels = stringMap(raw.labels, 'labels', report, true);
   if (labels && '__name__' in labels) report('labels: "__name__" cannot be set by a rule (vmalert refuses it): use "record" to name a series');
   const annotations = alerting ? stringMap(raw.annotations, 'annotations', report, true) : undefined;
-  const field = <T>(key: string, result: Decoded<T>): T | undefined => {
-    if ('problem' in result) {
-      report(`${key}: ${result.problem}`);
-      return undefined;
-    }
-    return decoded(result);
-  };
   const common = {
     expr,
     labels,
-    debug: field('debug', decodeBool(raw.debug)),
-    update_entries_limit: field('update_entries_limit', decodeInt(raw.update_entries_limit)),
+    debug: take('debug', decodeBool(raw.debug), report),
+    update_entries_limit: take('update_entries_limit', decodeInt(raw.update_entries_limit), report),
   };
   if (!alerting) return compact({ record, ...common }) as RecordingRule;
   return compact({
@@ -397,6 +383,15 @@ function reportDuplicateRules(rules: readonly Rule[], report: Report): void {
     report(`rule "${name}" (#${i + 1}) duplicates rule #${first + 1}: same name, expr and labels, which vmalert refuses `
       + '(it tells rules apart by these only): merge them, or give one a distinguishing label');
   });
+}
+
+/** The decoded value of `key`, reporting its problem. */
+function take<T>(key: string, result: Decoded<T>, report: Report): T | undefined {
+  if ('problem' in result) {
+    report(`${key}: ${result.problem}`);
+    return undefined;
+  }
+  return decoded(result);
 }
 
 function durationField(raw: Record<string, unknown>, key: string, report: Report): string | undefined {
