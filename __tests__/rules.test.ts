@@ -102,7 +102,8 @@ describe('parseRuleFile', () => {
 
   test('an unclosed template action', () => {
     expect(errorOf(ruleFile({ alert: 'A', expr: 'up', annotations: { summary: '{{ $labels.job is down }} at {{ $value' } }))).toBe(
-      'rules/cpu.yml: group "cpu": rule "A": annotations.summary: template: unclosed action: add "}}" (the action at column 30)');
+      'rules/cpu.yml: group "cpu": rule "A": annotations.summary: template: unclosed action: add "}}" (the action at column 30); '
+      + 'vmalert parses a value holding "{{" and "}}" as a Go template (write {{ "{{" }} for a literal "{{")');
   });
 
   test('a field vmalert does not know', () => {

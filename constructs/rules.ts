@@ -248,7 +248,7 @@ function validateGroup(raw: unknown, index: number, where: string, problems: str
   }
   reportUnknownKeys(raw, GROUP_KEYS, 'group', report);
   if (rawName && 'problem' in rawName) report(`name ${rawName.problem}`);
-  else if (name === '') report('needs a "name"');
+  else if (name === '') report('needs a "name": add name: <a name unique in the file>');
   const type = take('type', decodeUnmarshalerString(raw.type), report);
   if (type !== undefined && !RULE_GROUP_TYPES.includes(type as RuleGroupType)) {
     report(`type: ${JSON.stringify(type)} is not a query language vmalert knows (use ${RULE_GROUP_TYPES.join(', ')})`);
@@ -424,7 +424,7 @@ function stringMap(value: unknown, field: string, report: Report, templates: boo
     }
     result[key] = 'value' in text ? text.value : '';
     const problem = templates ? templateProblem(result[key]) : undefined;
-    if (problem) report(`${field}.${key}: ${problem}`);
+    if (problem) report(`${field}.${key}: ${problem}; vmalert parses a value holding "{{" and "}}" as a Go template (write {{ "{{" }} for a literal "{{")`);
   }
   return result;
 }
