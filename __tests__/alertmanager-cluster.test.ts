@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { AlertmanagerCluster } from '../constructs';
+import { ALERTMANAGER_IMAGE, AlertmanagerCluster } from '../constructs';
 import { argsOf, EMAIL_CONFIG, firstContainer, flagValues, Manifest, ofKind, only, synth } from './support/synth';
 
 function cluster(props: Partial<ConstructorParameters<typeof AlertmanagerCluster>[2]> = {}) {
@@ -59,9 +59,13 @@ describe('AlertmanagerCluster', () => {
       '--storage.path=/alertmanager',
       '--data.retention=120h',
       '--web.listen-address=:9093',
-      '--cluster.listen-address=0.0.0.0:9094',
-      '--cluster.advertise-address=$(POD_IP):9094',
+      '--web.route-prefix=/',
+      '--cluster.listen-address=[$(POD_IP)]:9094',
+      '--cluster.advertise-address=[$(POD_IP)]:9094',
       '--cluster.reconnect-timeout=5m',
+      '--cluster.peer-timeout=15s',
+      '--cluster.settle-timeout=1m0s',
+      `--cluster.label=monitoring/${sts.metadata.name}`,
     ]));
   });
 
@@ -89,7 +93,7 @@ describe('AlertmanagerCluster', () => {
     expect(pod.volumes).toEqual(expect.arrayContaining([
       { name: 'config', secret: { secretName: configSecret.metadata.name } },
       { name: 'secret-smtp', secret: { secretName: 'smtp' } },
-      { name: 'storage', emptyDir: {} },
+      { name: 'storage', emptyDir: { sizeLimit: '256Mi' } },
     ]));
     expect(pod.containers[0].volumeMounts).toEqual(expect.arrayContaining([
       { name: 'secret-smtp', mountPath: '/etc/alertmanager/secrets/smtp', readOnly: true },
@@ -100,7 +104,7 @@ describe('AlertmanagerCluster', () => {
   test('probes, resources, image pull policy and a non-root security context', () => {
     const { objects } = cluster();
     const container = firstContainer(only(objects, 'StatefulSet'));
-    expect(container.image).toBe('prom/alertmanager:v0.27.0');
+    expect(container.image).toBe(ALERTMANAGER_IMAGE);
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.livenessProbe.httpGet).toEqual(expect.objectContaining({ path: '/-/healthy', port: 9093 }));
     expect(container.readinessProbe.httpGet).toEqual(expect.objectContaining({ path: '/-/ready', port: 9093 }));

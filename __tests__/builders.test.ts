@@ -2,6 +2,7 @@ import * as yaml from 'js-yaml';
 import {
   alertmanagerArgs, externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
 } from '../constructs';
+import { VERSIONS } from '../constructs/versions';
 
 const BASE: VmalertArgsInput = {
   datasourceUrl: 'http://vmselect:8481/select/0/prometheus',
@@ -73,7 +74,7 @@ describe('extra argument checks', () => {
     const problems = extraArgsProblems(['-rule.resendDelay=1m', '-notifer.url=x', '30s', '-datasource.url=x'],
       { 'datasource.url': 'datasourceUrl' }, '1m');
     expect(problems).toEqual([
-      '-notifer.url is not a vmalert flag (vmalert would exit with "flag provided but not defined"): check the spelling against `vmalert -help`; a flag of a vmalert newer than 1.79.5 goes in newerFlags',
+      `-notifer.url is not a vmalert flag (vmalert would exit with "flag provided but not defined"): check the spelling against \`vmalert -help\`; a flag of a vmalert newer than the pinned ${VERSIONS.victoriaMetrics} goes in newerFlags`,
       '"30s" is not a flag: write each flag with its value as one argument, e.g. "-rule.resendDelay=1m"',
       '-datasource.url is set by the construct: use the "datasourceUrl" prop instead of extraArgs',
     ]);
@@ -144,8 +145,9 @@ describe('alertmanagerArgs', () => {
       '--storage.path=/alertmanager',
       '--data.retention=120h',
       '--web.listen-address=:9093',
-      '--cluster.listen-address=0.0.0.0:9094',
-      '--cluster.advertise-address=$(POD_IP):9094',
+      '--web.route-prefix=/',
+      '--cluster.listen-address=[$(POD_IP)]:9094',
+      '--cluster.advertise-address=[$(POD_IP)]:9094',
       '--cluster.peer=am-0.am.ns.svc:9094',
       '--cluster.peer=am-1.am.ns.svc:9094',
       '--cluster.peer=am-2.am.ns.svc:9094',

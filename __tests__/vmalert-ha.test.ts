@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { AlertmanagerCluster, RulesConfigMap, VmalertHa, VmalertHaProps } from '../constructs';
+import { AlertmanagerCluster, RulesConfigMap, VMALERT_IMAGE, VmalertHa, VmalertHaProps } from '../constructs';
 import { argsOf, CPU_GROUP, EMAIL_CONFIG, firstContainer, flagValues, Manifest, ofKind, only, synth } from './support/synth';
 
 const DATASOURCE = 'http://vmselect:8481/select/0/prometheus';
@@ -114,7 +114,7 @@ describe('VmalertHa', () => {
   test('probes, resources, pull policy and security context', () => {
     const { objects } = stack();
     const container = firstContainer(deployment(objects));
-    expect(container.image).toBe('victoriametrics/vmalert:v1.95.2');
+    expect(container.image).toBe(VMALERT_IMAGE);
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.livenessProbe.httpGet).toEqual(expect.objectContaining({ path: '/health', port: 8880 }));
     expect(container.readinessProbe.httpGet).toEqual(expect.objectContaining({ path: '/-/ready', port: 8880 }));
@@ -197,10 +197,14 @@ describe('VmalertHa', () => {
         'VmalertHa "vmalert": extraArgs: -notifier.urls is not a vmalert flag');
     });
 
-    test('a flag of a newer vmalert passes when listed in newerFlags', () => {
-      expect(() => stack({ extraArgs: ['-rule.evalDelay=30s'] })).toThrow(/-rule.evalDelay is not a vmalert flag .* goes in newerFlags/);
-      expect(argsOf(stack({ extraArgs: ['-rule.evalDelay=30s'], newerFlags: ['rule.evalDelay'] }).objects, 'Deployment'))
-        .toContain('-rule.evalDelay=30s');
+    test('a flag of the pinned vmalert passes without newerFlags (the catalogue comes from its -help)', () => {
+      expect(argsOf(stack({ extraArgs: ['-rule.evalDelay=30s'] }).objects, 'Deployment')).toContain('-rule.evalDelay=30s');
+    });
+
+    test('a flag of a vmalert newer than the pinned one passes when listed in newerFlags', () => {
+      expect(() => stack({ extraArgs: ['-rule.futureFlag=1'] })).toThrow(/-rule.futureFlag is not a vmalert flag .* newer than the pinned v\d+\.\d+\.\d+ goes in newerFlags/);
+      expect(argsOf(stack({ extraArgs: ['-rule.futureFlag=1'], newerFlags: ['rule.futureFlag'] }).objects, 'Deployment'))
+        .toContain('-rule.futureFlag=1');
     });
 
     test('known extra flags pass through, last', () => {

@@ -1,13 +1,16 @@
 export * from './alertmanager-args';
 export * from './alertmanager-cluster';
 export * from './alertmanager-config';
+export * from './alertmanager-flags';
+export * from './alertmanager-templates';
 export * from './constants';
 export * from './duration';
 export * from './errors';
+export * from './network-policy';
 export * from './rules';
 export * from './rules-configmap';
 export * from './self-monitoring';
 export * from './vmalert-args';
 export * from './vmalert-flags';
 export * from './vmalert-ha';
-export type { ResourceSettings } from './workload';
+export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './workload';
