@@ -54,17 +54,10 @@ describe('AlertmanagerCluster', () => {
     expect(am.notifierUrls).toEqual([0, 1, 2].map(i => `http://${host(i)}:9093`));
     const args = argsOf(objects, 'StatefulSet');
     expect(flagValues(args, '--cluster.peer')).toEqual([0, 1, 2].map(i => `${host(i)}:9094`));
+    // the rest of the list and its order: __tests__/alertmanager-args.test.ts
     expect(args).toEqual(expect.arrayContaining([
       '--config.file=/etc/alertmanager/config/alertmanager.yml',
-      '--storage.path=/alertmanager',
-      '--data.retention=120h',
-      '--web.listen-address=:9093',
-      '--web.route-prefix=/',
-      '--cluster.listen-address=[$(POD_IP)]:9094',
       '--cluster.advertise-address=[$(POD_IP)]:9094',
-      '--cluster.reconnect-timeout=5m',
-      '--cluster.peer-timeout=15s',
-      '--cluster.settle-timeout=1m0s',
       `--cluster.label=monitoring/${sts.metadata.name}`,
     ]));
   });

@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import {
-  alertmanagerArgs, externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
+  externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
 } from '../constructs';
 import { VERSIONS } from '../constructs/versions';
 
@@ -127,37 +127,3 @@ describe('renderNotifierConfig', () => {
   });
 });
 
-describe('alertmanagerArgs', () => {
-  const input = {
-    configFile: '/etc/alertmanager/config/alertmanager.yml',
-    storagePath: '/alertmanager',
-    retention: '120h',
-    webPort: 9093,
-    meshPort: 9094,
-    reconnectTimeout: '5m',
-    podIpEnv: 'POD_IP',
-  };
-
-  test('peers: one --cluster.peer per pod, advertised on the pod IP', () => {
-    const args = alertmanagerArgs({ ...input, peerHosts: ['am-0.am.ns.svc', 'am-1.am.ns.svc', 'am-2.am.ns.svc'] });
-    expect(args).toEqual([
-      '--config.file=/etc/alertmanager/config/alertmanager.yml',
-      '--storage.path=/alertmanager',
-      '--data.retention=120h',
-      '--web.listen-address=:9093',
-      '--web.route-prefix=/',
-      '--cluster.listen-address=[$(POD_IP)]:9094',
-      '--cluster.advertise-address=[$(POD_IP)]:9094',
-      '--cluster.peer=am-0.am.ns.svc:9094',
-      '--cluster.peer=am-1.am.ns.svc:9094',
-      '--cluster.peer=am-2.am.ns.svc:9094',
-      '--cluster.reconnect-timeout=5m',
-    ]);
-  });
-
-  test('a single peer runs without the mesh', () => {
-    const args = alertmanagerArgs({ ...input, peerHosts: ['am-0.am.ns.svc'] });
-    expect(args).toContain('--cluster.listen-address=');
-    expect(args.some(a => a.startsWith('--cluster.peer'))).toBe(false);
-  });
-});

@@ -103,6 +103,9 @@ describe('path prefix', () => {
     expect(container.readinessProbe.httpGet.path).toBe('/alertmanager/-/ready');
     expect(await httpStatus(`${base}${container.livenessProbe.httpGet.path}`)).toBe(200);
     expect(await httpStatus(`${base}/-/ready`)).toBe(404);
+    // and the metrics a scraper reads move under the prefix too
+    expect(await httpStatus(`${base}/alertmanager/metrics`)).toBe(200);
+    expect(await httpStatus(`${base}/metrics`)).toBe(404);
 
     // WHEN a real vmalert runs with the Deployment's args, its notifier URL pointed at this Alertmanager (path kept)
     const datasource = http.createServer((_req, res) => {
