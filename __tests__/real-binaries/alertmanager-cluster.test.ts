@@ -69,13 +69,9 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 /** Pod `index`'s Alertmanager args: mounted paths mirrored, $(POD_IP) expanded, then `rewrite` per flag. */
 function podArgs(objects: K8sObject[], dir: string, podIp: string, rewrite: (flag: string, value: string) => string): string[] {
   const am = extractAlertmanagerConfig(objects, dir);
-  const original = containerArgs(am.container);
-  return expandEnvRefs(rewriteArgPaths(original, am.mirror), { POD_IP: podIp }).map((arg, i) => {
+  return expandEnvRefs(rewriteArgPaths(containerArgs(am.container), am.mirror), { POD_IP: podIp }).map(arg => {
     const match = /^(--[^=]+)=(.*)$/s.exec(arg);
-    if (!match) return arg;
-    // A URL path, not a file: the mirror would map "/alertmanager" onto the storage mount.
-    if (match[1] === '--web.route-prefix') return original[i];
-    return `${match[1]}=${rewrite(match[1].slice(2), match[2])}`;
+    return match ? `${match[1]}=${rewrite(match[1].slice(2), match[2])}` : arg;
   });
 }
 
