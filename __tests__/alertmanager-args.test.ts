@@ -1,6 +1,6 @@
 import {
   ALERTMANAGER_FLAGS, ALERTMANAGER_MANAGED_FLAGS, alertmanagerArgs, alertmanagerExtraArgsProblems, alertmanagerFlagDefault,
-  alertmanagerRoutePrefix, flagDurationMs, isFlagDuration, prefixedPath,
+  alertmanagerFlagDurationMs, alertmanagerRoutePrefix, prefixedPath,
 } from '../constructs';
 import { VERSIONS } from '../constructs/versions';
 
@@ -85,12 +85,11 @@ describe('alertmanagerRoutePrefix', () => {
 });
 
 describe('flag durations', () => {
-  test('Go durations pass; d, w and y (which Alertmanager refuses) are a ConfigError naming the prop', () => {
-    expect(isFlagDuration('1h30m')).toBe(true);
-    expect(flagDurationMs('o', 'peerTimeout', '1m0s')).toBe(60_000);
-    expect(isFlagDuration('1d')).toBe(false);
-    expect(() => flagDurationMs('AlertmanagerCluster "am"', 'settleTimeout', '1d')).toThrow(
-      'AlertmanagerCluster "am": settleTimeout "1d" is not a duration Alertmanager\'s flags accept (a Go duration such as 15s, 1m or 1h30m; no d, w or y: write 24h for a day)');
+  test('durations Alertmanager\'s flags parse pass (d and w included); y is a ConfigError naming the prop, flag and spelling', () => {
+    expect(alertmanagerFlagDurationMs('o', 'peerTimeout', 'cluster.peer-timeout', '1m0s')).toBe(60_000);
+    expect(alertmanagerFlagDurationMs('o', 'settleTimeout', 'cluster.settle-timeout', '1d')).toBe(86_400_000);
+    expect(() => alertmanagerFlagDurationMs('AlertmanagerCluster "am"', 'settleTimeout', 'cluster.settle-timeout', '1y')).toThrow(
+      'AlertmanagerCluster "am": settleTimeout "1y" is not a duration that Alertmanager\'s --cluster.settle-timeout accepts (');
   });
 
   test('defaults come from the generated catalogue', () => {

@@ -70,12 +70,12 @@ describe('mesh settings', () => {
     expect(() => cluster({ clusterLabel: 'a b' })).toThrow('clusterLabel "a b" must be at most 255 characters without spaces');
   });
 
-  test('peer and settle timeouts are typed Go durations; d/w/y and a zero peer timeout are refused', () => {
+  test('peer and settle timeouts are typed durations of Alertmanager\'s flags; y and a zero peer timeout are refused', () => {
     const args = argsOf(cluster({ peerTimeout: '5s', settleTimeout: '30s' }).objects, 'StatefulSet');
     expect(flagValues(args, '--cluster.peer-timeout')).toEqual(['5s']);
     expect(flagValues(args, '--cluster.settle-timeout')).toEqual(['30s']);
-    expect(() => cluster({ settleTimeout: '1d' })).toThrow('AlertmanagerCluster "am": settleTimeout "1d" is not a duration Alertmanager\'s flags accept');
-    expect(() => cluster({ reconnectTimeout: '1d' })).toThrow('reconnectTimeout "1d" is not a duration Alertmanager\'s flags accept');
+    expect(() => cluster({ settleTimeout: '1y' })).toThrow('AlertmanagerCluster "am": settleTimeout "1y" is not a duration that Alertmanager\'s --cluster.settle-timeout accepts');
+    expect(() => cluster({ peerTimeout: 'soon' })).toThrow('peerTimeout "soon" is not a duration that Alertmanager\'s --cluster.peer-timeout accepts');
     expect(() => cluster({ peerTimeout: '0s' })).toThrow('peerTimeout must be above 0s');
   });
 

@@ -1,6 +1,6 @@
 /** The Alertmanager command line, its route prefix and the check of extra flags. No cdk8s here. */
 import { ALERTMANAGER_FLAGS } from './alertmanager-flags';
-import { isDuration, parseDuration } from './duration';
+import { flagDurationHint, isFlagDuration, parseFlagDuration } from './duration';
 import { ConfigError } from './errors';
 import { VERSIONS } from './versions';
 
@@ -131,18 +131,13 @@ export function prefixedPath(routePrefix: string, path: string): string {
   return routePrefix === '/' ? path : `${routePrefix}${path}`;
 }
 
-/** Whether a duration is one Alertmanager's flags accept: a Go duration, so no d, w or y units. */
-export function isFlagDuration(value: unknown): value is string {
-  return isDuration(value) && !/[ywd]/.test(value);
-}
-
-/** Milliseconds of a flag duration, or a ConfigError naming the prop. */
-export function flagDurationMs(owner: string, prop: string, value: string): number {
-  if (!isFlagDuration(value)) {
-    throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} is not a duration Alertmanager's flags accept `
-      + '(a Go duration such as 15s, 1m or 1h30m; no d, w or y: write 24h for a day)');
+/** Milliseconds of a duration prop that reaches flag `--<flag>`, or a ConfigError naming the prop and the spelling to use. */
+export function alertmanagerFlagDurationMs(owner: string, prop: string, flag: string, value: string): number {
+  if (!isFlagDuration(value, 'kingpin')) {
+    throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} is not a duration that Alertmanager's --${flag} accepts `
+      + `(${flagDurationHint(value, 'kingpin')})`);
   }
-  return parseDuration(value);
+  return parseFlagDuration(value, 'kingpin');
 }
 
 /**

@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  alertmanagerArgs, alertmanagerExtraArgsProblems, alertmanagerFlagDefault, alertmanagerRoutePrefix, flagDurationMs, prefixedPath,
+  alertmanagerArgs, alertmanagerExtraArgsProblems, alertmanagerFlagDefault, alertmanagerFlagDurationMs, alertmanagerRoutePrefix, prefixedPath,
 } from './alertmanager-args';
 import {
   AlertmanagerConfig, AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig, referencedSecrets,
@@ -11,7 +11,7 @@ import {
 } from './alertmanager-config';
 import { AlertmanagerMount, NotificationTemplate, resolveMounts, templateFiles, withTemplates } from './alertmanager-templates';
 import {
-  ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE,
+  ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE, ALERTMANAGER_MIN_READY_SECONDS,
   ALERTMANAGER_MESH_PORT, ALERTMANAGER_READY_PATH, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_STORAGE_PATH,
   ALERTMANAGER_TEMPLATES_DIR, ALERTMANAGER_WEB_PORT, COMPONENT_LABEL, CONFIG_CHECKSUM_ANNOTATION, NAME_LABEL,
 } from './constants';
@@ -55,7 +55,8 @@ export interface AlertmanagerClusterProps {
    */
   readonly image?: string;
   /**
-   * How long silences and the notification log are kept.
+   * How long silences and the notification log are kept, as `--data.retention` takes it: Go units plus `d` and
+   * `w` (`168h`, `7d`), never `y`.
    * @default "120h"
    */
   readonly retention?: string;
@@ -90,7 +91,7 @@ export interface AlertmanagerClusterProps {
    */
   readonly routePrefix?: string;
   /**
-   * How long a peer keeps trying to reconnect to a peer that went away (a Go duration: no d, w or y).
+   * How long a peer keeps trying to reconnect to a peer that went away (`6h`, `1d`; never `y`).
    * @default "5m"
    */
   readonly reconnectTimeout?: string;
@@ -190,10 +191,13 @@ export class AlertmanagerCluster extends Construct {
     const reconnectTimeout = props.reconnectTimeout ?? '5m';
     this.peerTimeout = props.peerTimeout ?? alertmanagerFlagDefault('cluster.peer-timeout');
     const settleTimeout = props.settleTimeout ?? alertmanagerFlagDefault('cluster.settle-timeout');
-    for (const [name, value] of Object.entries({ retention, reconnectTimeout, peerTimeout: this.peerTimeout, settleTimeout })) {
-      flagDurationMs(owner, name, value);
+    for (const [name, flag, value] of [
+      ['retention', 'data.retention', retention], ['reconnectTimeout', 'cluster.reconnect-timeout', reconnectTimeout],
+      ['peerTimeout', 'cluster.peer-timeout', this.peerTimeout], ['settleTimeout', 'cluster.settle-timeout', settleTimeout],
+    ]) {
+      alertmanagerFlagDurationMs(owner, name, flag, value);
     }
-    const peerTimeoutMs = flagDurationMs(owner, 'peerTimeout', this.peerTimeout);
+    const peerTimeoutMs = alertmanagerFlagDurationMs(owner, 'peerTimeout', 'cluster.peer-timeout', this.peerTimeout);
     if (peerTimeoutMs === 0) throw new ConfigError(`${owner}: peerTimeout must be above 0s: peers would all notify at once`);
     if (props.storage && (!Number.isInteger(props.storage.sizeGiB) || props.storage.sizeGiB < 1)) {
       throw new ConfigError(`${owner}: storage.sizeGiB must be a whole number >= 1, got ${props.storage.sizeGiB}`);
@@ -244,6 +248,7 @@ export class AlertmanagerCluster extends Construct {
       replicas: this.replicas,
       service: this.headlessService,
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
+      minReady: Duration.seconds(ALERTMANAGER_MIN_READY_SECONDS),
       securityContext: POD_SECURITY_CONTEXT,
       automountServiceAccountToken: false,
       podMetadata: { labels: metadata.labels },
