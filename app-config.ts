@@ -20,7 +20,7 @@ export interface AppConfig {
   readonly smtpRequireTls: boolean;
   readonly vmalertJob: string;
   readonly alertmanagerJob: string;
-  readonly scraperPodLabels: string;
+  readonly scraperPodLabels: Record<string, string>;
 }
 
 /** One setting: its environment variable, default and meaning (the README's settings table is this list). */
@@ -66,6 +66,7 @@ export function parseLabelList(env: string, value: string): Record<string, strin
 
 const NUMBER_KEYS: ReadonlyArray<keyof AppConfig> = ['vmalertReplicas', 'alertmanagerReplicas'];
 const BOOLEAN_KEYS: ReadonlyArray<keyof AppConfig> = ['smtpRequireTls'];
+const LABEL_KEYS: ReadonlyArray<keyof AppConfig> = ['scraperPodLabels'];
 
 /** Reads the settings from an environment; a bad value is an error naming the variable. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -83,10 +84,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be true or false`);
       }
       config[setting.key] = value.toLowerCase() === 'true';
+    } else if (LABEL_KEYS.includes(setting.key)) {
+      config[setting.key] = parseLabelList(setting.env, value);
     } else {
       config[setting.key] = value;
     }
   }
-  parseLabelList('SCRAPER_POD_LABELS', config.scraperPodLabels as string);
   return config as unknown as AppConfig;
 }

@@ -4,7 +4,7 @@
  */
 import { App, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppConfig, loadAppConfig, parseLabelList } from './app-config';
+import { AppConfig, loadAppConfig } from './app-config';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from './constructs';
 
 /** The whole stack in one chart. */
@@ -18,7 +18,7 @@ export class AlertingStack extends Chart {
   constructor(scope: Construct, id: string, config: AppConfig, props: ChartProps = {}) {
     super(scope, id, { ...props, namespace: config.namespace });
     // The scraper of the self-monitoring metrics, from any namespace; vmalert's pods are admitted on 9093 by the construct.
-    const scrapers = { allowFrom: [{ namespaceLabels: {}, podLabels: parseLabelList('SCRAPER_POD_LABELS', config.scraperPodLabels) }] };
+    const scrapers = { allowFrom: [{ namespaceLabels: {}, podLabels: config.scraperPodLabels }] };
     this.alertmanager = new AlertmanagerCluster(this, 'alertmanager', {
       replicas: config.alertmanagerReplicas,
       networkPolicy: scrapers,
