@@ -193,7 +193,7 @@ export class AlertmanagerCluster extends Construct {
     const settleTimeout = props.settleTimeout ?? alertmanagerFlagDefault('cluster.settle-timeout');
     for (const [name, flag, value] of [
       ['retention', 'data.retention', retention], ['reconnectTimeout', 'cluster.reconnect-timeout', reconnectTimeout],
-      ['peerTimeout', 'cluster.peer-timeout', this.peerTimeout], ['settleTimeout', 'cluster.settle-timeout', settleTimeout],
+      ['settleTimeout', 'cluster.settle-timeout', settleTimeout],
     ]) {
       alertmanagerFlagDurationMs(owner, name, flag, value);
     }
