@@ -7,8 +7,9 @@ import {
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
 } from './constants';
 import {
-  flagDurationHint, formatDuration, formatGoDuration, isFlagDuration, parseDuration, parseFlagDuration, recommendedDedupInterval,
+  flagDurationHint, formatDuration, formatGoDuration, isFlagDuration, parseFlagDuration, recommendedDedupInterval,
 } from './duration';
+import { ruleDurationMs } from './rule-syntax';
 import { ConfigError } from './errors';
 import { resolveNamespace } from './namespace';
 import { IngressPolicy, networkPeers, NetworkPolicySettings } from './network-policy';
@@ -225,7 +226,7 @@ export class VmalertHa extends Construct {
 
     this.recommendedDedupInterval = recommendedDedupInterval([
       formatDuration(evaluationIntervalMs),
-      ...groups.map(g => g.interval).filter((i): i is string => i !== undefined && parseDuration(i) > 0),
+      ...groups.map(g => (g.interval === undefined ? 0 : ruleDurationMs(g.interval) ?? 0)).filter(ms => ms > 0).map(formatDuration),
     ]);
     const extraArgs = props.extraArgs ?? [];
     const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval, props.newerFlags);
@@ -331,7 +332,7 @@ function checkUrl(owner: string, prop: string, value: string): void {
 function lookbackFor(owner: string, groups: RulesConfigMap['groups'], explicit?: string): string {
   const longestFor = Math.max(0, ...groups.flatMap(g => g.rules)
     .filter(isAlertingRule)
-    .map(r => (r.for ? parseDuration(r.for) : 0)));
+    .map(r => (r.for ? ruleDurationMs(r.for) ?? 0 : 0)));
   // vmalert's -remoteRead.lookback is a Go duration: 24h, never 1d.
   if (explicit === undefined) return formatGoDuration(Math.max(DEFAULT_LOOKBACK_MS, longestFor));
   if (!isFlagDuration(explicit)) {
