@@ -54,9 +54,9 @@ describe('route prefix', () => {
     expect(yaml.load(notifier.data['notifier.yml'])).toEqual(expect.objectContaining({ path_prefix: '/am' }));
   });
 
-  test('an externalUrl that is not an absolute http(s) URL is refused', () => {
+  test('an externalUrl that is not an http(s) URL is refused', () => {
     expect(() => cluster({ externalUrl: 'alerts.example.com/am' })).toThrow(
-      'AlertmanagerCluster "am": externalUrl "alerts.example.com/am" is not an absolute http(s) URL (e.g. https://alerts.example.com/alertmanager)');
+      'AlertmanagerCluster "am": externalUrl "alerts.example.com/am" is not an http(s) URL (Alertmanager refuses to start; e.g. https://alerts.example.com/alertmanager)');
   });
 });
 

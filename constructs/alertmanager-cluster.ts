@@ -214,8 +214,10 @@ export class AlertmanagerCluster extends Construct {
     if (props.storage && props.emptyDirSizeLimitMiB !== undefined) {
       throw new ConfigError(`${owner}: emptyDirSizeLimitMiB applies to the emptyDir, which storage replaces: set one of them`);
     }
-    if (props.externalUrl !== undefined && !isHttpUrl(props.externalUrl)) {
-      throw new ConfigError(`${owner}: externalUrl ${JSON.stringify(props.externalUrl)} is not an absolute http(s) URL (e.g. https://alerts.example.com/alertmanager)`);
+    const externalUrlProblem = props.externalUrl === undefined ? undefined : urlProblem(props.externalUrl);
+    if (externalUrlProblem) {
+      throw new ConfigError(`${owner}: externalUrl ${JSON.stringify(props.externalUrl)} ${externalUrlProblem} `
+        + '(Alertmanager refuses to start; e.g. https://alerts.example.com/alertmanager)');
     }
     this.routePrefix = alertmanagerRoutePrefix(owner, props.externalUrl, props.routePrefix);
     const extraArgs = props.extraArgs ?? [];
@@ -234,10 +236,6 @@ export class AlertmanagerCluster extends Construct {
     checkGroupIntervals(owner, document, this.replicas, this.peerTimeout, peerTimeoutMs);
     const shortRetention = retentionProblem(retention, document);
     if (shortRetention) throw new ConfigError(`${owner}: ${shortRetention}`);
-    const externalUrlProblem = props.externalUrl === undefined ? undefined : urlProblem(props.externalUrl);
-    if (externalUrlProblem) {
-      throw new ConfigError(`${owner}: externalUrl ${JSON.stringify(props.externalUrl)} ${externalUrlProblem} (Alertmanager refuses to start; e.g. https://alertmanager.example.org)`);
-    }
     const configText = dumpAlertmanagerConfig(document);
     // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens.
     this.configSecret = new kplus.Secret(this, 'config', {
@@ -408,8 +406,3 @@ function checkGroupIntervals(owner: string, document: Record<string, unknown>, r
   }
 }
 
-function isHttpUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const url = new URL(value);
-  return ['http:', 'https:'].includes(url.protocol) && url.hostname !== '';
-}
