@@ -1,11 +1,13 @@
 /**
- * The validate jobs' scripts (scripts/ci/validate-vmalert.sh, validate-alertmanager.sh) with Debian's
- * vmalert and amtool: they pass on good extracted files and stop the pipeline on a bad rule, a bad flag or
- * a bad Alertmanager config. The fixture is the pipeline tests' hand-made dist/.
+ * The validate jobs' scripts (scripts/ci/validate-vmalert.sh, validate-alertmanager.sh) outside their images,
+ * where they run the pinned vmalert and amtool of scripts/test-tools.sh: they pass on good extracted files and
+ * stop the pipeline on a bad rule, a bad flag or a bad Alertmanager config. The fixture is the pipeline tests'
+ * hand-made dist/.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { extractDist } from '../../scripts/extract-dist';
+import { VERSIONS } from '../../constructs/versions';
 import { binary, run } from '../support/binaries';
 import { REPO_ROOT, tempDir } from '../gitlab/helpers';
 
@@ -33,11 +35,13 @@ afterEach(() => {
 });
 
 describe('scripts/ci/validate-vmalert.sh', () => {
-  test('passes the synthesized flags and rule files', () => {
+  test('passes the synthesized flags and rule files, with the pinned vmalert', () => {
     const result = run('sh', [VALIDATE_VMALERT, out]);
     expect(result.stderr.split('\n').filter((l) => l.includes('validate-vmalert:'))).toEqual([]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('validate-vmalert: 1 vmalert container(s) OK');
+    expect(result.stdout).toContain(`validate-vmalert: using ${binary('vmalert')} vmalert-`);
+    expect(result.stdout).toMatch(new RegExp(`-tags-${VERSIONS.victoriaMetrics.replace(/\./g, '\\.')}\n`));
   });
 
   test('fails on a rule whose expression does not parse, naming the file', () => {
@@ -67,10 +71,26 @@ describe('scripts/ci/validate-vmalert.sh', () => {
 });
 
 describe('scripts/ci/validate-alertmanager.sh', () => {
-  test('passes the synthesized alertmanager.yml', () => {
+  test('passes the synthesized alertmanager.yml, with the pinned amtool', () => {
     const result = run('sh', [VALIDATE_ALERTMANAGER, out]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Checking 'alertmanager.yml'  SUCCESS");
+    expect(result.stdout).toContain(`validate-alertmanager: using ${binary('amtool')} amtool, version ${VERSIONS.alertmanager.slice(1)} `);
+  });
+
+  test('a tool that is neither in the image nor pinned stops the job, saying so', () => {
+    // GIVEN a job script in scripts/ci/ asking lib.sh for a binary nobody provides
+    const ci = path.join(out, 'scripts', 'ci');
+    fs.mkdirSync(ci, { recursive: true });
+    fs.copyFileSync(path.join(REPO_ROOT, 'scripts', 'ci', 'lib.sh'), path.join(ci, 'lib.sh'));
+    fs.writeFileSync(path.join(out, 'scripts', 'test-tools.sh'), `exec bash ${path.join(REPO_ROOT, 'scripts', 'test-tools.sh')} "$@"\n`);
+    const script = path.join(ci, 'job.sh');
+    fs.writeFileSync(script, 'set -eu\n. "$(dirname "$0")/lib.sh"\ntool=$(find_tool promtool /bin/promtool)\necho "found $tool"\n');
+    // WHEN it runs THEN it fails before using anything found on PATH
+    const result = run('sh', [script]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('job.sh: promtool is not one of the pinned binaries of scripts/test-tools.sh\n');
   });
 
   test('fails on a route to a receiver that does not exist', () => {

@@ -6,18 +6,23 @@ die() {
   exit 1
 }
 
-# Prints the path of the first of the given commands or absolute paths that exists: the Debian name on a
-# workstation or runner first, then where the official image keeps the binary. Exits with how to install
-# when none does.
+# Prints the path of the binary NAME the job runs: IMAGE_PATH, where the job's official image keeps it, else the
+# pinned test build of NAME from scripts/test-tools.sh (the versions of constructs/versions.ts; a runner's shell,
+# gitlab-ci-local, a workstation). Never a NAME found on PATH: that could be any other version.
+# Usage: find_tool NAME IMAGE_PATH
 find_tool() {
-  for candidate in "$@"; do
-    case "$candidate" in
-      /*) if [ -x "$candidate" ]; then echo "$candidate"; return 0; fi ;;
-      *) if command -v "$candidate" >/dev/null 2>&1; then command -v "$candidate"; return 0; fi ;;
-    esac
-  done
-  die "none of [$*] found: run this job in its image from .gitlab-ci.yml, or install the Debian packages" \
-    "(bash scripts/install-test-tools.sh)"
+  if [ -x "$2" ]; then
+    echo "$2"
+    return 0
+  fi
+  tools_script="$(dirname "$0")/../test-tools.sh"
+  command -v bash >/dev/null 2>&1 && [ -f "$tools_script" ] ||
+    die "$1: not at $2 and no bash to run scripts/test-tools.sh: run this job in its image from .gitlab-ci.yml"
+  paths=$(bash "$tools_script" --paths) ||
+    die "$1: scripts/test-tools.sh could not provide the pinned binaries (its message is above)"
+  found=$(printf '%s\n' "$paths" | awk -F '\t' -v name="$1" '$1 == name { print $2 }')
+  [ -n "$found" ] && [ -x "$found" ] || die "$1 is not one of the pinned binaries of scripts/test-tools.sh"
+  echo "$found"
 }
 
 # Fails unless the synth job's extraction directory exists.

@@ -4,7 +4,7 @@
 # checks every rule file the -rule globs match (YAML, MetricsQL, templates), without a datasource.
 #
 # Usage: sh scripts/ci/validate-vmalert.sh [EXTRACT_DIR]   (default .build/ci, written by scripts/extract-dist.ts)
-# Runs in victoriametrics/vmalert (binary /vmalert-prod) and with Debian's vmalert on PATH.
+# Runs in victoriametrics/vmalert (binary /vmalert-prod), elsewhere with the pinned vmalert of scripts/test-tools.sh.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
