@@ -5,6 +5,7 @@
 #   bash scripts/test-tools.sh            build what is missing, print the table of versions
 #   bash scripts/test-tools.sh --paths    build what is missing, print "name<TAB>absolute path" per binary
 #   bash scripts/test-tools.sh --versions print "component<TAB>tag" from constructs/versions.ts, build nothing
+#   bash scripts/test-tools.sh --cache-dir print the absolute cache folder, build nothing
 #
 # Cache: $VMALERT_HA_TOOLS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-vmalert-ha/tools, one folder per
 # component and tag. Builds are pure Go (CGO_ENABLED=0) and stamped with the version the way upstream's
@@ -43,6 +44,10 @@ fi
 cache="${VMALERT_HA_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-vmalert-ha/tools}"
 # Absolute, so --paths answers paths that work from any directory (CI sets the cache relative to the project).
 case "$cache" in /*) ;; *) cache="$PWD/$cache" ;; esac
+if [ "${1:-}" = "--cache-dir" ]; then
+  printf '%s\n' "$cache"
+  exit 0
+fi
 vm_dir="$cache/victoriametrics-$VM_TAG"
 am_dir="$cache/alertmanager-$AM_TAG"
 mkdir -p "$vm_dir" "$am_dir"
