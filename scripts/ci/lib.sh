@@ -6,11 +6,23 @@ die() {
   exit 1
 }
 
-# Prints the path of the binary NAME the job runs: IMAGE_PATH, where the job's official image keeps it, else the
-# pinned test build of NAME from scripts/test-tools.sh (the versions of constructs/versions.ts; a runner's shell,
-# gitlab-ci-local, a workstation). Never a NAME found on PATH: that could be any other version.
-# Usage: find_tool NAME IMAGE_PATH
+# Prints the path of the first of the given commands or absolute paths that exists, for tools the project does
+# not pin (kubectl). Exits saying so when none does.
 find_tool() {
+  for candidate in "$@"; do
+    case "$candidate" in
+      /*) if [ -x "$candidate" ]; then echo "$candidate"; return 0; fi ;;
+      *) if command -v "$candidate" >/dev/null 2>&1; then command -v "$candidate"; return 0; fi ;;
+    esac
+  done
+  die "none of [$*] found: run this job in its image from .gitlab-ci.yml"
+}
+
+# Prints the path of the pinned binary NAME the job runs: IMAGE_PATH, where the job's official image keeps it,
+# else the build of scripts/test-tools.sh (the versions of constructs/versions.ts; a runner's shell,
+# gitlab-ci-local, a workstation). Never a NAME found on PATH: that could be any other version.
+# Usage: find_pinned NAME IMAGE_PATH
+find_pinned() {
   if [ -x "$2" ]; then
     echo "$2"
     return 0

@@ -10,7 +10,7 @@ set -eu
 
 extract_dir="${1:-.build/ci}"
 require_extract_dir "$extract_dir"
-amtool=$(find_tool amtool /bin/amtool)
+amtool=$(find_pinned amtool /bin/amtool)
 echo "validate-alertmanager: using $amtool $("$amtool" --version 2>&1 | head -n 1)"
 
 cd "$extract_dir"

@@ -10,7 +10,7 @@ set -eu
 
 extract_dir="${1:-.build/ci}"
 require_extract_dir "$extract_dir"
-vmalert=$(find_tool vmalert /vmalert-prod)
+vmalert=$(find_pinned vmalert /vmalert-prod)
 echo "validate-vmalert: using $vmalert $("$vmalert" -version 2>&1 | head -n 1)"
 
 cd "$extract_dir"
