@@ -85,12 +85,12 @@ describe('scripts/ci/validate-alertmanager.sh', () => {
     fs.copyFileSync(path.join(REPO_ROOT, 'scripts', 'ci', 'lib.sh'), path.join(ci, 'lib.sh'));
     fs.writeFileSync(path.join(out, 'scripts', 'test-tools.sh'), `exec bash ${path.join(REPO_ROOT, 'scripts', 'test-tools.sh')} "$@"\n`);
     const script = path.join(ci, 'job.sh');
-    fs.writeFileSync(script, 'set -eu\n. "$(dirname "$0")/lib.sh"\ntool=$(find_pinned promtool /bin/promtool)\necho "found $tool"\n');
+    fs.writeFileSync(script, 'set -eu\n. "$(dirname "$0")/lib.sh"\ntool=$(find_pinned vmctl /vmctl-prod)\necho "found $tool"\n');
     // WHEN it runs THEN it fails before using anything found on PATH
     const result = run('sh', [script]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('job.sh: promtool is not one of the pinned binaries of scripts/test-tools.sh\n');
+    expect(result.stderr).toBe('job.sh: vmctl is not one of the pinned binaries of scripts/test-tools.sh\n');
   });
 
   test('fails on a route to a receiver that does not exist', () => {
