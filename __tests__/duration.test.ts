@@ -39,7 +39,7 @@ describe('durations', () => {
 });
 
 describe('flag durations, as the pinned binaries parse them', () => {
-  // vmalert v1.151.0 (Go's time.ParseDuration) and Alertmanager v0.35.0 (kingpin's str2duration), measured in
+  // The pinned vmalert (Go's time.ParseDuration) and Alertmanager (kingpin's str2duration), measured in
   // __tests__/real-binaries/flag-durations.test.ts.
   test.each([
     ['30s', 30_000], ['1h30m', 5_400_000], ['168h', 604_800_000], ['1.5h', 5_400_000], ['250ms', 250], ['0', 0], ['0s', 0],

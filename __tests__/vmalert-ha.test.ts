@@ -176,6 +176,21 @@ describe('VmalertHa', () => {
     expect(stack().vmalert.recommendedDedupInterval).toBe('1m');
   });
 
+  test('MetricsQL durations in rule files (1.5m, 1.5h) count for the dedup interval and the restore lookback', () => {
+    // GIVEN durations vmalert reads that are not Prometheus durations
+    const chart = Testing.chart();
+    const rules = new RulesConfigMap(chart, 'rules', {
+      groups: [{ name: 'metricsql', interval: '1.5m', rules: [{ alert: 'A', expr: 'up', for: '1.5h' }] }],
+    });
+    // WHEN
+    const vmalert = new VmalertHa(chart, 'vmalert', {
+      datasourceUrl: DATASOURCE, notifiers: ['http://am:9093'], rules, remoteWriteUrl: REMOTE_WRITE, remoteReadUrl: DATASOURCE,
+    });
+    // THEN lcm(1m, 90s) and the 1h30m for:
+    expect(vmalert.recommendedDedupInterval).toBe('3m');
+    expect(vmalert.args).toContain('-remoteRead.lookback=1h30m');
+  });
+
   test('the restore lookback covers the longest for:', () => {
     const chart = Testing.chart();
     const rules = new RulesConfigMap(chart, 'rules', { groups: [{ name: 'slow', rules: [{ alert: 'Slow', expr: 'up', for: '2h' }] }] });
@@ -201,6 +216,14 @@ describe('VmalertHa', () => {
       + '(the flag takes a Go duration such as 30s, 5m, 1h30m or 168h: no d, w or y; write 48h)');
   });
 
+  test('evalDelay: 30s (vmselect\'s default latency offset) unless set, a Go duration, managed', () => {
+    expect(stack().vmalert.args).toContain('-rule.evalDelay=30s');
+    expect(stack({ evalDelay: '5s' }).vmalert.args).toContain('-rule.evalDelay=5s');
+    expect(() => stack({ evalDelay: '1d' })).toThrow('VmalertHa "vmalert": evalDelay "1d" is not a duration that -rule.evalDelay accepts');
+    expect(() => stack({ extraArgs: ['-rule.evalDelay=5s'], newerFlags: ['rule.evalDelay'] })).toThrow(
+      'extraArgs: -rule.evalDelay is set by the construct: use the "evalDelay" prop instead of extraArgs');
+  });
+
   test('a Go-only evaluation interval still gives a Prometheus dedup interval', () => {
     const chart = Testing.chart();
     const rules = new RulesConfigMap(chart, 'rules', { groups: [CPU_GROUP] });
@@ -222,9 +245,9 @@ describe('VmalertHa', () => {
     });
 
     test('a flag of a newer vmalert passes when listed in newerFlags', () => {
-      expect(() => stack({ extraArgs: ['-rule.evalDelay=30s'] })).toThrow(/-rule.evalDelay is not a vmalert flag .* goes in newerFlags/);
-      expect(argsOf(stack({ extraArgs: ['-rule.evalDelay=30s'], newerFlags: ['rule.evalDelay'] }).objects, 'Deployment'))
-        .toContain('-rule.evalDelay=30s');
+      expect(() => stack({ extraArgs: ['-rule.futureFlag=30s'] })).toThrow(/-rule.futureFlag is not a vmalert flag .* goes in newerFlags/);
+      expect(argsOf(stack({ extraArgs: ['-rule.futureFlag=30s'], newerFlags: ['rule.futureFlag'] }).objects, 'Deployment'))
+        .toContain('-rule.futureFlag=30s');
     });
 
     test('known extra flags pass through, last', () => {

@@ -8,7 +8,7 @@ import {
   routeGroupIntervals,
 } from './alertmanager-config';
 import {
-  ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE,
+  ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE, ALERTMANAGER_MIN_READY_SECONDS,
   ALERTMANAGER_MESH_PORT, ALERTMANAGER_READY_PATH, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_STORAGE_PATH,
   ALERTMANAGER_WEB_PORT, COMPONENT_LABEL, CONFIG_CHECKSUM_ANNOTATION, NAME_LABEL,
 } from './constants';
@@ -151,6 +151,7 @@ export class AlertmanagerCluster extends Construct {
       replicas: this.replicas,
       service: this.headlessService,
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
+      minReady: Duration.seconds(ALERTMANAGER_MIN_READY_SECONDS),
       securityContext: POD_SECURITY_CONTEXT,
       automountServiceAccountToken: false,
       podMetadata: { labels: metadata.labels },

@@ -8,8 +8,9 @@ import {
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
 } from './constants';
 import {
-  flagDurationHint, formatDuration, formatGoDuration, isFlagDuration, parseDuration, parseFlagDuration, recommendedDedupInterval,
+  flagDurationHint, formatDuration, formatGoDuration, isFlagDuration, parseFlagDuration, recommendedDedupInterval,
 } from './duration';
+import { ruleDurationMs } from './rule-syntax';
 import { ConfigError } from './errors';
 import { resolveNamespace } from './namespace';
 import { RulesConfigMap } from './rules-configmap';
@@ -56,6 +57,13 @@ export interface VmalertHaProps {
    * @default "1m"
    */
   readonly evaluationInterval?: string;
+  /**
+   * How far behind "now" vmalert evaluates (`-rule.evalDelay`, a Go duration). Set it to your vmselect's
+   * `-search.latencyOffset`, which hides samples younger than that from every query: a shorter delay gains nothing
+   * and a longer one only adds latency.
+   * @default "30s" (vmselect's default -search.latencyOffset)
+   */
+  readonly evalDelay?: string;
   /**
    * URL of vmalert's UI, used in alert source links.
    * @default - the vmalert Service's cluster URL
@@ -113,6 +121,9 @@ const CONTAINER_ENV: Record<string, kplus.EnvFieldPaths> = {
 };
 
 /** Flags the construct sets, with the prop to use instead. */
+/** vmselect's default -search.latencyOffset: queries see nothing younger, so evaluating later than this gains nothing. */
+const DEFAULT_EVAL_DELAY = '30s';
+
 const MANAGED_FLAGS: Record<string, string> = {
   'datasource.url': 'datasourceUrl',
   'rule': 'rules',
@@ -122,6 +133,7 @@ const MANAGED_FLAGS: Record<string, string> = {
   'remoteRead.url': 'remoteReadUrl',
   'remoteRead.lookback': 'remoteReadLookback',
   'evaluationInterval': 'evaluationInterval',
+  'rule.evalDelay': 'evalDelay',
   'external.url': 'externalUrl',
   'external.label': 'externalLabels / replicaLabel',
   'httpListenAddr': '(fixed port 8880)',
@@ -160,6 +172,10 @@ export class VmalertHa extends Construct {
       throw new ConfigError(`${owner}: evaluationInterval ${JSON.stringify(evaluationInterval)} is not a positive whole number of `
         + `milliseconds as vmalert's -evaluationInterval reads it (${flagDurationHint(evaluationInterval)})`);
     }
+    const evalDelay = props.evalDelay ?? DEFAULT_EVAL_DELAY;
+    if (!isFlagDuration(evalDelay)) {
+      throw new ConfigError(`${owner}: evalDelay ${JSON.stringify(evalDelay)} is not a duration that -rule.evalDelay accepts (${flagDurationHint(evalDelay)})`);
+    }
     checkUrl(owner, 'datasourceUrl', props.datasourceUrl);
     if (props.remoteWriteUrl !== undefined) checkUrl(owner, 'remoteWriteUrl', props.remoteWriteUrl);
     if (props.remoteReadUrl !== undefined) checkUrl(owner, 'remoteReadUrl', props.remoteReadUrl);
@@ -195,7 +211,7 @@ export class VmalertHa extends Construct {
 
     this.recommendedDedupInterval = recommendedDedupInterval([
       formatDuration(evaluationIntervalMs),
-      ...groups.map(g => g.interval).filter((i): i is string => i !== undefined && parseDuration(i) > 0),
+      ...groups.map(g => (g.interval === undefined ? 0 : ruleDurationMs(g.interval) ?? 0)).filter(ms => ms > 0).map(formatDuration),
     ]);
     const extraArgs = props.extraArgs ?? [];
     const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval, props.newerFlags);
@@ -239,6 +255,7 @@ export class VmalertHa extends Construct {
       remoteReadUrl: props.remoteReadUrl,
       remoteReadLookback,
       evaluationInterval,
+      evalDelay,
       externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}`,
       externalLabels: props.replicaLabel ? { ...externalLabels, [props.replicaLabel]: '$(POD_NAME)' } : externalLabels,
       httpPort: VMALERT_HTTP_PORT,
@@ -294,7 +311,7 @@ function checkUrl(owner: string, prop: string, value: string): void {
 function lookbackFor(owner: string, groups: RulesConfigMap['groups'], explicit?: string): string {
   const longestFor = Math.max(0, ...groups.flatMap(g => g.rules)
     .filter(isAlertingRule)
-    .map(r => (r.for ? parseDuration(r.for) : 0)));
+    .map(r => (r.for ? ruleDurationMs(r.for) ?? 0 : 0)));
   // vmalert's -remoteRead.lookback is a Go duration: 24h, never 1d.
   if (explicit === undefined) return formatGoDuration(Math.max(DEFAULT_LOOKBACK_MS, longestFor));
   if (!isFlagDuration(explicit)) {
