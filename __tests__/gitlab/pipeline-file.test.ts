@@ -98,6 +98,9 @@ describe('.gitlab-ci.yml', () => {
       expect(pipeline[job].dependencies).toEqual(['test:tools']);
       expect(pipeline[job].script[0]).toBe('npm run test:tools');
     }
+    // no other job of a later stage downloads that artifact (GitLab's default is every earlier job's artifacts)
+    const later = ALL_JOBS.filter((job) => pipeline[job].stage !== 'test' && !PINNED_BINARY_JOBS.includes(job));
+    for (const job of later) expect(`${job}: ${JSON.stringify(pipeline[job].dependencies)}`).not.toMatch(/: (undefined|.*test:tools)/);
   });
 
   test('node jobs install with npm ci from an npm cache keyed on package-lock.json', () => {
