@@ -18,18 +18,19 @@ find_tool() {
   die "none of [$*] found: run this job in its image from .gitlab-ci.yml"
 }
 
-# Prints the path of the pinned binary NAME the job runs: IMAGE_PATH, where the job's official image keeps it,
-# else the build of scripts/test-tools.sh (the versions of constructs/versions.ts; a runner's shell,
-# gitlab-ci-local, a workstation). Never a NAME found on PATH: that could be any other version.
+# Prints the path of the pinned binary NAME the job runs. In the job's official image (alpine or busybox: no bash)
+# that is IMAGE_PATH, the image's own binary. Wherever bash runs (a runner's shell, gitlab-ci-local, a workstation)
+# it is the build of scripts/test-tools.sh at the versions of constructs/versions.ts, never a binary found at
+# IMAGE_PATH or on PATH there: that could be any other version (Debian's /bin/amtool is 0.25).
 # Usage: find_pinned NAME IMAGE_PATH
 find_pinned() {
-  if [ -x "$2" ]; then
+  if ! command -v bash >/dev/null 2>&1; then
+    [ -x "$2" ] || die "$1: not at $2, and no bash to run scripts/test-tools.sh: run this job in its image from .gitlab-ci.yml"
     echo "$2"
     return 0
   fi
   tools_script="$(dirname "$0")/../test-tools.sh"
-  command -v bash >/dev/null 2>&1 && [ -f "$tools_script" ] ||
-    die "$1: not at $2 and no bash to run scripts/test-tools.sh: run this job in its image from .gitlab-ci.yml"
+  [ -f "$tools_script" ] || die "$1: $tools_script is missing: run the job scripts from a checkout of the repository"
   paths=$(bash "$tools_script" --paths) ||
     die "$1: scripts/test-tools.sh could not provide the pinned binaries (its message is above)"
   found=$(printf '%s\n' "$paths" | awk -F '\t' -v name="$1" '$1 == name { print $2 }')
