@@ -41,11 +41,11 @@ async function loopbackHosts(): Promise<{ self: string; others: string[] }> {
   throw new Error(`no 127.x.y.1 address with ports ${WEB_PORT} and ${MESH_PORT} free after ${ADDRESS_TRIES} tries`);
 }
 
-/** `[host]:port` with an empty or wildcard host replaced by `host`; an empty value (mesh disabled) stays empty. */
+/** `host:port` with the host replaced by `host`, keeping brackets if it had them; an empty value (mesh disabled) stays empty. */
 function onHost(value: string, host: string): string {
   if (value === '') return value;
   const port = value.slice(value.lastIndexOf(':') + 1);
-  return `${host}:${port}`;
+  return value.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**
