@@ -31,6 +31,7 @@ describe('the app', () => {
     expect(firstContainer(only(objects, 'StatefulSet')).image).toBe(ALERTMANAGER_IMAGE);
     expect(argsOf(objects, 'Deployment')).toContain('-rule.evalDelay=30s');
     expect(only(objects, 'StatefulSet').spec.minReadySeconds).toBe(ALERTMANAGER_MIN_READY_SECONDS);
+    expect(only(objects, 'Deployment').spec.minReadySeconds).toBe(2 * 60 + 10);
   });
 
   test('2 vmalert replicas and 3 Alertmanager peers in namespace monitoring', () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AlertmanagerCluster } from './alertmanager-cluster';
@@ -140,6 +141,9 @@ const CONTAINER_ENV: Record<string, kplus.EnvFieldPaths> = {
 };
 
 /** Flags the construct sets, with the prop to use instead. */
+/** Time for the second evaluation's query and remote write, on top of two intervals. */
+const RESTORE_SETTLE_MARGIN_SECONDS = 10;
+
 /** vmselect's default -search.latencyOffset: queries see nothing younger, so evaluating later than this gains nothing. */
 const DEFAULT_EVAL_DELAY = '30s';
 
@@ -256,6 +260,7 @@ export class VmalertHa extends Construct {
         maxSurge: kplus.PercentOrAbsolute.absolute(1),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
       }),
+      minReady: Duration.seconds(restoreSettleSeconds(evaluationIntervalMs, groups)),
       securityContext: POD_SECURITY_CONTEXT,
       automountServiceAccountToken: false,
       podMetadata: { labels },
@@ -335,6 +340,18 @@ export class VmalertHa extends Construct {
 function checkUrl(owner: string, prop: string, value: string): void {
   const problem = urlProblem(value);
   if (problem) throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} ${problem} (e.g. http://vmselect:8481/select/0/prometheus)`);
+}
+
+/**
+ * How long a new replica must stay ready before the rollout goes on. vmalert's first evaluation writes
+ * ALERTS_FOR_STATE with a fresh activeAt before it restores the old one (restore runs after the first evaluation, so
+ * that only active alerts are restored), and a replica restoring right then would read that fresh value: the `for:`
+ * timer would restart. By two evaluations after start (the first comes within one interval, at the group's fixed
+ * phase) every written activeAt is the restored one; the margin covers the second evaluation's query and write.
+ */
+function restoreSettleSeconds(evaluationIntervalMs: number, groups: RulesConfigMap['groups']): number {
+  const longestInterval = Math.max(evaluationIntervalMs, ...groups.map(g => (g.interval === undefined ? 0 : ruleDurationMs(g.interval) ?? 0)));
+  return Math.ceil((2 * longestInterval) / 1000) + RESTORE_SETTLE_MARGIN_SECONDS;
 }
 
 /** The restore lookback: the prop, checked to cover the longest `for:`, or that longest `for:` and at least 1h. */

@@ -158,6 +158,9 @@ export class E2eStack {
    */
   public async rolloutReplica(old: RunningPod): Promise<RunningPod> {
     const fresh = await this.startVmalertReplica();
+    // The Deployment controller counts a new pod as available only minReadySeconds after it is ready.
+    const minReadySeconds = Number(this.vmalertDeployment.spec?.minReadySeconds ?? 0);
+    await new Promise((resolve) => setTimeout(resolve, minReadySeconds * 1000));
     await this.stopPod(old);
     return fresh;
   }
