@@ -1,4 +1,5 @@
 /** The app's settings: each has a default and an environment variable (a GitLab CI/CD variable) to override it. */
+import { credentialsInUrl } from './constructs/endpoint-auth';
 import { ConfigError } from './constructs/errors';
 
 /** Settings of the reference stack that `main.ts` synthesizes. */
@@ -52,6 +53,10 @@ export const APP_SETTINGS: readonly AppSetting[] = [
 
 const NUMBER_KEYS: ReadonlyArray<keyof AppConfig> = ['vmalertReplicas', 'alertmanagerReplicas'];
 const BOOLEAN_KEYS: ReadonlyArray<keyof AppConfig> = ['smtpRequireTls'];
+/** URL settings, with the VmalertHa auth prop that carries their credentials instead. */
+const URL_KEYS: Readonly<Partial<Record<keyof AppConfig, string>>> = {
+  datasourceUrl: 'datasourceAuth', remoteWriteUrl: 'remoteWriteAuth', remoteReadUrl: 'remoteReadAuth',
+};
 
 /** Reads the settings from an environment; a bad value is an error naming the variable. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -70,6 +75,13 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       }
       config[setting.key] = value.toLowerCase() === 'true';
     } else {
+      const credentials = URL_KEYS[setting.key] ? credentialsInUrl(value) : undefined;
+      if (credentials) {
+        // Never echo the value: it holds the credential.
+        throw new ConfigError(`${setting.env} carries ${credentials}: it would be written into dist/ (the Deployment's args), which `
+          + 'everyone with pipeline access can read. Remove it from the URL, put it in a Kubernetes Secret and give it to vmalert '
+          + `with VmalertHa's ${URL_KEYS[setting.key]} prop (basicAuth / bearerToken: { secretName, key })`);
+      }
       config[setting.key] = value;
     }
   }
