@@ -1,0 +1,318 @@
+/**
+ * Endpoint auth proven with the pinned binaries: the synthesized vmalert container args, with the mounted Secrets and
+ * ConfigMaps materialized, run the real vmalert against a real vmauth (TLS with a CA this test makes, basic auth for
+ * reads, a bearer token for writes, the tenant in the URL path) in front of a real victoria-metrics, and a mutual-TLS
+ * Alertmanager stand-in that demands a bearer token. Marker secrets are planted in every Secret; none may show up in
+ * the manifests, in vmalert's argv or in its log. Then the rotation of a password file is timed.
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import * as https from 'https';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as yaml from 'js-yaml';
+import { RulesConfigMap, VmalertHa } from '../../constructs';
+import { containerArgs, K8sObject, mirrorPodFiles, podSpecOf, rewriteArgPaths } from '../../scripts/lib/manifests';
+import { binary, freePort, pollUntilOk, start, StartedProcess } from '../support/binaries';
+import { temporaryDirectories } from '../support/temp';
+import { TestCa } from '../support/tls';
+
+jest.setTimeout(120_000);
+
+const tempDir = temporaryDirectories();
+/** Marker secret values: each may only ever be in a Secret (and in the servers that check it). */
+const MARKERS = {
+  read: 'MARKER-read-pw-5b1e',
+  restore: 'MARKER-restore-pw-77c2',
+  write: 'MARKER-write-token-a91f',
+  notifier: 'MARKER-am-token-3d0c',
+  ui: 'MARKER-ui-pw-c4e8',
+};
+const VMAUTH_NAME = 'vmauth.monitoring.svc';
+const ALERTMANAGER_NAME = 'alertmanager.monitoring.svc';
+
+function secretObject(name: string, data: Record<string, string>): K8sObject {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'monitoring' }, stringData: data } as K8sObject;
+}
+
+async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, context = () => ''): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}\n${context()}`);
+}
+
+function get(url: string, auth?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 3_000, headers: auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {} }, res => {
+      let body = '';
+      res.on('data', c => { body += String(c); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('vmalert with every endpoint secured, all credentials from mounted Secret files', () => {
+  const processes: StartedProcess[] = [];
+  const servers: Array<http.Server | https.Server> = [];
+  let ca: TestCa;
+  let objects: K8sObject[];
+  let vmalert: StartedProcess;
+  let vmalertArgs: string[];
+  let vmalertUrl: string;
+  let vmUrl: string;
+  let mirrorRoot: string;
+  const notifications: Array<{ authorization?: string; clientCn?: string; body: string }> = [];
+
+  beforeAll(async () => {
+    const dir = tempDir('endpoint-auth-');
+    ca = new TestCa(path.join(dir, 'ca'));
+    const vmauthCert = ca.issue('vmauth', { dns: [VMAUTH_NAME] });
+    const amCert = ca.issue('alertmanager', { dns: [ALERTMANAGER_NAME] });
+    const clientCert = ca.issue('vmalert', {}, 'clientAuth');
+
+    // victoria-metrics, reachable only through vmauth's tenant routes
+    const vmPort = await freePort();
+    vmUrl = `http://127.0.0.1:${vmPort}`;
+    const vm = start(binary('victoria-metrics'), [`-storageDataPath=${path.join(dir, 'vm')}`, `-httpListenAddr=127.0.0.1:${vmPort}`, '-search.latencyOffset=1s']);
+    processes.push(vm);
+    expect(await pollUntilOk(`${vmUrl}/health`, vm)).toBe(200);
+
+    // vmauth: TLS; the reader and the restorer by basic auth may only select, the writer by bearer token may only insert
+    const vmauthPort = await freePort();
+    const route = (kind: 'select' | 'insert') => [{ src_paths: [`/${kind}/0/prometheus/.*`], url_prefix: `${vmUrl}/`, drop_src_path_prefix_parts: 3 }];
+    const authConfig = path.join(dir, 'vmauth.yml');
+    fs.writeFileSync(authConfig, yaml.dump({
+      users: [
+        { username: 'vmalert-read', password: MARKERS.read, url_map: route('select') },
+        { username: 'vmalert-restore', password: MARKERS.restore, url_map: route('select') },
+        { bearer_token: MARKERS.write, url_map: route('insert') },
+      ],
+    }));
+    const vmauth = start(binary('vmauth'), [`-auth.config=${authConfig}`, `-httpListenAddr=127.0.0.1:${vmauthPort}`,
+      '-tls', `-tlsCertFile=${vmauthCert.certFile}`, `-tlsKeyFile=${vmauthCert.keyFile}`]);
+    processes.push(vmauth);
+    await waitUntil('vmauth', async () => ((await httpsGet(`https://127.0.0.1:${vmauthPort}/health`, ca.cert)) === 'OK' ? true : undefined),
+      20_000, () => vmauth.output());
+
+    // an Alertmanager stand-in that demands a client certificate of the CA and records what it got
+    const amPort = await freePort();
+    const am = https.createServer({ cert: amCert.cert, key: amCert.key, ca: ca.cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      let body = '';
+      req.on('data', c => { body += String(c); });
+      req.on('end', () => {
+        const peer = (req.socket as import('tls').TLSSocket).getPeerCertificate();
+        notifications.push({ authorization: req.headers.authorization, clientCn: String(peer?.subject?.CN ?? ''), body });
+        res.writeHead(req.headers.authorization === `Bearer ${MARKERS.notifier}` ? 200 : 401).end();
+      });
+    });
+    await new Promise<void>(resolve => am.listen(amPort, '127.0.0.1', resolve));
+    servers.push(am);
+
+    // GIVEN the chart: the operator's Secrets (marker values) and the CA ConfigMap are created beside it
+    const vmalertPort = await freePort();
+    const chart = Testing.chart();
+    new kplus.ConfigMap(chart, 'ca', { metadata: { name: 'vm-ca', namespace: 'monitoring' }, data: { 'ca.crt': ca.cert } });
+    const rules = new RulesConfigMap(chart, 'rules', {
+      namespace: 'monitoring',
+      groups: [{ name: 'auth-probe', interval: '1s', rules: [
+        { record: 'auth_probe:one', expr: 'vector(1)' },
+        { alert: 'AuthProbe', expr: 'vector(1)' },
+        // vmalert restores the state of rules with a for: only
+        { alert: 'AuthProbePending', expr: 'vector(1)', for: '1h' },
+      ] }],
+    });
+    const vmauthBase = `https://127.0.0.1:${vmauthPort}`;
+    const caFromConfigMap = { ca: { configMapName: 'vm-ca', key: 'ca.crt' }, serverName: VMAUTH_NAME };
+    new VmalertHa(chart, 'vmalert', {
+      namespace: 'monitoring',
+      rules,
+      evaluationInterval: '1s',
+      datasourceUrl: `${vmauthBase}/select/0/prometheus`,
+      datasourceAuth: { basicAuth: { username: 'vmalert-read', password: { secretName: 'vm-read', key: 'password' } }, tls: caFromConfigMap },
+      remoteReadUrl: `${vmauthBase}/select/0/prometheus`,
+      remoteReadAuth: {
+        basicAuth: { username: 'vmalert-restore', password: { secretName: 'vm-restore', key: 'password' } },
+        tls: { ca: { secretName: 'vm-ca-secret', key: 'ca.crt' }, serverName: VMAUTH_NAME },
+      },
+      remoteWriteUrl: `${vmauthBase}/insert/0/prometheus`,
+      remoteWriteAuth: { bearerToken: { secretName: 'vm-write', key: 'token' }, tls: caFromConfigMap },
+      notifiers: [`https://127.0.0.1:${amPort}`],
+      notifierAuth: {
+        bearerToken: { secretName: 'am-token', key: 'token' },
+        tls: {
+          ca: { configMapName: 'vm-ca', key: 'ca.crt' },
+          clientCert: { secretName: 'vmalert-client', key: 'tls.crt' },
+          clientKey: { secretName: 'vmalert-client', key: 'tls.key' },
+          serverName: ALERTMANAGER_NAME,
+        },
+      },
+      httpAuth: { username: 'ops', password: { secretName: 'vmalert-ui', key: 'password' } },
+    });
+    objects = Testing.synth(chart) as K8sObject[];
+    const operatorSecrets = [
+      secretObject('vm-read', { password: MARKERS.read }),
+      secretObject('vm-restore', { password: MARKERS.restore }),
+      secretObject('vm-ca-secret', { 'ca.crt': ca.cert }),
+      secretObject('vm-write', { token: MARKERS.write }),
+      secretObject('am-token', { token: MARKERS.notifier }),
+      secretObject('vmalert-client', { 'tls.crt': clientCert.cert, 'tls.key': clientCert.key }),
+      secretObject('vmalert-ui', { password: MARKERS.ui }),
+    ];
+
+    // WHEN the real vmalert runs the container's args, mounted files materialized
+    const deployment = objects.find(o => o.kind === 'Deployment')!;
+    const podSpec = podSpecOf(deployment)!;
+    mirrorRoot = path.join(dir, 'pod');
+    const mirror = mirrorPodFiles([...objects, ...operatorSecrets], podSpec, mirrorRoot);
+    vmalertArgs = rewriteArgPaths(containerArgs(podSpec.containers[0]), mirror)
+      .map(a => a.replace(/^(-httpAuth\.password=file:\/\/)(\/.*)$/, (_, flag, file) => flag + mirror.rewritePath(file)))
+      .map(a => (a.startsWith('-httpListenAddr=') ? `-httpListenAddr=127.0.0.1:${vmalertPort}` : a));
+    vmalert = start(binary('vmalert'), vmalertArgs, { env: { ...process.env, POD_NAME: 'vmalert-0', POD_NAMESPACE: 'monitoring' } });
+    processes.push(vmalert);
+    vmalertUrl = `http://127.0.0.1:${vmalertPort}`;
+    expect(await pollUntilOk(`${vmalertUrl}/-/ready`, vmalert)).toBe(200);
+  });
+
+  afterAll(async () => {
+    for (const server of servers) server.close();
+    for (const p of processes.reverse()) await p.stop();
+  });
+
+  test('the args carry file paths only: *File flags and httpAuth\'s file:// form', () => {
+    const args = containerArgs(podSpecOf(objects.find(o => o.kind === 'Deployment')!)!.containers[0]);
+    expect(args.filter(a => /(passwordFile|bearerTokenFile|tlsCAFile|tlsCertFile|tlsKeyFile)=/.test(a)).every(a => /=\/etc\/vmalert\/(secrets|configmaps)\//.test(a))).toBe(true);
+    expect(args).toContain('-httpAuth.password=file:///etc/vmalert/secrets/vmalert-ui/password');
+  });
+
+  test('queries pass vmauth with basic auth over TLS: the alert fires', async () => {
+    const alerts = await waitUntil('AuthProbe to fire', async () => {
+      const res = await get(`${vmalertUrl}/api/v1/alerts`, `ops:${MARKERS.ui}`);
+      return res.body.includes('"AuthProbe"') && res.body.includes('"firing"') ? res.body : undefined;
+    }, 30_000, () => vmalert.output());
+    expect(alerts).toContain('AuthProbe');
+  });
+
+  test('recording results and alert state pass vmauth with the bearer token: they are in the storage', async () => {
+    for (const series of ['auth_probe:one', 'ALERTS', 'ALERTS_FOR_STATE']) {
+      await waitUntil(`${series} in victoria-metrics`, async () => {
+        await get(`${vmUrl}/internal/force_flush`);
+        const res = await get(`${vmUrl}/api/v1/series?match[]=${encodeURIComponent(series)}`);
+        return JSON.parse(res.body).data.length > 0 ? true : undefined;
+      }, 30_000, () => vmalert.output());
+    }
+  });
+
+  test('state restore at start read through vmauth as its own user', async () => {
+    // vmauth counts requests per user; the restorer is used by -remoteRead.url only
+    const vmauthPort = new URL(vmalertArgs.find(a => a.startsWith('-remoteRead.url='))!.slice('-remoteRead.url='.length)).port;
+    const counted = await waitUntil('vmauth to count the restorer', async () => {
+      const res = await httpsGet(`https://127.0.0.1:${vmauthPort}/metrics`, ca.cert);
+      const line = res.split('\n').find(l => l.startsWith('vmauth_user_requests_total{username="vmalert-restore"}'));
+      return line && Number(line.split(' ').pop()) > 0 ? line : undefined;
+    }, 30_000, () => vmalert.output());
+    expect(counted).toMatch(/vmalert-restore/);
+    expect(vmalert.output()).not.toMatch(/cannot restore|failed to restore|restore.*(401|Unauthorized)/i);
+  });
+
+  test('the Alertmanager gets the alert over mutual TLS with the bearer token', async () => {
+    const received = await waitUntil('a notification', async () => notifications.find(n => n.body.includes('AuthProbe')), 30_000, () => vmalert.output());
+    expect({ authorization: received.authorization, clientCn: received.clientCn }).toEqual({ authorization: `Bearer ${MARKERS.notifier}`, clientCn: 'vmalert' });
+  });
+
+  test('vmalert\'s own API asks for the password file\'s credentials; /health and /-/ready stay open for the probes', async () => {
+    expect((await get(`${vmalertUrl}/api/v1/alerts`)).status).toBe(401);
+    expect((await get(`${vmalertUrl}/api/v1/alerts`, `ops:${MARKERS.ui}`)).status).toBe(200);
+    expect((await get(`${vmalertUrl}/health`)).status).toBe(200);
+    expect((await get(`${vmalertUrl}/-/ready`)).status).toBe(200);
+  });
+
+  test('no marker secret is in the manifests, in vmalert\'s argv or in its log', () => {
+    const manifests = JSON.stringify(objects);
+    const argv = fs.readFileSync(`/proc/${vmalert.process.pid}/cmdline`, 'utf8');
+    for (const marker of Object.values(MARKERS)) {
+      expect({ marker, inManifests: manifests.includes(marker), inArgv: argv.includes(marker), inLog: vmalert.output().includes(marker) })
+        .toEqual({ marker, inManifests: false, inArgv: false, inLog: false });
+    }
+  });
+
+  test('a rotated password file is used without a restart, within seconds (measured)', async () => {
+    // GIVEN vmalert's own API password, rotated the way the kubelet does: a new file swapped in atomically
+    const file = path.join(mirrorRoot, 'etc/vmalert/secrets/vmalert-ui/password');
+    const rotated = 'MARKER-ui-pw-rotated-19ad';
+    const swap = `${file}.new`;
+    fs.writeFileSync(swap, rotated);
+    // WHEN
+    const before = Date.now();
+    fs.renameSync(swap, file);
+    // THEN the new password is accepted and the old refused, with the same process
+    const pid = vmalert.process.pid;
+    await waitUntil('the rotated password', async () => ((await get(`${vmalertUrl}/api/v1/alerts`, `ops:${rotated}`)).status === 200 ? true : undefined), 15_000);
+    const elapsedMs = Date.now() - before;
+    expect((await get(`${vmalertUrl}/api/v1/alerts`, `ops:${MARKERS.ui}`)).status).toBe(401);
+    expect(vmalert.process.pid).toBe(pid);
+    expect(vmalert.process.exitCode).toBeNull();
+    // vmalert re-reads a password file at most every 2 s (lib/flagutil.Password)
+    expect(elapsedMs).toBeLessThan(5_000);
+  });
+});
+
+function httpsGet(url: string, caCert: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca: caCert, servername: VMAUTH_NAME, timeout: 3_000 }, res => {
+      let body = '';
+      res.on('data', c => { body += String(c); });
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('endpoint credential rotation with the real vmalert', () => {
+  let server: http.Server;
+  let vmalert: StartedProcess | undefined;
+  afterAll(async () => {
+    server?.close();
+    await vmalert?.stop();
+  });
+
+  test('a rotated datasource password file is sent on the next queries, without a restart (measured)', async () => {
+    // GIVEN a datasource stand-in that records each request's basic-auth password, and vmalert reading it from a file
+    const dir = tempDir('rotation-');
+    const passwordFile = path.join(dir, 'password');
+    fs.writeFileSync(passwordFile, 'MARKER-old-pw');
+    const seen: Array<{ at: number; password: string }> = [];
+    server = http.createServer((req, res) => {
+      const header = req.headers.authorization ?? '';
+      const password = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString().split(':')[1] ?? '';
+      seen.push({ at: Date.now(), password });
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+    });
+    const port = await freePort();
+    await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
+    const rules = path.join(dir, 'rules.yml');
+    fs.writeFileSync(rules, yaml.dump({ groups: [{ name: 'g', interval: '1s', rules: [{ alert: 'Probe', expr: 'up == 0' }] }] }));
+    const listen = await freePort();
+    vmalert = start(binary('vmalert'), [`-rule=${rules}`, `-datasource.url=http://127.0.0.1:${port}`, '-notifier.blackhole',
+      '-datasource.basicAuth.username=vmalert', `-datasource.basicAuth.passwordFile=${passwordFile}`, `-httpListenAddr=127.0.0.1:${listen}`]);
+    await waitUntil('a first query', async () => (seen.some(s => s.password === 'MARKER-old-pw') ? true : undefined), 20_000, () => vmalert!.output());
+    // WHEN the file is swapped atomically, as the kubelet updates a Secret volume
+    fs.writeFileSync(`${passwordFile}.new`, 'MARKER-new-pw');
+    const rotatedAt = Date.now();
+    fs.renameSync(`${passwordFile}.new`, passwordFile);
+    // THEN the new password arrives within seconds, from the same process, and the old one stops
+    const first = await waitUntil('the new password', async () => seen.find(s => s.password === 'MARKER-new-pw'), 15_000, () => vmalert!.output());
+    await new Promise(r => setTimeout(r, 2_500));
+    const latest = seen[seen.length - 1];
+    expect(latest.password).toBe('MARKER-new-pw');
+    expect(vmalert.process.exitCode).toBeNull();
+    // the auth header is cached for about 1 s (lib/promauth); allow the evaluation interval on top
+    expect(first.at - rotatedAt).toBeLessThan(5_000);
+  });
+});
