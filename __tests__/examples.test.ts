@@ -179,7 +179,7 @@ describe('examples/existing-config.ts', () => {
 });
 
 describe('running an example directly', () => {
-  test.each(['minimal', 'two-vmalert-groups', 'existing-config'])('examples/%s.ts prints valid manifests', name => {
+  test.each(['minimal', 'two-vmalert-groups', 'existing-config', 'secured-cluster'])('examples/%s.ts prints valid manifests', name => {
     // GIVEN the example file
     const file = path.join(EXAMPLES_DIR, `${name}.ts`);
     // WHEN it is executed the way its header says (type checking is tsc's job, hence --transpile-only)

@@ -13,8 +13,11 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import { RulesConfigMap, VmalertHa } from '../../constructs';
-import { containerArgs, K8sObject, mirrorPodFiles, podSpecOf, rewriteArgPaths } from '../../scripts/lib/manifests';
-import { binary, freePort, pollUntilOk, start, StartedProcess } from '../support/binaries';
+import { EXTERNAL_OBJECTS, SECURED_PATTERNS, securedClusterChart } from '../../examples/secured-cluster';
+import {
+  containerArgs, expandEnvRefs, extractRuleFiles, K8sObject, mirrorPodFiles, podSpecOf, rewriteArgPaths,
+} from '../../scripts/lib/manifests';
+import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../support/binaries';
 import { temporaryDirectories } from '../support/temp';
 import { TestCa } from '../support/tls';
 
@@ -314,5 +317,32 @@ describe('endpoint credential rotation with the real vmalert', () => {
     expect(vmalert.process.exitCode).toBeNull();
     // the auth header is cached for about 1 s (lib/promauth); allow the evaluation interval on top
     expect(first.at - rotatedAt).toBeLessThan(5_000);
+  });
+});
+
+describe('examples/secured-cluster.ts with the pinned binaries', () => {
+  test.each(SECURED_PATTERNS.map(p => [p]))('vmalert\'s flag parser accepts the "%s" container args', pattern => {
+    // GIVEN the pattern's synthesized container args, mounted paths pointing at extracted copies
+    const objects = Testing.synth(securedClusterChart(pattern, Testing.app({ outdir: tempDir('secured-app-') }))) as K8sObject[];
+    const { secrets, configMaps } = EXTERNAL_OBJECTS[pattern];
+    const outOfBand = [
+      ...secrets.map(name => secretObject(name, { placeholder: 'x' })),
+      ...configMaps.map(name => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'monitoring' }, data: { 'ca.crt': 'x' } }) as K8sObject),
+    ];
+    const extracted = extractRuleFiles([...objects, ...outOfBand], tempDir('secured-rules-'));
+    const { container, mirror } = extracted.containers[0];
+    const args = expandEnvRefs(rewriteArgPaths(containerArgs(container), mirror), { POD_NAME: 'vmalert-0', POD_NAMESPACE: 'monitoring' });
+    // WHEN the real vmalert parses them and checks the rules (-dryRun: no connection is made)
+    const result = run(binary('vmalert'), [...args, '-dryRun']);
+    // THEN
+    expect({ code: result.code, output: result.stderr.split('\n').filter(l => /error|fatal|not defined/i.test(l)).join('\n') }).toEqual({ code: 0, output: '' });
+  });
+
+  test('vmauth -dryRun accepts examples/files/vmauth-tenants.yml', () => {
+    const config = path.join(__dirname, '..', '..', 'examples', 'files', 'vmauth-tenants.yml');
+    const result = run(binary('vmauth'), [`-auth.config=${config}`, '-dryRun'], {
+      env: { ...process.env, TENANT_42_PASSWORD: 'x', TENANT_43_PASSWORD: 'y' },
+    });
+    expect({ code: result.code, output: result.code === 0 ? '' : result.stderr }).toEqual({ code: 0, output: '' });
   });
 });
