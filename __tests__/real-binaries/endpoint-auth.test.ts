@@ -174,7 +174,6 @@ describe('vmalert with every endpoint secured, all credentials from mounted Secr
     mirrorRoot = path.join(dir, 'pod');
     const mirror = mirrorPodFiles([...objects, ...operatorSecrets], podSpec, mirrorRoot);
     vmalertArgs = rewriteArgPaths(containerArgs(podSpec.containers[0]), mirror)
-      .map(a => a.replace(/^(-httpAuth\.password=file:\/\/)(\/.*)$/, (_, flag, file) => flag + mirror.rewritePath(file)))
       .map(a => (a.startsWith('-httpListenAddr=') ? `-httpListenAddr=127.0.0.1:${vmalertPort}` : a));
     vmalert = start(binary('vmalert'), vmalertArgs, { env: { ...process.env, POD_NAME: 'vmalert-0', POD_NAMESPACE: 'monitoring' } });
     processes.push(vmalert);

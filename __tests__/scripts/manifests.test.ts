@@ -142,8 +142,8 @@ describe('mirrorPodFiles / rewriteArgPaths / flagValues', () => {
     expect(fs.readFileSync(path.join(tmp, 'etc/app/single.yml'), 'utf8')).toBe('B');
     expect(fs.statSync(path.join(tmp, 'data')).isDirectory()).toBe(true);
     // AND only paths inside mounts are rewritten
-    expect(rewriteArgPaths(['-rule=/etc/app/rules/*.yml', '-datasource.url=http://x', '-x=/etc/other', '-v'], mirror))
-      .toEqual([`-rule=${tmp}/etc/app/rules/*.yml`, '-datasource.url=http://x', '-x=/etc/other', '-v']);
+    expect(rewriteArgPaths(['-rule=/etc/app/rules/*.yml', '-datasource.url=http://x', '-x=/etc/other', '-v', '-httpAuth.password=file:///etc/app/single.yml'], mirror))
+      .toEqual([`-rule=${tmp}/etc/app/rules/*.yml`, '-datasource.url=http://x', '-x=/etc/other', '-v', `-httpAuth.password=file://${tmp}/etc/app/single.yml`]);
   });
 
   test('a mount naming no volume is an error naming the container', () => {

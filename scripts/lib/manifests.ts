@@ -270,12 +270,13 @@ export function mirrorPodFiles(
 }
 
 /**
- * Rewrites the value of every `-flag=/path` / `--flag=/path` argument that points into a mounted
- * volume so that it points at the mirrored copy. Everything else is returned verbatim.
+ * Rewrites the value of every `-flag=/path` / `--flag=/path` argument (also VictoriaMetrics' `file:///path`
+ * form) that points into a mounted volume so that it points at the mirrored copy. Everything else is
+ * returned verbatim.
  */
 export function rewriteArgPaths(args: readonly string[], mirror: MirroredPod): string[] {
   return args.map((arg) => {
-    const match = /^(--?[^=]+=)(\/.*)$/.exec(arg);
+    const match = /^(--?[^=]+=(?:file:\/\/)?)(\/.*)$/.exec(arg);
     return match ? match[1] + mirror.rewritePath(match[2]) : arg;
   });
 }
