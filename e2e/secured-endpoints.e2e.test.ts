@@ -11,6 +11,7 @@ import { App, Chart } from 'cdk8s';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../constructs';
 import { readManifests } from '../scripts/lib/manifests';
 import { freePort } from '../__tests__/support/binaries';
+import { leaks, processArgv } from '../__tests__/support/leaks';
 import { TestCa } from '../__tests__/support/tls';
 import { sleep, waitFor } from './support/http';
 import { collectLogs, registerResource, testWorkDir, useE2eLifecycle } from './support/lifecycle';
@@ -163,11 +164,10 @@ test('vmalert behind a TLS vmauth evaluates, writes and restores state; the webh
   const distText = fs.readdirSync(distDir).map(f => fs.readFileSync(path.join(distDir, f), 'utf8')).join('\n');
   const pods = [...stack.vmalerts, ...stack.alertmanagers];
   const processes = [...pods.map(p => p.process), stack.vm.process, vmauth.process];
-  const argv = processes.map(p => (p.pid ? fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8') : '')).join('\n');
-  expect(processes.every(p => p.pid !== undefined && p.running)).toBe(true);
-  const logs = collectLogs();
-  for (const marker of Object.values(MARKERS)) {
-    expect({ marker, inDist: distText.includes(marker), inArgv: argv.includes(marker), inPodArgs: pods.some(p => p.args.join(' ').includes(marker)), inLogs: logs.includes(marker) })
-      .toEqual({ marker, inDist: false, inArgv: false, inPodArgs: false, inLogs: false });
-  }
+  expect(processes.every(p => p.running)).toBe(true);
+  expect(leaks(Object.values(MARKERS), {
+    'dist/': distText,
+    ...Object.fromEntries(processes.map(p => [`argv of ${p.name}`, processArgv(p.pid)])),
+    logs: collectLogs(),
+  })).toEqual([]);
 });

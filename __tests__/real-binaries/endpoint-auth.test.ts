@@ -12,12 +12,13 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { RulesConfigMap, VmalertHa } from '../../constructs';
+import { endpointAuthFlags, RulesConfigMap, VmalertHa } from '../../constructs';
 import { EXTERNAL_OBJECTS, SECURED_PATTERNS, securedClusterChart } from '../../examples/secured-cluster';
 import {
   containerArgs, expandEnvRefs, extractRuleFiles, K8sObject, mirrorPodFiles, podSpecOf, rewriteArgPaths,
 } from '../../scripts/lib/manifests';
 import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../support/binaries';
+import { leaks, processArgv, secretObject } from '../support/leaks';
 import { temporaryDirectories } from '../support/temp';
 import { TestCa } from '../support/tls';
 
@@ -34,10 +35,6 @@ const MARKERS = {
 };
 const VMAUTH_NAME = 'vmauth.monitoring.svc';
 const ALERTMANAGER_NAME = 'alertmanager.monitoring.svc';
-
-function secretObject(name: string, data: Record<string, string>): K8sObject {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'monitoring' }, stringData: data } as K8sObject;
-}
 
 async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, context = () => ''): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -235,12 +232,9 @@ describe('vmalert with every endpoint secured, all credentials from mounted Secr
   });
 
   test('no marker secret is in the manifests, in vmalert\'s argv or in its log', () => {
-    const manifests = JSON.stringify(objects);
-    const argv = fs.readFileSync(`/proc/${vmalert.process.pid}/cmdline`, 'utf8');
-    for (const marker of Object.values(MARKERS)) {
-      expect({ marker, inManifests: manifests.includes(marker), inArgv: argv.includes(marker), inLog: vmalert.output().includes(marker) })
-        .toEqual({ marker, inManifests: false, inArgv: false, inLog: false });
-    }
+    expect(leaks(Object.values(MARKERS), {
+      manifests: JSON.stringify(objects), argv: processArgv(vmalert.process.pid), log: vmalert.output(),
+    })).toEqual([]);
   });
 
   test('a rotated password file is used without a restart, within seconds (measured)', async () => {
@@ -343,5 +337,57 @@ describe('examples/secured-cluster.ts with the pinned binaries', () => {
       env: { ...process.env, TENANT_42_PASSWORD: 'x', TENANT_43_PASSWORD: 'y' },
     });
     expect({ code: result.code, output: result.code === 0 ? '' : result.stderr }).toEqual({ code: 0, output: '' });
+  });
+});
+
+describe('OAuth2 client credentials and headers with the real vmalert', () => {
+  let server: http.Server | undefined;
+  let vmalert: StartedProcess | undefined;
+  afterAll(async () => {
+    server?.close();
+    await vmalert?.stop();
+  });
+
+  test('vmalert gets a token with the client secret from its file and sends it with the custom header', async () => {
+    // GIVEN a token endpoint and a datasource in one stand-in, and the flags endpointAuthFlags makes, files in place
+    const dir = tempDir('oauth2-');
+    const tokenRequests: string[] = [];
+    const queries: Array<{ authorization?: string; team?: string }> = [];
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', c => { body += String(c); });
+      req.on('end', () => {
+        if (req.url === '/token') {
+          tokenRequests.push(`${req.headers.authorization ?? ''} ${body}`);
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'MARKER-access-token', token_type: 'bearer', expires_in: 3600 }));
+          return;
+        }
+        queries.push({ authorization: req.headers.authorization, team: req.headers['x-team'] as string | undefined });
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>(resolve => server!.listen(port, '127.0.0.1', resolve));
+    const flags = endpointAuthFlags('datasource', {
+      oauth2: { clientId: 'vmalert', clientSecret: { secretName: 'idp', key: 'client-secret' }, tokenUrl: `http://127.0.0.1:${port}/token`, scopes: ['metrics.read'] },
+      headers: { 'X-Team': 'platform' },
+    });
+    const secretFile = path.join(dir, 'etc/vmalert/secrets/idp/client-secret');
+    fs.mkdirSync(path.dirname(secretFile), { recursive: true });
+    fs.writeFileSync(secretFile, 'MARKER-client-secret');
+    const args = flags.args.map(a => a.replace('=/etc/vmalert/', `=${dir}/etc/vmalert/`));
+    const rules = path.join(dir, 'rules.yml');
+    fs.writeFileSync(rules, yaml.dump({ groups: [{ name: 'g', interval: '1s', rules: [{ alert: 'Probe', expr: 'up == 0' }] }] }));
+    // WHEN vmalert evaluates against it
+    vmalert = start(binary('vmalert'), [`-rule=${rules}`, `-datasource.url=http://127.0.0.1:${port}`, '-notifier.blackhole',
+      `-httpListenAddr=127.0.0.1:${await freePort()}`, ...args]);
+    const query = await waitUntil('an authenticated query', async () => queries.find(q => q.authorization), 20_000, () => vmalert!.output());
+    // THEN the token came from the client credentials grant with the file's secret, and the query carries token and header
+    expect(tokenRequests[0]).toMatch(/grant_type=client_credentials/);
+    expect(tokenRequests[0]).toMatch(/scope=metrics.read/);
+    const basic = Buffer.from('vmalert:MARKER-client-secret').toString('base64');
+    expect(tokenRequests[0].includes(`Basic ${basic}`) || tokenRequests[0].includes('client_secret=MARKER-client-secret')).toBe(true);
+    expect(query).toEqual({ authorization: 'Bearer MARKER-access-token', team: 'platform' });
+    expect(leaks(['MARKER-client-secret'], { argv: processArgv(vmalert.process.pid), log: vmalert.output() })).toEqual([]);
   });
 });
