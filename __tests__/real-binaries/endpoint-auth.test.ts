@@ -391,3 +391,58 @@ describe('OAuth2 client credentials and headers with the real vmalert', () => {
     expect(leaks(['MARKER-client-secret'], { argv: processArgv(vmalert.process.pid), log: vmalert.output() })).toEqual([]);
   });
 });
+
+describe('notifier auth inside -notifier.config (replicaLabel) with the real vmalert', () => {
+  const servers: http.Server[] = [];
+  let vmalert: StartedProcess | undefined;
+  afterAll(async () => {
+    for (const server of servers) server.close();
+    await vmalert?.stop();
+  });
+
+  async function listen(handler: http.RequestListener): Promise<number> {
+    const server = http.createServer(handler);
+    const port = await freePort();
+    await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
+    servers.push(server);
+    return port;
+  }
+
+  test('the synthesized notifier config sends basic auth from the password file and drops the replica label', async () => {
+    // GIVEN a datasource answering 1, an Alertmanager stand-in, and a VmalertHa with replicaLabel and notifierAuth
+    const notified: Array<{ authorization?: string; body: string }> = [];
+    const amPort = await listen((req, res) => {
+      let body = '';
+      req.on('data', c => { body += String(c); });
+      req.on('end', () => {
+        notified.push({ authorization: req.headers.authorization, body });
+        res.writeHead(200).end();
+      });
+    });
+    const dsPort = await listen((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, '1'] }] } })));
+    const chart = Testing.chart();
+    const rules = new RulesConfigMap(chart, 'rules', { namespace: 'monitoring', groups: [{ name: 'g', interval: '1s', rules: [{ alert: 'NotifierAuthProbe', expr: 'up' }] }] });
+    new VmalertHa(chart, 'vmalert', {
+      namespace: 'monitoring', rules, evaluationInterval: '1s', replicaLabel: 'replica',
+      datasourceUrl: `http://127.0.0.1:${dsPort}`, notifiers: [`http://127.0.0.1:${amPort}`],
+      notifierAuth: { basicAuth: { username: 'vmalert', password: { secretName: 'am-basic', key: 'password' } } },
+    });
+    const objects = Testing.synth(chart) as K8sObject[];
+    const podSpec = podSpecOf(objects.find(o => o.kind === 'Deployment')!)!;
+    const mirror = mirrorPodFiles([...objects, secretObject('am-basic', { password: 'MARKER-am-basic-pw' })], podSpec, tempDir('notifier-config-'));
+    // the kubelet mounts at /etc/vmalert/...: point the config's password_file at the materialized copy
+    const notifierFile = mirror.files.find(f => f.endsWith('notifier.yml'))!;
+    fs.writeFileSync(notifierFile, fs.readFileSync(notifierFile, 'utf8').replace(/\/etc\/vmalert\/secrets\/\S+/g, file => mirror.rewritePath(file)));
+    const listenPort = await freePort();
+    const args = expandEnvRefs(rewriteArgPaths(containerArgs(podSpec.containers[0]), mirror), { POD_NAME: 'vmalert-0', POD_NAMESPACE: 'monitoring' })
+      .map(a => (a.startsWith('-httpListenAddr=') ? `-httpListenAddr=127.0.0.1:${listenPort}` : a));
+    // WHEN the real vmalert runs with them
+    vmalert = start(binary('vmalert'), args);
+    const hit = await waitUntil('a notification', async () => notified.find(n => n.body.includes('NotifierAuthProbe')), 30_000, () => vmalert!.output());
+    // THEN
+    expect(hit.authorization).toBe(`Basic ${Buffer.from('vmalert:MARKER-am-basic-pw').toString('base64')}`);
+    expect(hit.body).not.toContain('vmalert-0');
+    expect(leaks(['MARKER-am-basic-pw'], { argv: processArgv(vmalert.process.pid), log: vmalert.output() })).toEqual([]);
+  });
+});
