@@ -10,6 +10,10 @@ export interface AppConfig {
   readonly datasourceUrl: string;
   readonly remoteWriteUrl: string;
   readonly remoteReadUrl: string;
+  readonly vmAuth: VmAuthMode;
+  readonly vmAuthUsername: string;
+  readonly vmAuthSecret: string;
+  readonly vmAuthSecretKey: string;
   readonly evaluationInterval: string;
   readonly rulesDir: string;
   readonly smtpSmarthost: string;
@@ -22,6 +26,9 @@ export interface AppConfig {
   readonly vmalertJob: string;
   readonly alertmanagerJob: string;
 }
+
+/** How vmalert authenticates to the storage URLs (e.g. a vmauth in front of the cluster). */
+export type VmAuthMode = 'none' | 'basic' | 'bearer';
 
 /** One setting: its environment variable, default and meaning (the README's settings table is this list). */
 export interface AppSetting {
@@ -38,6 +45,10 @@ export const APP_SETTINGS: readonly AppSetting[] = [
   { key: 'datasourceUrl', env: 'DATASOURCE_URL', default: 'http://vmselect:8481/select/0/prometheus', description: 'Query URL rules are evaluated against (vmselect)' },
   { key: 'remoteWriteUrl', env: 'REMOTE_WRITE_URL', default: 'http://vminsert:8480/insert/0/prometheus', description: 'Where alert state and recording rules are written (vminsert)' },
   { key: 'remoteReadUrl', env: 'REMOTE_READ_URL', default: 'http://vmselect:8481/select/0/prometheus', description: 'Where alert state is restored from at start (vmselect)' },
+  { key: 'vmAuth', env: 'VM_AUTH', default: 'none', description: 'How vmalert authenticates to the three URLs above: none, basic or bearer (e.g. vmauth)' },
+  { key: 'vmAuthUsername', env: 'VM_AUTH_USERNAME', default: 'vmalert', description: 'User name for VM_AUTH=basic' },
+  { key: 'vmAuthSecret', env: 'VM_AUTH_SECRET', default: 'vmalert-vm-auth', description: 'Secret holding the password (basic) or token (bearer), created out of band; mounted, never copied' },
+  { key: 'vmAuthSecretKey', env: 'VM_AUTH_SECRET_KEY', default: 'credential', description: 'Key of the password or token in that Secret' },
   { key: 'evaluationInterval', env: 'EVALUATION_INTERVAL', default: '1m', description: 'Rule evaluation interval; set -dedup.minScrapeInterval on vmselect/vmstorage to match' },
   { key: 'rulesDir', env: 'RULES_DIR', default: 'rules', description: 'Directory of rule files (*.yml, *.yaml)' },
   { key: 'smtpSmarthost', env: 'SMTP_SMARTHOST', default: 'smtp.example.com:587', description: 'SMTP server, host:port' },
@@ -53,6 +64,7 @@ export const APP_SETTINGS: readonly AppSetting[] = [
 
 const NUMBER_KEYS: ReadonlyArray<keyof AppConfig> = ['vmalertReplicas', 'alertmanagerReplicas'];
 const BOOLEAN_KEYS: ReadonlyArray<keyof AppConfig> = ['smtpRequireTls'];
+const CHOICES: Readonly<Partial<Record<keyof AppConfig, readonly string[]>>> = { vmAuth: ['none', 'basic', 'bearer'] };
 /** URL settings, with the VmalertHa auth prop that carries their credentials instead. */
 const URL_KEYS: Readonly<Partial<Record<keyof AppConfig, string>>> = {
   datasourceUrl: 'datasourceAuth', remoteWriteUrl: 'remoteWriteAuth', remoteReadUrl: 'remoteReadAuth',
@@ -74,13 +86,19 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be true or false`);
       }
       config[setting.key] = value.toLowerCase() === 'true';
+    } else if (CHOICES[setting.key]) {
+      if (!CHOICES[setting.key]!.includes(value)) {
+        throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be one of ${CHOICES[setting.key]!.join(', ')}`);
+      }
+      config[setting.key] = value;
     } else {
       const credentials = URL_KEYS[setting.key] ? credentialsInUrl(value) : undefined;
       if (credentials) {
         // Never echo the value: it holds the credential.
         throw new ConfigError(`${setting.env} carries ${credentials}: it would be written into dist/ (the Deployment's args), which `
-          + 'everyone with pipeline access can read. Remove it from the URL, put it in a Kubernetes Secret and give it to vmalert '
-          + `with VmalertHa's ${URL_KEYS[setting.key]} prop (basicAuth / bearerToken: { secretName, key })`);
+          + 'everyone with pipeline access can read. Remove it from the URL, put it in a Kubernetes Secret and set VM_AUTH '
+          + `(basic or bearer), VM_AUTH_SECRET and VM_AUTH_SECRET_KEY; in your own chart, use VmalertHa's ${URL_KEYS[setting.key]} prop `
+          + '(basicAuth / bearerToken: { secretName, key })');
       }
       config[setting.key] = value;
     }

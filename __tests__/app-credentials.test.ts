@@ -1,9 +1,13 @@
 /** URLs with credentials in the app's environment (GitLab CI/CD variables) never reach dist/. */
 import * as fs from 'fs';
-import { main } from '../main';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { loadAppConfig } from '../app-config';
+import { AlertingStack, main } from '../main';
 import { temporaryDirectories } from './support/temp';
 
 const tempDir = temporaryDirectories();
+const RULES_DIR = path.join(__dirname, '..', 'rules');
 
 describe('credentials in the environment\'s URLs', () => {
   let stderr: string;
@@ -31,5 +35,28 @@ describe('credentials in the environment\'s URLs', () => {
     expect(stderr).toContain(`VmalertHa's ${prop} prop`);
     expect(stderr).not.toContain('MARKER');
     expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+});
+
+describe('VM_AUTH: the app authenticates to the storage from one out-of-band Secret', () => {
+  test.each([
+    ['basic', ['-datasource.basicAuth.username=vmalert', '-datasource.basicAuth.passwordFile=/etc/vmalert/secrets/vm-creds/pw',
+      '-remoteWrite.basicAuth.passwordFile=/etc/vmalert/secrets/vm-creds/pw', '-remoteRead.basicAuth.passwordFile=/etc/vmalert/secrets/vm-creds/pw']],
+    ['bearer', ['-datasource.bearerTokenFile=/etc/vmalert/secrets/vm-creds/pw', '-remoteWrite.bearerTokenFile=/etc/vmalert/secrets/vm-creds/pw',
+      '-remoteRead.bearerTokenFile=/etc/vmalert/secrets/vm-creds/pw']],
+  ])('VM_AUTH=%s', (mode, expected) => {
+    // GIVEN / WHEN
+    const stack = new AlertingStack(Testing.app({ outdir: tempDir('app-') }), 'alerting',
+      loadAppConfig({ VM_AUTH: mode, VM_AUTH_SECRET: 'vm-creds', VM_AUTH_SECRET_KEY: 'pw', RULES_DIR: RULES_DIR }));
+    // THEN
+    expect(stack.vmalert.args).toEqual(expect.arrayContaining(expected));
+    const volumes = (Testing.synth(stack) as Array<Record<string, any>>).find(o => o.kind === 'Deployment')!.spec.template.spec.volumes;
+    expect(volumes.filter((v: Record<string, any>) => v.secret?.secretName === 'vm-creds')).toHaveLength(1);
+  });
+
+  test('none by default; anything else is an error naming the variable', () => {
+    const stack = new AlertingStack(Testing.app({ outdir: tempDir('app-') }), 'alerting', loadAppConfig({ RULES_DIR }));
+    expect(stack.vmalert.args.filter(a => /basicAuth|bearerToken/.test(a))).toEqual([]);
+    expect(() => loadAppConfig({ VM_AUTH: 'token' })).toThrow('VM_AUTH="token": must be one of none, basic, bearer');
   });
 });
