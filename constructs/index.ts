@@ -8,6 +8,7 @@ export * from './duration';
 export * from './endpoint-auth';
 export * from './errors';
 export * from './rules';
+export { RULE_DURATION_HINT, ruleDurationMs, templateProblem } from './rule-syntax';
 export * from './rules-configmap';
 export * from './self-monitoring';
 export * from './tenant-urls';
