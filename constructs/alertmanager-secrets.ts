@@ -60,8 +60,9 @@ const NO_FILE_FORM: Readonly<Record<string, string>> = {
   proxy_connect_header: 'proxy_connect_header values have no file form: authenticate to the proxy without a static header',
 };
 
-/** Every field that names a secret file, for finding the Secrets to mount. */
-const FILE_FIELDS: ReadonlySet<string> = new Set([...Object.values(SECRET_FIELDS), ...SECTION_SECRET_FIELDS.map(f => f.file)]);
+/** Every field of Alertmanager v0.35.0 that names a file holding a secret. */
+export const ALERTMANAGER_SECRET_FILE_FIELDS: ReadonlySet<string> = new Set([...Object.values(SECRET_FIELDS), ...SECTION_SECRET_FIELDS.map(f => f.file)]);
+const FILE_FIELDS = ALERTMANAGER_SECRET_FILE_FIELDS;
 
 /** File fields that may hold non-secrets (a CA from the image): mounted when under the Secrets directory, else left alone. */
 const OPTIONAL_FILE_FIELDS: ReadonlySet<string> = new Set(['ca_file', 'cert_file']);

@@ -18,6 +18,7 @@ import {
   containerArgs, expandEnvRefs, extractRuleFiles, K8sObject, mirrorPodFiles, podSpecOf, rewriteArgPaths,
 } from '../../scripts/lib/manifests';
 import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../support/binaries';
+import { assertRealToolsAccept } from '../../constructs/testing';
 import { leaks, processArgv, secretObject } from '../support/leaks';
 import { temporaryDirectories } from '../support/temp';
 import { TestCa } from '../support/tls';
@@ -329,6 +330,14 @@ describe('examples/secured-cluster.ts with the pinned binaries', () => {
     const result = run(binary('vmalert'), [...args, '-dryRun']);
     // THEN
     expect({ code: result.code, output: result.stderr.split('\n').filter(l => /error|fatal|not defined/i.test(l)).join('\n') }).toEqual({ code: 0, output: '' });
+  });
+
+  test('the public testing helper accepts a chart whose credentials Secrets are created out of band', () => {
+    // GIVEN the mutual-TLS pattern: its Secrets and CA ConfigMap are not in the chart
+    const chart = securedClusterChart('mutual-tls', Testing.app({ outdir: tempDir('secured-app-') }));
+    // WHEN / THEN the real vmalert and amtool accept it
+    const checks = assertRealToolsAccept(chart, { vmalertBin: binary('vmalert'), amtoolBin: binary('amtool') });
+    expect(checks.map(c => c.ok)).toEqual([true, true]);
   });
 
   test('vmauth -dryRun accepts examples/files/vmauth-tenants.yml', () => {

@@ -192,6 +192,23 @@ describe('extractRuleFiles', () => {
     expect(() => extractRuleFiles(objects, tmp))
       .toThrow('Deployment "vmalert", container "vmalert": -rule=/etc/vmalert/rules/none/*.yml matches no file of the mounted volumes');
   });
+
+  test('a credentials Secret created out of band does not stop the extraction; a missing rules ConfigMap still does', () => {
+    // GIVEN vmalert mounting its rules and a Secret that is not in the manifests
+    const podSpec = (rulesConfigMap: string) => ({
+      volumes: [{ name: 'r', configMap: { name: rulesConfigMap } }, { name: 'auth-0', secret: { secretName: 'vm-creds' } }],
+      containers: [{
+        name: 'vmalert',
+        args: ['-rule=/etc/vmalert/rules/r/*.yml', '-datasource.basicAuth.passwordFile=/etc/vmalert/secrets/vm-creds/password'],
+        volumeMounts: [{ name: 'r', mountPath: '/etc/vmalert/rules/r' }, { name: 'auth-0', mountPath: '/etc/vmalert/secrets/vm-creds' }],
+      }],
+    });
+    const rules = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rules' }, data: { 'cpu.yml': RULES_YAML } };
+    // WHEN / THEN
+    expect(extractRuleFiles([rules, deployment('vmalert', podSpec('rules'))], tmp).files).toHaveLength(1);
+    expect(() => extractRuleFiles([deployment('vmalert', podSpec('absent'))], path.join(tmp, 'x')))
+      .toThrow('-rule=/etc/vmalert/rules/r/*.yml matches no file of the mounted volumes');
+  });
 });
 
 describe('extractAlertmanagerConfig', () => {
