@@ -47,6 +47,19 @@ async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, t
   throw new Error(`timed out waiting for ${what}\n${context()}`);
 }
 
+/** Stand-in servers on loopback, closed after the file's tests. */
+const standIns: http.Server[] = [];
+afterAll(() => standIns.forEach(server => server.close()));
+
+/** An HTTP stand-in on a free loopback port; returns the port. */
+async function listen(handler: http.RequestListener): Promise<number> {
+  const server = http.createServer(handler);
+  const port = await freePort();
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
+  standIns.push(server);
+  return port;
+}
+
 function get(url: string, auth?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { timeout: 3_000, headers: auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {} }, res => {
@@ -271,10 +284,8 @@ function httpsGet(url: string, caCert: string): Promise<string> {
 }
 
 describe('endpoint credential rotation with the real vmalert', () => {
-  let server: http.Server;
   let vmalert: StartedProcess | undefined;
   afterAll(async () => {
-    server?.close();
     await vmalert?.stop();
   });
 
@@ -284,20 +295,17 @@ describe('endpoint credential rotation with the real vmalert', () => {
     const passwordFile = path.join(dir, 'password');
     fs.writeFileSync(passwordFile, 'MARKER-old-pw');
     const seen: Array<{ at: number; password: string }> = [];
-    server = http.createServer((req, res) => {
+    const port = await listen((req, res) => {
       const header = req.headers.authorization ?? '';
       const password = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString().split(':')[1] ?? '';
       seen.push({ at: Date.now(), password });
       res.writeHead(200, { 'Content-Type': 'application/json' })
         .end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
     });
-    const port = await freePort();
-    await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
     const rules = path.join(dir, 'rules.yml');
     fs.writeFileSync(rules, yaml.dump({ groups: [{ name: 'g', interval: '1s', rules: [{ alert: 'Probe', expr: 'up == 0' }] }] }));
-    const listen = await freePort();
     vmalert = start(binary('vmalert'), [`-rule=${rules}`, `-datasource.url=http://127.0.0.1:${port}`, '-notifier.blackhole',
-      '-datasource.basicAuth.username=vmalert', `-datasource.basicAuth.passwordFile=${passwordFile}`, `-httpListenAddr=127.0.0.1:${listen}`]);
+      '-datasource.basicAuth.username=vmalert', `-datasource.basicAuth.passwordFile=${passwordFile}`, `-httpListenAddr=127.0.0.1:${await freePort()}`]);
     await waitUntil('a first query', async () => (seen.some(s => s.password === 'MARKER-old-pw') ? true : undefined), 20_000, () => vmalert!.output());
     // WHEN the file is swapped atomically, as the kubelet updates a Secret volume
     fs.writeFileSync(`${passwordFile}.new`, 'MARKER-new-pw');
@@ -350,10 +358,8 @@ describe('examples/secured-cluster.ts with the pinned binaries', () => {
 });
 
 describe('OAuth2 client credentials and headers with the real vmalert', () => {
-  let server: http.Server | undefined;
   let vmalert: StartedProcess | undefined;
   afterAll(async () => {
-    server?.close();
     await vmalert?.stop();
   });
 
@@ -362,7 +368,7 @@ describe('OAuth2 client credentials and headers with the real vmalert', () => {
     const dir = tempDir('oauth2-');
     const tokenRequests: string[] = [];
     const queries: Array<{ authorization?: string; team?: string }> = [];
-    server = http.createServer((req, res) => {
+    const port = await listen((req, res) => {
       let body = '';
       req.on('data', c => { body += String(c); });
       req.on('end', () => {
@@ -375,8 +381,6 @@ describe('OAuth2 client credentials and headers with the real vmalert', () => {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
       });
     });
-    const port = await freePort();
-    await new Promise<void>(resolve => server!.listen(port, '127.0.0.1', resolve));
     const flags = endpointAuthFlags('datasource', {
       oauth2: { clientId: 'vmalert', clientSecret: { secretName: 'idp', key: 'client-secret' }, tokenUrl: `http://127.0.0.1:${port}/token`, scopes: ['metrics.read'] },
       headers: { 'X-Team': 'platform' },
@@ -402,20 +406,10 @@ describe('OAuth2 client credentials and headers with the real vmalert', () => {
 });
 
 describe('notifier auth inside -notifier.config (replicaLabel) with the real vmalert', () => {
-  const servers: http.Server[] = [];
   let vmalert: StartedProcess | undefined;
   afterAll(async () => {
-    for (const server of servers) server.close();
     await vmalert?.stop();
   });
-
-  async function listen(handler: http.RequestListener): Promise<number> {
-    const server = http.createServer(handler);
-    const port = await freePort();
-    await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
-    servers.push(server);
-    return port;
-  }
 
   test('the synthesized notifier config sends basic auth from the password file and drops the replica label', async () => {
     // GIVEN a datasource answering 1, an Alertmanager stand-in, and a VmalertHa with replicaLabel and notifierAuth
