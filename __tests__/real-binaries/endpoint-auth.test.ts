@@ -12,7 +12,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { endpointAuthFlags, RulesConfigMap, VmalertHa } from '../../constructs';
+import { endpointAuthFlags, httpAuthFlags, RulesConfigMap, VmalertHa } from '../../constructs';
 import { EXTERNAL_OBJECTS, SECURED_PATTERNS, securedClusterChart } from '../../examples/secured-cluster';
 import {
   containerArgs, expandEnvRefs, extractRuleFiles, K8sObject, mirrorPodFiles, podSpecOf, rewriteArgPaths,
@@ -346,6 +346,25 @@ describe('examples/secured-cluster.ts with the pinned binaries', () => {
     // WHEN / THEN the real vmalert and amtool accept it
     const checks = assertRealToolsAccept(chart, { vmalertBin: binary('vmalert'), amtoolBin: binary('amtool') });
     expect(checks.map(c => c.ok)).toEqual([true, true]);
+  });
+
+  test('every flag endpointAuthFlags and httpAuthFlags can write is one the pinned vmalert has', () => {
+    // GIVEN every option on every endpoint (basic auth and OAuth2 need two runs: they exclude each other)
+    const ref = (key: string) => ({ secretName: 's', key });
+    const tls = { ca: ref('ca'), clientCert: ref('crt'), clientKey: ref('key'), serverName: 'vm', insecureSkipVerifyDangerous: true };
+    const endpoints = ['datasource', 'remoteWrite', 'remoteRead', 'notifier'] as const;
+    const basic = endpoints.flatMap(e => endpointAuthFlags(e, { basicAuth: { username: 'u', password: ref('pw') }, tls, headers: { 'X-Team': 'a' } }).args);
+    const oauth = endpoints.flatMap(e => endpointAuthFlags(e, { oauth2: { clientId: 'c', clientSecret: ref('cs'), tokenUrl: 'https://idp/token', scopes: ['a'] } }).args);
+    const bearer = endpoints.flatMap(e => endpointAuthFlags(e, { bearerToken: ref('t') }).args);
+    const ui = httpAuthFlags({ username: 'ops', password: ref('ui') }, 'httpAuth').args;
+    const rules = path.join(tempDir('flags-'), 'rules.yml');
+    fs.writeFileSync(rules, yaml.dump({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up' }] }] }));
+    for (const args of [basic, oauth, bearer, ui]) {
+      // WHEN vmalert parses them (-dryRun reads no credential file)
+      const result = run(binary('vmalert'), [`-rule=${rules}`, '-dryRun', ...args]);
+      // THEN none is unknown
+      expect({ args, code: result.code, unknown: result.stderr.split('\n').filter(l => /not defined/.test(l)) }).toEqual({ args, code: 0, unknown: [] });
+    }
   });
 
   test('vmauth -dryRun accepts examples/files/vmauth-tenants.yml', () => {
