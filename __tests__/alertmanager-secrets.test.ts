@@ -56,7 +56,7 @@ describe('typed receivers take only Secret references', () => {
   }];
   const config: AlertmanagerConfig = { route: { receiver: 'all' }, receivers };
 
-  test('each renders the file form of Alertmanager v0.35.0', () => {
+  test('each renders the file form of the pinned Alertmanager', () => {
     // WHEN
     const document = yaml.load(renderAlertmanagerConfig(config)) as any;
     // THEN

@@ -1,6 +1,6 @@
 /**
  * Typed Alertmanager receivers whose secrets (URLs with tokens, keys, bot tokens, credentials) are only ever
- * Secret references, rendered as the `*_file` fields of Alertmanager v0.35.0. No cdk8s here.
+ * Secret references, rendered as the `*_file` fields of the pinned Alertmanager. No cdk8s here.
  */
 import type { SecretKeyRef } from './alertmanager-config';
 import { alertmanagerSecretPath } from './alertmanager-secrets';

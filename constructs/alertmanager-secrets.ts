@@ -1,5 +1,5 @@
 /**
- * Secrets in alertmanager.yml: which fields of Alertmanager v0.35.0 hold one, the `*_file` field that reads it from
+ * Secrets in alertmanager.yml: which fields of the pinned Alertmanager hold one, the `*_file` field that reads it from
  * a mounted Secret instead, and which Secrets a config's file paths need mounted. No cdk8s here.
  *
  * The check goes by key, never by value type: `smtp_auth_password: 73317331` is a password all the same.
@@ -54,13 +54,13 @@ const SECTION_SECRET_FIELDS: ReadonlyArray<{ section: string; key: string; file:
   { section: 'proxy_tls_config', key: 'key', file: 'key_file' },
 ];
 
-/** Secret fields without a file form in Alertmanager v0.35.0, with what to do instead. */
+/** Secret fields without a file form in the pinned Alertmanager, with what to do instead. */
 const NO_FILE_FORM: Readonly<Record<string, string>> = {
   secret_key: 'sigv4 has no secret_key file form: give the pod an IAM role (role_arn) instead of a static key',
   proxy_connect_header: 'proxy_connect_header values have no file form: authenticate to the proxy without a static header',
 };
 
-/** Every field of Alertmanager v0.35.0 that names a file holding a secret. */
+/** Every field of the pinned Alertmanager that names a file holding a secret. */
 export const ALERTMANAGER_SECRET_FILE_FIELDS: ReadonlySet<string> = new Set([...Object.values(SECRET_FIELDS), ...SECTION_SECRET_FIELDS.map(f => f.file)]);
 const FILE_FIELDS = ALERTMANAGER_SECRET_FILE_FIELDS;
 

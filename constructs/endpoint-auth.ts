@@ -3,10 +3,10 @@
  * the Secret/ConfigMap volumes they point at out. Every secret is a mounted file; no secret value is ever in an
  * argument. No cdk8s here.
  *
- * Flag names are those of the pinned vmalert (`vmalert -help`, v1.151.0). vmalert re-reads password, token and
- * client-secret files while running (lib/promauth caches an auth header for about a second), so a rotated Secret
- * takes effect once the kubelet has refreshed the mounted file: no rollout. That is why whole Secrets are mounted
- * as directories: a `subPath` mount is never refreshed.
+ * Flag names are those of the pinned vmalert (`vmalert -help` of the version in versions.ts). vmalert re-reads
+ * password, token and client-secret files while running (lib/promauth caches an auth header for about a second),
+ * so a rotated Secret takes effect once the kubelet has refreshed the mounted file: no rollout. That is why whole
+ * Secrets are mounted as directories: a `subPath` mount is never refreshed.
  */
 import type { SecretKeyRef } from './alertmanager-config';
 import { ConfigError } from './errors';
@@ -104,7 +104,7 @@ export interface EndpointAuth {
    */
   readonly tls?: EndpointTlsSettings;
   /**
-   * Extra HTTP headers with non-secret values, e.g. { 'X-Scope': 'team-a' }. vmalert v1.151.0 takes header values
+   * Extra HTTP headers with non-secret values, e.g. { 'X-Scope': 'team-a' }. The pinned vmalert takes header values
    * only inline (`-*.headers`, no file form), so headers that carry credentials (Authorization, Cookie, names with
    * token, key, secret, password or auth) are refused: use bearerToken, basicAuth or oauth2.
    * @default - none

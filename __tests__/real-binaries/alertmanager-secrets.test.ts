@@ -1,5 +1,5 @@
 /**
- * Alertmanager secrets proven with the pinned Alertmanager v0.35.0: the typed receivers' `*_file` config passes
+ * Alertmanager secrets proven with the pinned Alertmanager: the typed receivers' `*_file` config passes
  * `amtool check-config`, and a real alertmanager started with the synthesized args delivers an alert to a webhook
  * whose URL and bearer credentials it reads only from mounted Secret files. Marker values stay out of the manifests,
  * argv and log.
@@ -56,7 +56,7 @@ function synthesize(webhookUrl: string): { objects: K8sObject[]; secrets: K8sObj
   };
 }
 
-describe('typed receivers with the real Alertmanager v0.35.0', () => {
+describe('typed receivers with the real pinned Alertmanager', () => {
   let server: http.Server;
   let alertmanager: StartedProcess | undefined;
   let mountedTokenFile: string;
