@@ -4,7 +4,7 @@
  */
 import type { SecretKeyRef } from './alertmanager-config';
 import { alertmanagerSecretPath } from './alertmanager-secrets';
-import { checkSecretKeyRef } from './endpoint-auth';
+import { BasicAuthSettings, checkSecretKeyRef } from './endpoint-auth';
 import { ConfigError } from './errors';
 
 /** How Alertmanager authenticates to a receiver (`http_config`). Use one of basicAuth and bearerToken. */
@@ -13,7 +13,7 @@ export interface ReceiverHttpConfig {
    * Basic authentication; the password from a Secret key (`basic_auth.password_file`).
    * @default - none
    */
-  readonly basicAuth?: { readonly username: string; readonly password: SecretKeyRef };
+  readonly basicAuth?: BasicAuthSettings;
   /**
    * Bearer token from a Secret key (`authorization.credentials_file`).
    * @default - none
@@ -109,10 +109,30 @@ export interface TelegramConfig extends ReceiverCommon {
 
 /** The typed receiver configs of one receiver, as alertmanager.yml sections. */
 export interface TypedReceiverConfigs {
+  /**
+   * Webhook targets (`webhook_configs`).
+   * @default - none
+   */
   readonly webhookConfigs?: WebhookConfig[];
+  /**
+   * Slack targets (`slack_configs`).
+   * @default - none
+   */
   readonly slackConfigs?: SlackConfig[];
+  /**
+   * PagerDuty targets (`pagerduty_configs`).
+   * @default - none
+   */
   readonly pagerdutyConfigs?: PagerDutyConfig[];
+  /**
+   * Microsoft Teams targets (`msteamsv2_configs`).
+   * @default - none
+   */
   readonly msteamsConfigs?: MsTeamsConfig[];
+  /**
+   * Telegram targets (`telegram_configs`).
+   * @default - none
+   */
   readonly telegramConfigs?: TelegramConfig[];
 }
 

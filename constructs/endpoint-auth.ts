@@ -117,6 +117,7 @@ export type VmalertEndpoint = 'datasource' | 'remoteWrite' | 'remoteRead' | 'not
 
 /** A Secret or ConfigMap mounted as a directory in the vmalert container. */
 export interface AuthVolume {
+  /** What is mounted. */
   readonly kind: 'secret' | 'configMap';
   /** Name of the Secret or ConfigMap. */
   readonly name: string;
@@ -126,7 +127,9 @@ export interface AuthVolume {
 
 /** vmalert flags and the volumes their files live in. */
 export interface EndpointAuthFlags {
+  /** vmalert arguments; secrets only as paths of mounted files. */
   readonly args: string[];
+  /** The Secrets and ConfigMaps those paths are in, each once. */
   readonly volumes: AuthVolume[];
 }
 

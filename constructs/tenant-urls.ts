@@ -13,8 +13,11 @@ export interface TenantEndpoints {
 
 /** URLs for {@link VmalertHa}'s datasourceUrl, remoteReadUrl and remoteWriteUrl. */
 export interface TenantUrls {
+  /** `<vmselect>/select/<tenant>/prometheus`. */
   readonly datasourceUrl: string;
+  /** The same as datasourceUrl: state is restored from where it is queried. */
   readonly remoteReadUrl: string;
+  /** `<vminsert>/insert/<tenant>/prometheus`. */
   readonly remoteWriteUrl: string;
 }
 
