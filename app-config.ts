@@ -1,6 +1,11 @@
 /** The app's settings: each has a default and an environment variable (a GitLab CI/CD variable) to override it. */
+import * as fs from 'fs';
+import { addressProblems, smarthostProblems } from './constructs/alertmanager-checks';
 import { credentialsInUrl } from './constructs/endpoint-auth';
 import { ConfigError } from './constructs/errors';
+import { configKeyProblem, dns1123LabelProblem, dns1123SubdomainProblem, INT32_MAX } from './constructs/k8s-names';
+import { isRegExp } from './constructs/regex';
+import { urlProblem } from './constructs/url';
 
 /** Settings of the reference stack that `main.ts` synthesizes. */
 export interface AppConfig {
@@ -25,6 +30,7 @@ export interface AppConfig {
   readonly smtpRequireTls: boolean;
   readonly vmalertJob: string;
   readonly alertmanagerJob: string;
+  readonly scraperPodLabels: Record<string, string>;
 }
 
 /** How vmalert authenticates to the storage URLs (e.g. a vmauth in front of the cluster). */
@@ -36,6 +42,12 @@ export interface AppSetting {
   readonly env: string;
   readonly default: string;
   readonly description: string;
+  /**
+   * The default is a placeholder (an example.com address), not a safe value: unset, it is synthesized so a fresh
+   * checkout builds, and the deploy job refuses it; set to an empty value, it is an error.
+   * @default false
+   */
+  readonly placeholder?: boolean;
 }
 
 export const APP_SETTINGS: readonly AppSetting[] = [
@@ -51,19 +63,52 @@ export const APP_SETTINGS: readonly AppSetting[] = [
   { key: 'vmAuthSecretKey', env: 'VM_AUTH_SECRET_KEY', default: 'credential', description: 'Key of the password or token in that Secret' },
   { key: 'evaluationInterval', env: 'EVALUATION_INTERVAL', default: '1m', description: 'Rule evaluation interval; set -dedup.minScrapeInterval on vmselect/vmstorage to match' },
   { key: 'rulesDir', env: 'RULES_DIR', default: 'rules', description: 'Directory of rule files (*.yml, *.yaml)' },
-  { key: 'smtpSmarthost', env: 'SMTP_SMARTHOST', default: 'smtp.example.com:587', description: 'SMTP server, host:port' },
-  { key: 'smtpFrom', env: 'SMTP_FROM', default: 'alertmanager@example.com', description: 'Sender of alert emails' },
-  { key: 'smtpTo', env: 'SMTP_TO', default: 'oncall@example.com', description: 'Recipient of alert emails' },
-  { key: 'smtpUsername', env: 'SMTP_USERNAME', default: 'alertmanager@example.com', description: 'SMTP user name' },
+  { key: 'smtpSmarthost', env: 'SMTP_SMARTHOST', default: 'smtp.example.com:587', description: 'SMTP server, host:port', placeholder: true },
+  { key: 'smtpFrom', env: 'SMTP_FROM', default: 'alertmanager@example.com', description: 'Sender of alert emails', placeholder: true },
+  { key: 'smtpTo', env: 'SMTP_TO', default: 'oncall@example.com', description: 'Recipient of alert emails', placeholder: true },
+  { key: 'smtpUsername', env: 'SMTP_USERNAME', default: 'alertmanager@example.com', description: 'SMTP user name', placeholder: true },
   { key: 'smtpPasswordSecret', env: 'SMTP_PASSWORD_SECRET', default: 'alertmanager-smtp', description: 'Name of the Secret holding the SMTP password (created out of band or by the deploy job)' },
   { key: 'smtpPasswordKey', env: 'SMTP_PASSWORD_KEY', default: 'password', description: 'Key of the password in that Secret' },
   { key: 'smtpRequireTls', env: 'SMTP_REQUIRE_TLS', default: 'true', description: 'Require STARTTLS (true/false)' },
   { key: 'vmalertJob', env: 'VMALERT_JOB', default: 'vmalert', description: 'Job label (regex) under which vmagent scrapes the vmalert pods, for self-monitoring' },
   { key: 'alertmanagerJob', env: 'ALERTMANAGER_JOB', default: 'alertmanager', description: 'Job label (regex) under which vmagent scrapes the Alertmanager pods, for self-monitoring' },
+  { key: 'scraperPodLabels', env: 'SCRAPER_POD_LABELS', default: 'app.kubernetes.io/name=vmagent', description: 'Labels (name=value,...) of the pods, in any namespace, that scrape vmalert (8880) and Alertmanager (9093): the NetworkPolicies let them in' },
 ];
 
+/** `name=value,...` as a label map; an error naming the variable when malformed. */
+export function parseLabelList(env: string, value: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of value.split(',').map(p => p.trim()).filter(p => p !== '')) {
+    const match = /^([^=\s]+)=([^=\s]*)$/.exec(pair);
+    if (!match) throw new ConfigError(`${env}=${JSON.stringify(value)}: ${JSON.stringify(pair)} is not name=value (e.g. app.kubernetes.io/name=vmagent)`);
+    labels[match[1]] = match[2];
+  }
+  if (Object.keys(labels).length === 0) throw new ConfigError(`${env} is empty: give at least one name=value`);
+  return labels;
+}
+
 const NUMBER_KEYS: ReadonlyArray<keyof AppConfig> = ['vmalertReplicas', 'alertmanagerReplicas'];
+
+/** Checks of string settings: why the value is unusable, or undefined. Problems name the variable, not the prop. */
+const STRING_CHECKS: Partial<Record<keyof AppConfig, (value: string) => string | undefined>> = {
+  namespace: value => dns1123LabelProblem(value),
+  datasourceUrl: urlProblem,
+  remoteWriteUrl: urlProblem,
+  remoteReadUrl: urlProblem,
+  smtpSmarthost: value => smarthostProblems(value, 'value')[0]?.replace(/^value: /, ''),
+  smtpFrom: value => addressProblems(value, 'value', false)[0]?.replace(/^value: /, ''),
+  smtpTo: value => addressProblems(value, 'value', true)[0]?.replace(/^value: /, ''),
+  smtpPasswordSecret: value => dns1123SubdomainProblem(value),
+  smtpPasswordKey: value => configKeyProblem(value),
+  vmAuthSecret: value => dns1123SubdomainProblem(value),
+  vmAuthSecretKey: value => configKeyProblem(value),
+  rulesDir: value => (fs.existsSync(value) && fs.statSync(value).isDirectory() ? undefined
+    : `is not a directory (a path relative to ${process.cwd()}, or absolute)`),
+  vmalertJob: value => (isRegExp(value) ? undefined : 'is not a valid regular expression (it is matched as job=~"...")'),
+  alertmanagerJob: value => (isRegExp(value) ? undefined : 'is not a valid regular expression (it is matched as job=~"...")'),
+};
 const BOOLEAN_KEYS: ReadonlyArray<keyof AppConfig> = ['smtpRequireTls'];
+const LABEL_KEYS: ReadonlyArray<keyof AppConfig> = ['scraperPodLabels'];
 const CHOICES: Readonly<Partial<Record<keyof AppConfig, readonly string[]>>> = { vmAuth: ['none', 'basic', 'bearer'] };
 /** URL settings, with the VmalertHa auth prop that carries their credentials instead. */
 const URL_KEYS: Readonly<Partial<Record<keyof AppConfig, string>>> = {
@@ -75,10 +120,24 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const config: Record<string, unknown> = {};
   for (const setting of APP_SETTINGS) {
     const raw = env[setting.env];
+    if (setting.placeholder && raw !== undefined && raw.trim() === '') {
+      throw new ConfigError(`${setting.env} is set but empty: set it to the ${setting.description.toLowerCase()} `
+        + `(unset, it synthesizes the placeholder ${JSON.stringify(setting.default)}, which the deploy job refuses)`);
+    }
     const value = raw === undefined || raw.trim() === '' ? setting.default : raw.trim();
+    const credentials = URL_KEYS[setting.key] ? credentialsInUrl(value) : undefined;
+    if (credentials) {
+      // Checked first and never echoed: the value holds the credential.
+      throw new ConfigError(`${setting.env} carries ${credentials}: it would be written into dist/ (the Deployment's args), which `
+        + 'everyone with pipeline access can read. Remove it from the URL, put it in a Kubernetes Secret and set VM_AUTH '
+        + `(basic or bearer), VM_AUTH_SECRET and VM_AUTH_SECRET_KEY; in your own chart, use VmalertHa's ${URL_KEYS[setting.key]} prop `
+        + '(basicAuth / bearerToken: { secretName, key })');
+    }
+    const problem = STRING_CHECKS[setting.key]?.(value);
+    if (problem) throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: ${problem} (${setting.description.toLowerCase()})`);
     if (NUMBER_KEYS.includes(setting.key)) {
-      if (!/^\d+$/.test(value) || Number(value) < 1) {
-        throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be a whole number >= 1 (${setting.description.toLowerCase()})`);
+      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > INT32_MAX) {
+        throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be a whole number >= 1 and <= ${INT32_MAX} (${setting.description.toLowerCase()})`);
       }
       config[setting.key] = Number(value);
     } else if (BOOLEAN_KEYS.includes(setting.key)) {
@@ -91,15 +150,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be one of ${CHOICES[setting.key]!.join(', ')}`);
       }
       config[setting.key] = value;
+    } else if (LABEL_KEYS.includes(setting.key)) {
+      config[setting.key] = parseLabelList(setting.env, value);
     } else {
-      const credentials = URL_KEYS[setting.key] ? credentialsInUrl(value) : undefined;
-      if (credentials) {
-        // Never echo the value: it holds the credential.
-        throw new ConfigError(`${setting.env} carries ${credentials}: it would be written into dist/ (the Deployment's args), which `
-          + 'everyone with pipeline access can read. Remove it from the URL, put it in a Kubernetes Secret and set VM_AUTH '
-          + `(basic or bearer), VM_AUTH_SECRET and VM_AUTH_SECRET_KEY; in your own chart, use VmalertHa's ${URL_KEYS[setting.key]} prop `
-          + '(basicAuth / bearerToken: { secretName, key })');
-      }
       config[setting.key] = value;
     }
   }
