@@ -1,5 +1,6 @@
 import {
   checkEndpointAuth, credentialArgProblems, credentialsInUrl, endpointAuthFlags, httpAuthFlags, notifierConfigAuth, tenantUrls,
+  VMALERT_FLAGS,
 } from '../constructs';
 
 const HTTPS = ['https://vmauth.example.com/select/0/prometheus'];
@@ -110,7 +111,8 @@ describe('credentials in the wrong place', () => {
     const extraArgs = [
       '-datasource.basicAuth.password=p', '-remoteWrite.bearerToken=t', '-notifier.oauth2.clientSecret=s',
       '-httpAuth.password=p', '--remoteRead.headers=Authorization:Bearer t', '-metricsAuthKey=k',
-      '-datasource.tlsCAFile=/x', '-rule.resendDelay=1m',
+      '-datasource.tlsCAFile=/x', '-rule.resendDelay=1m', '-pushmetrics.header=Authorization: Bearer t', '-pushmetrics.header=X-Team: a',
+      '-pushmetrics.url=https://u:p@push/api/v1/import/prometheus',
     ];
     // WHEN
     const problems = credentialArgProblems(extraArgs);
@@ -123,6 +125,8 @@ describe('credentials in the wrong place', () => {
       expect.stringContaining('"remoteReadAuth.headers (non-secret values) or remoteReadAuth.bearerToken" prop'),
       expect.stringContaining('-metricsAuthKey carries a secret'),
       '-datasource.tlsCAFile is set by the auth props: use "datasourceAuth" instead of extraArgs',
+      expect.stringContaining('-pushmetrics.header carries a credential header in the Deployment\'s args'),
+      expect.stringContaining('-pushmetrics.url has a URL carrying a user name and password, which would be in the Deployment\'s args and dist/: remove it'),
     ]);
   });
 });
@@ -139,5 +143,24 @@ describe('tenantUrls', () => {
   test.each(['team-a', '1:2:3', '4294967296', ''])('tenant %j is refused', tenant => {
     expect(() => tenantUrls({ vmselectUrl: 'http://vmselect:8481', vminsertUrl: 'http://vminsert:8480', tenant }))
       .toThrow(/is not a VictoriaMetrics tenant: write "<accountID>" or "<accountID>:<projectID>"/);
+  });
+});
+
+describe('the flags match the pinned vmalert', () => {
+  test('every flag the auth builders can write is in the generated vmalert -help catalogue', () => {
+    // GIVEN every option on every endpoint, and httpAuth
+    const ref = (key: string) => ({ secretName: 's', key });
+    const tls = { ca: ref('ca'), clientCert: ref('crt'), clientKey: ref('key'), serverName: 'vm', insecureSkipVerifyDangerous: true };
+    const endpoints = ['datasource', 'remoteWrite', 'remoteRead', 'notifier'] as const;
+    const args = [
+      ...endpoints.flatMap(e => endpointAuthFlags(e, { basicAuth: { username: 'u', password: ref('pw') }, tls, headers: { 'X-Team': 'a' } }).args),
+      ...endpoints.flatMap(e => endpointAuthFlags(e, { oauth2: { clientId: 'c', clientSecret: ref('cs'), tokenUrl: 'https://idp/token', scopes: ['a'] } }).args),
+      ...endpoints.flatMap(e => endpointAuthFlags(e, { bearerToken: ref('t') }).args),
+      ...httpAuthFlags({ username: 'ops', password: ref('ui') }, 'httpAuth').args,
+    ];
+    // WHEN / THEN
+    const names = args.map(a => /^-([^=]+)=/.exec(a)![1]);
+    expect(names.length).toBeGreaterThan(40);
+    expect(names.filter(name => !VMALERT_FLAGS.has(name))).toEqual([]);
   });
 });

@@ -329,10 +329,14 @@ export function credentialArgProblems(extraArgs: readonly string[]): string[] {
       const prop = secret[1].replace(/<endpoint>/g, endpoint ?? '');
       problems.push(`-${name} carries a secret in the Deployment's args (visible in kubectl and dist/): remove it and use the `
         + `"${prop}" prop, which mounts it from a Kubernetes Secret`);
+    } else if (name === 'pushmetrics.header' && CREDENTIAL_HEADER.test((match[3] ?? '').split(':')[0].trim())) {
+      problems.push(`-${name} carries a credential header in the Deployment's args (visible in kubectl and dist/), and the pinned vmalert `
+        + 'has no file form for it: push metrics to an endpoint that needs no credentials, or let vmagent scrape vmalert instead');
     } else if (AUTH_FLAG.test(name)) {
       problems.push(`-${name} is set by the auth props: use "${endpoint ? `${endpoint}Auth` : 'httpAuth'}" instead of extraArgs`);
     } else if (match[3] !== undefined && /^https?:\/\//.test(match[3]) && credentialsInUrl(match[3])) {
-      problems.push(`-${name} has a URL carrying ${credentialsInUrl(match[3])}: put the credential in a Kubernetes Secret and use the auth props`);
+      problems.push(`-${name} has a URL carrying ${credentialsInUrl(match[3])}, which would be in the Deployment's args and dist/: remove it `
+        + '(the storage and Alertmanager endpoints take credentials from Kubernetes Secrets through the auth props)');
     }
   }
   return problems;
