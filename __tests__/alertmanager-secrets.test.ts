@@ -148,6 +148,24 @@ describe('AlertmanagerConfig.fromFile: same check, says which key to move into w
     expect(() => renderAlertmanagerConfig(AlertmanagerConfig.fromFile(file)))
       .toThrow('receivers[0].webhook_configs[0].url_file: "/run/secrets/url"');
   });
+
+  test('a secret file in a Secret of extraMounts is accepted; in a ConfigMap of extraMounts it is refused', () => {
+    // GIVEN a webhook whose client key is read from an extra mount
+    const file = tempFile([
+      'route: { receiver: hook }',
+      'receivers:',
+      '- name: hook',
+      '  webhook_configs:',
+      '  - url_file: /etc/alertmanager/secrets/hook/url',
+      '    http_config: { tls_config: { cert_file: /etc/alertmanager/extra/hook-tls/tls.crt, key_file: /etc/alertmanager/extra/hook-tls/tls.key } }',
+    ].join('\n'));
+    const cluster = (extraMounts: Array<{ secretName?: string; configMapName?: string }>) => () =>
+      new AlertmanagerCluster(Testing.chart(), 'am', { namespace: 'monitoring', config: AlertmanagerConfig.fromFile(file), extraMounts });
+    // WHEN / THEN
+    expect(cluster([{ secretName: 'hook-tls' }])).not.toThrow();
+    expect(cluster([{ configMapName: 'hook-tls' }]))
+      .toThrow('secret file fields point where no Secret is mounted: receivers[0].webhook_configs[0].http_config.tls_config.key_file');
+  });
 });
 
 test('no planted secret value reaches the synthesized objects', () => {

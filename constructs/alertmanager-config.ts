@@ -253,15 +253,17 @@ export function secretFilePath(ref: SecretKeyRef): string {
 }
 
 /** The alertmanager.yml document for typed settings or a loaded file, checked for inline secrets. */
-export function alertmanagerConfigDocument(config: AlertmanagerConfig | AlertmanagerConfigFile, owner: string): Record<string, unknown> {
+export function alertmanagerConfigDocument(config: AlertmanagerConfig | AlertmanagerConfigFile, owner: string,
+  secretMountDirs: readonly string[] = []): Record<string, unknown> {
   const document = config instanceof AlertmanagerConfigFile ? fileDocument(config) : typedDocument(config, owner);
   const where = config instanceof AlertmanagerConfigFile ? config.source : `${owner}: config`;
   const inline = findInlineSecrets(document);
   if (inline.length > 0) throw new ConfigError(inlineSecretsMessage(where, inline));
-  const { stray } = secretFileRefs(document);
+  const { stray } = secretFileRefs(document, secretMountDirs);
   if (stray.length > 0) {
-    throw new ConfigError(`${where}: secret file fields point outside ${ALERTMANAGER_SECRETS_DIR}/<secret>/<key>, where nothing is mounted: `
-      + `${stray.join(', ')}; put the value in a Kubernetes Secret and point the field at ${ALERTMANAGER_SECRETS_DIR}/<secret>/<key>`);
+    throw new ConfigError(`${where}: secret file fields point where no Secret is mounted: ${stray.join(', ')}; put the value in a `
+      + `Kubernetes Secret and point the field at ${ALERTMANAGER_SECRETS_DIR}/<secret>/<key> (mounted for you), or mount that Secret `
+      + 'with extraMounts: { secretName } and point into it');
   }
   return document;
 }
@@ -277,9 +279,9 @@ export function dumpAlertmanagerConfig(document: Record<string, unknown>): strin
 }
 
 /** Every Secret key the config reads as a file; the construct mounts each. */
-export function referencedSecrets(config: AlertmanagerConfig | AlertmanagerConfigFile): SecretKeyRef[] {
+export function referencedSecrets(config: AlertmanagerConfig | AlertmanagerConfigFile, secretMountDirs: readonly string[] = []): SecretKeyRef[] {
   // Derived from the rendered file paths: what is mounted is exactly what the config reads.
-  return secretFileRefs(alertmanagerConfigDocument(config, 'AlertmanagerCluster')).refs;
+  return secretFileRefs(alertmanagerConfigDocument(config, 'AlertmanagerCluster', secretMountDirs), secretMountDirs).refs;
 }
 
 function fileDocument(config: AlertmanagerConfigFile): Record<string, unknown> {

@@ -116,14 +116,15 @@ export function inlineSecretsMessage(where: string, found: readonly InlineSecret
 
 /**
  * The Secret keys a document's secret file fields point at, and the file fields that point anywhere else (nothing
- * would be mounted there).
+ * would be mounted there) except into `secretMountDirs`, where other Secrets are mounted.
  */
-export function secretFileRefs(document: unknown): { refs: SecretKeyRef[]; stray: string[] } {
+export function secretFileRefs(document: unknown, secretMountDirs: readonly string[] = []): { refs: SecretKeyRef[]; stray: string[] } {
   const refs: SecretKeyRef[] = [];
   const stray: string[] = [];
   const check = (file: unknown, at: string) => {
     const ref = typeof file === 'string' ? parseSecretPath(file) : undefined;
     if (ref) refs.push(ref);
+    else if (typeof file === 'string' && secretMountDirs.some(dir => file.startsWith(`${dir}/`) && !file.split('/').includes('..'))) return;
     else if (file !== undefined && file !== null && file !== '') stray.push(`${at}: ${JSON.stringify(file)}`);
   };
   const visit = (node: unknown, path: string, parent: string, grandparent: string) => {
