@@ -5,6 +5,7 @@
  * Alertmanager stand-in that demands a bearer token. Marker secrets are planted in every Secret; none may show up in
  * the manifests, in vmalert's argv or in its log. Then the rotation of a password file is timed.
  */
+import { constants as cryptoConstants } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -466,5 +467,115 @@ describe('notifier auth inside -notifier.config (replicaLabel) with the real vma
     expect(hit.authorization).toBe(`Basic ${Buffer.from('vmalert:MARKER-am-basic-pw').toString('base64')}`);
     expect(hit.body).not.toContain('vmalert-0');
     expect(leaks(['MARKER-am-basic-pw'], { argv: processArgv(vmalert.process.pid), log: vmalert.output() })).toEqual([]);
+  });
+});
+
+/**
+ * A directory laid out the way the kubelet writes a Secret volume (AtomicWriter): the keys are symlinks into
+ * `..data`, itself a symlink to a timestamped directory, swapped with one rename so every key changes at once.
+ */
+class SecretVolumeDir {
+  private generation = 0;
+  constructor(public readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  /** Write all keys as one new version. */
+  public write(data: Record<string, string>): void {
+    const version = `..${Date.now()}_${this.generation++}`;
+    fs.mkdirSync(path.join(this.dir, version));
+    for (const [key, value] of Object.entries(data)) fs.writeFileSync(path.join(this.dir, version, key), value);
+    fs.symlinkSync(version, path.join(this.dir, '..data_tmp'));
+    fs.renameSync(path.join(this.dir, '..data_tmp'), path.join(this.dir, '..data'));
+    for (const key of Object.keys(data)) {
+      if (!fs.existsSync(path.join(this.dir, key))) fs.symlinkSync(path.join('..data', key), path.join(this.dir, key));
+    }
+  }
+}
+
+describe('TLS material rotation with the real vmalert', () => {
+  let vmalert: StartedProcess | undefined;
+  let server: https.Server | undefined;
+  afterAll(async () => {
+    server?.close();
+    await vmalert?.stop();
+  });
+
+  /**
+   * A mutual-TLS datasource (closing every connection, as a proxy that recycles them does) and vmalert reading its
+   * CA and client certificate from a Secret-volume-like directory. Returns what each request presented.
+   */
+  async function startPair(dir: string, ca: TestCa, volume: SecretVolumeDir) {
+    const serverCert = ca.issue('vmselect', { dns: ['vmselect.monitoring.svc'] });
+    const seen: Array<{ at: number; cn: string }> = [];
+    // No session tickets: a resumed TLS session carries the client certificate of its first handshake.
+    server = https.createServer({
+      cert: serverCert.cert, key: serverCert.key, ca: ca.cert, requestCert: true, rejectUnauthorized: true, secureOptions: cryptoConstants.SSL_OP_NO_TICKET,
+    }, (req, res) => {
+      seen.push({ at: Date.now(), cn: String((req.socket as import('tls').TLSSocket).getPeerCertificate()?.subject?.CN ?? '') });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Connection': 'close' })
+        .end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+    });
+    const port = await freePort();
+    await new Promise<void>(resolve => server!.listen(port, '127.0.0.1', resolve));
+    const ref = (key: string) => ({ secretName: 'vmalert-client-tls', key });
+    const flags = endpointAuthFlags('datasource', { tls: { ca: ref('ca.crt'), clientCert: ref('tls.crt'), clientKey: ref('tls.key'), serverName: 'vmselect.monitoring.svc' } })
+      .args.map(a => a.replace('=/etc/vmalert/secrets/vmalert-client-tls/', `=${volume.dir}/`));
+    const rules = path.join(dir, 'rules.yml');
+    fs.writeFileSync(rules, yaml.dump({ groups: [{ name: 'g', interval: '1s', rules: [{ alert: 'Probe', expr: 'up == 0' }] }] }));
+    vmalert = start(binary('vmalert'), [`-rule=${rules}`, `-datasource.url=https://127.0.0.1:${port}`, '-notifier.blackhole',
+      `-httpListenAddr=127.0.0.1:${await freePort()}`, ...flags]);
+    return seen;
+  }
+
+  test('a renewed client certificate (key and certificate swapped together, as cert-manager does) is used on the next connection, without a restart (measured)', async () => {
+    // GIVEN
+    const dir = tempDir('cert-rotation-');
+    const ca = new TestCa(path.join(dir, 'ca'));
+    const volume = new SecretVolumeDir(path.join(dir, 'secret'));
+    const first = ca.issue('vmalert-2026-01', {}, 'clientAuth');
+    volume.write({ 'ca.crt': ca.cert, 'tls.crt': first.cert, 'tls.key': first.key });
+    const seen = await startPair(dir, ca, volume);
+    await waitUntil('a query with the first certificate', async () => seen.find(s => s.cn === 'vmalert-2026-01'), 20_000, () => vmalert!.output());
+    // WHEN the Secret is renewed in one atomic swap
+    const renewed = ca.issue('vmalert-2026-02', {}, 'clientAuth');
+    const renewedAt = Date.now();
+    volume.write({ 'ca.crt': ca.cert, 'tls.crt': renewed.cert, 'tls.key': renewed.key });
+    // THEN the same process presents the new certificate within seconds, and only it afterwards
+    const hit = await waitUntil('a query with the renewed certificate', async () => seen.find(s => s.cn === 'vmalert-2026-02'), 20_000, () => vmalert!.output());
+    await new Promise(r => setTimeout(r, 2_500));
+    expect(seen[seen.length - 1].cn).toBe('vmalert-2026-02');
+    expect(vmalert!.process.exitCode).toBeNull();
+    expect(hit.at - renewedAt).toBeLessThan(5_000);
+  });
+
+  test('a new CA is read only at start: the running process keeps the old bundle, a restarted one trusts the new (measured)', async () => {
+    // GIVEN vmalert trusting CA 1 through the Secret volume, the server using a CA 1 certificate
+    await vmalert?.stop();
+    server?.close();
+    const dir = tempDir('ca-rotation-');
+    const ca1 = new TestCa(path.join(dir, 'ca1'), '/CN=test CA 1');
+    const ca2 = new TestCa(path.join(dir, 'ca2'), '/CN=test CA 2');
+    const volume = new SecretVolumeDir(path.join(dir, 'secret'));
+    const client = ca1.issue('vmalert', {}, 'clientAuth');
+    volume.write({ 'ca.crt': ca1.cert, 'tls.crt': client.cert, 'tls.key': client.key });
+    const seen = await startPair(dir, ca1, volume);
+    await waitUntil('a first query', async () => (seen.length > 0 ? true : undefined), 20_000, () => vmalert!.output());
+    // WHEN the bundle gains CA 2 and the server switches to a CA 2 certificate
+    volume.write({ 'ca.crt': ca1.cert + ca2.cert, 'tls.crt': client.cert, 'tls.key': client.key });
+    const next = ca2.issue('vmselect-2', { dns: ['vmselect.monitoring.svc'] });
+    server!.setSecureContext({ cert: next.cert, key: next.key, ca: ca1.cert });
+    await new Promise(r => setTimeout(r, 1_500));
+    const before = seen.length;
+    await new Promise(r => setTimeout(r, 8_000));
+    // THEN the running process fails every query (it verifies with the bundle it read at start)...
+    expect({ queries: seen.length - before, log: /certificate signed by unknown authority/.test(vmalert!.output()) }).toEqual({ queries: 0, log: true });
+    // ...and a new process (a rolled pod) with the same files succeeds
+    const args = vmalert!.process.spawnargs.slice(1);
+    await vmalert!.stop();
+    const listen = `-httpListenAddr=127.0.0.1:${await freePort()}`;
+    vmalert = start(binary('vmalert'), args.map(arg => (arg.startsWith('-httpListenAddr=') ? listen : arg)));
+    const afterRestart = seen.length;
+    await waitUntil('a query after the restart', async () => (seen.length > afterRestart ? true : undefined), 20_000, () => vmalert!.output());
   });
 });
