@@ -5,8 +5,9 @@
  *
  * Flag names are those of the pinned vmalert (`vmalert -help` of the version in versions.ts). vmalert re-reads
  * password, token and client-secret files while running (lib/promauth caches an auth header for about a second),
- * so a rotated Secret takes effect once the kubelet has refreshed the mounted file: no rollout. That is why whole
- * Secrets are mounted as directories: a `subPath` mount is never refreshed.
+ * and client certificates at each new TLS handshake, so a rotated Secret takes effect once the kubelet has refreshed
+ * the mounted file: no rollout. That is why whole Secrets are mounted as directories: a `subPath` mount is never
+ * refreshed. The one exception, measured: a CA bundle is read only at start.
  */
 import type { SecretKeyRef } from './alertmanager-config';
 import { ConfigError } from './errors';
@@ -36,7 +37,8 @@ export interface BasicAuthSettings {
 export interface EndpointTlsSettings {
   /**
    * CA bundle that signs the server's certificate, from a ConfigMap (`{ configMapName, key }`) or a Secret
-   * (`{ secretName, key }`).
+   * (`{ secretName, key }`). vmalert reads it only at start: after adding a CA, roll the Deployment before the
+   * server switches certificates.
    * @default - the image's system CAs
    */
   readonly ca?: ConfigMapKeyRef | SecretKeyRef;
