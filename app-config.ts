@@ -1,6 +1,7 @@
 /** The app's settings: each has a default and an environment variable (a GitLab CI/CD variable) to override it. */
 import * as fs from 'fs';
 import { addressProblems, smarthostProblems } from './constructs/alertmanager-checks';
+import { credentialsInUrl } from './constructs/endpoint-auth';
 import { ConfigError } from './constructs/errors';
 import { configKeyProblem, dns1123LabelProblem, dns1123SubdomainProblem, INT32_MAX } from './constructs/k8s-names';
 import { isRegExp } from './constructs/regex';
@@ -14,6 +15,10 @@ export interface AppConfig {
   readonly datasourceUrl: string;
   readonly remoteWriteUrl: string;
   readonly remoteReadUrl: string;
+  readonly vmAuth: VmAuthMode;
+  readonly vmAuthUsername: string;
+  readonly vmAuthSecret: string;
+  readonly vmAuthSecretKey: string;
   readonly evaluationInterval: string;
   readonly rulesDir: string;
   readonly smtpSmarthost: string;
@@ -27,6 +32,9 @@ export interface AppConfig {
   readonly alertmanagerJob: string;
   readonly scraperPodLabels: Record<string, string>;
 }
+
+/** How vmalert authenticates to the storage URLs (e.g. a vmauth in front of the cluster). */
+export type VmAuthMode = 'none' | 'basic' | 'bearer';
 
 /** One setting: its environment variable, default and meaning (the README's settings table is this list). */
 export interface AppSetting {
@@ -49,6 +57,10 @@ export const APP_SETTINGS: readonly AppSetting[] = [
   { key: 'datasourceUrl', env: 'DATASOURCE_URL', default: 'http://vmselect:8481/select/0/prometheus', description: 'Query URL rules are evaluated against (vmselect)' },
   { key: 'remoteWriteUrl', env: 'REMOTE_WRITE_URL', default: 'http://vminsert:8480/insert/0/prometheus', description: 'Where alert state and recording rules are written (vminsert)' },
   { key: 'remoteReadUrl', env: 'REMOTE_READ_URL', default: 'http://vmselect:8481/select/0/prometheus', description: 'Where alert state is restored from at start (vmselect)' },
+  { key: 'vmAuth', env: 'VM_AUTH', default: 'none', description: 'How vmalert authenticates to the three URLs above: none, basic or bearer (e.g. vmauth)' },
+  { key: 'vmAuthUsername', env: 'VM_AUTH_USERNAME', default: 'vmalert', description: 'User name for VM_AUTH=basic' },
+  { key: 'vmAuthSecret', env: 'VM_AUTH_SECRET', default: 'vmalert-vm-auth', description: 'Secret holding the password (basic) or token (bearer), created out of band; mounted, never copied' },
+  { key: 'vmAuthSecretKey', env: 'VM_AUTH_SECRET_KEY', default: 'credential', description: 'Key of the password or token in that Secret' },
   { key: 'evaluationInterval', env: 'EVALUATION_INTERVAL', default: '1m', description: 'Rule evaluation interval; set -dedup.minScrapeInterval on vmselect/vmstorage to match' },
   { key: 'rulesDir', env: 'RULES_DIR', default: 'rules', description: 'Directory of rule files (*.yml, *.yaml)' },
   { key: 'smtpSmarthost', env: 'SMTP_SMARTHOST', default: 'smtp.example.com:587', description: 'SMTP server, host:port', placeholder: true },
@@ -88,6 +100,8 @@ const STRING_CHECKS: Partial<Record<keyof AppConfig, (value: string) => string |
   smtpTo: value => addressProblems(value, 'value', true)[0]?.replace(/^value: /, ''),
   smtpPasswordSecret: value => dns1123SubdomainProblem(value),
   smtpPasswordKey: value => configKeyProblem(value),
+  vmAuthSecret: value => dns1123SubdomainProblem(value),
+  vmAuthSecretKey: value => configKeyProblem(value),
   rulesDir: value => (fs.existsSync(value) && fs.statSync(value).isDirectory() ? undefined
     : `is not a directory (a path relative to ${process.cwd()}, or absolute)`),
   vmalertJob: value => (isRegExp(value) ? undefined : 'is not a valid regular expression (it is matched as job=~"...")'),
@@ -95,6 +109,11 @@ const STRING_CHECKS: Partial<Record<keyof AppConfig, (value: string) => string |
 };
 const BOOLEAN_KEYS: ReadonlyArray<keyof AppConfig> = ['smtpRequireTls'];
 const LABEL_KEYS: ReadonlyArray<keyof AppConfig> = ['scraperPodLabels'];
+const CHOICES: Readonly<Partial<Record<keyof AppConfig, readonly string[]>>> = { vmAuth: ['none', 'basic', 'bearer'] };
+/** URL settings, with the VmalertHa auth prop that carries their credentials instead. */
+const URL_KEYS: Readonly<Partial<Record<keyof AppConfig, string>>> = {
+  datasourceUrl: 'datasourceAuth', remoteWriteUrl: 'remoteWriteAuth', remoteReadUrl: 'remoteReadAuth',
+};
 
 /** Reads the settings from an environment; a bad value is an error naming the variable. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -106,6 +125,14 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         + `(unset, it synthesizes the placeholder ${JSON.stringify(setting.default)}, which the deploy job refuses)`);
     }
     const value = raw === undefined || raw.trim() === '' ? setting.default : raw.trim();
+    const credentials = URL_KEYS[setting.key] ? credentialsInUrl(value) : undefined;
+    if (credentials) {
+      // Checked first and never echoed: the value holds the credential.
+      throw new ConfigError(`${setting.env} carries ${credentials}: it would be written into dist/ (the Deployment's args), which `
+        + 'everyone with pipeline access can read. Remove it from the URL, put it in a Kubernetes Secret and set VM_AUTH '
+        + `(basic or bearer), VM_AUTH_SECRET and VM_AUTH_SECRET_KEY; in your own chart, use VmalertHa's ${URL_KEYS[setting.key]} prop `
+        + '(basicAuth / bearerToken: { secretName, key })');
+    }
     const problem = STRING_CHECKS[setting.key]?.(value);
     if (problem) throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: ${problem} (${setting.description.toLowerCase()})`);
     if (NUMBER_KEYS.includes(setting.key)) {
@@ -118,6 +145,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be true or false`);
       }
       config[setting.key] = value.toLowerCase() === 'true';
+    } else if (CHOICES[setting.key]) {
+      if (!CHOICES[setting.key]!.includes(value)) {
+        throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be one of ${CHOICES[setting.key]!.join(', ')}`);
+      }
+      config[setting.key] = value;
     } else if (LABEL_KEYS.includes(setting.key)) {
       config[setting.key] = parseLabelList(setting.env, value);
     } else {

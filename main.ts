@@ -5,7 +5,7 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppConfig, loadAppConfig } from './app-config';
-import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from './constructs';
+import { AlertmanagerCluster, EndpointAuth, RulesConfigMap, VmalertHa } from './constructs';
 
 /** The whole stack in one chart. */
 export class AlertingStack extends Chart {
@@ -46,17 +46,29 @@ export class AlertingStack extends Chart {
       vmalertJob: config.vmalertJob,
       alertmanagerJob: config.alertmanagerJob,
     });
+    const vmAuth = storageAuth(config);
     this.vmalert = new VmalertHa(this, 'vmalert', {
       replicas: config.vmalertReplicas,
       datasourceUrl: config.datasourceUrl,
       remoteWriteUrl: config.remoteWriteUrl,
       remoteReadUrl: config.remoteReadUrl,
+      datasourceAuth: vmAuth,
+      remoteWriteAuth: vmAuth,
+      remoteReadAuth: vmAuth,
       evaluationInterval: config.evaluationInterval,
       notifiers: this.alertmanager,
       rules: [this.rules, this.selfMonitoring],
       networkPolicy: scrapers,
     });
   }
+}
+
+/** The same credentials for the datasource, remote write and remote read, from one out-of-band Secret key. */
+function storageAuth(config: AppConfig): EndpointAuth | undefined {
+  const credential = { secretName: config.vmAuthSecret, key: config.vmAuthSecretKey };
+  if (config.vmAuth === 'basic') return { basicAuth: { username: config.vmAuthUsername, password: credential } };
+  if (config.vmAuth === 'bearer') return { bearerToken: credential };
+  return undefined;
 }
 
 /** Synthesizes the app; a configuration error is printed as one clear message, without a stack trace. */
