@@ -138,10 +138,18 @@ export interface EmailConfig {
   readonly headers?: Record<string, string>;
 }
 
-/** One webhook notification target. */
+/** One webhook notification target. Give `url` or `urlSecret`. */
 export interface WebhookConfig {
-  /** URL that receives the POSTed alerts. */
-  readonly url: string;
+  /**
+   * URL that receives the POSTed alerts.
+   * @default - none; `urlSecret` must be given
+   */
+  readonly url?: string;
+  /**
+   * Secret key holding the URL (`url_file`), for URLs that carry a token.
+   * @default - none; `url` must be given
+   */
+  readonly urlSecret?: SecretKeyRef;
   /**
    * Whether to send a notification when the alerts resolve.
    * @default true
@@ -280,6 +288,7 @@ export function referencedSecrets(config: AlertmanagerConfig | AlertmanagerConfi
     : [
       config.global?.smtpAuthPassword,
       ...config.receivers.flatMap(r => (r.emailConfigs ?? []).map(e => e.authPassword)),
+      ...config.receivers.flatMap(r => (r.webhookConfigs ?? []).map(w => w.urlSecret)),
     ].filter((r): r is SecretKeyRef => r !== undefined);
   const unique = new Map(refs.map(r => [`${r.secretName}/${r.key}`, r]));
   return [...unique.values()];
@@ -341,8 +350,8 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
           headers: email.headers,
         });
       }),
-      webhook_configs: receiver.webhookConfigs?.map(hook => compact({
-        url: hook.url,
+      webhook_configs: receiver.webhookConfigs?.map((hook, j) => compact({
+        ...webhookUrl(hook, `${where}.receivers[${i}].webhookConfigs[${j}]`),
         send_resolved: hook.sendResolved ?? true,
         max_alerts: hook.maxAlerts,
       })),
@@ -353,6 +362,15 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
       equal: rule.equal,
     })),
   });
+}
+
+function webhookUrl(hook: WebhookConfig, at: string): { url?: string; url_file?: string } {
+  if ((hook.url === undefined) === (hook.urlSecret === undefined)) {
+    throw new ConfigError(`${at}: give exactly one of url and urlSecret (a Secret key holding the URL)`);
+  }
+  if (hook.urlSecret === undefined) return { url: hook.url };
+  checkSecretRef(hook.urlSecret, `${at}.urlSecret`);
+  return { url_file: secretFilePath(hook.urlSecret) };
 }
 
 function renderRoute(route: AlertmanagerRoute): Record<string, unknown> {
