@@ -1,5 +1,6 @@
 /** The app's settings: each has a default and an environment variable (a GitLab CI/CD variable) to override it. */
 import { ConfigError } from './constructs/errors';
+import { SCRAPE_OBJECT_KINDS, ScrapeObjectKind } from './constructs/self-monitoring-scrape';
 
 /** Settings of the reference stack that `main.ts` synthesizes. */
 export interface AppConfig {
@@ -20,7 +21,15 @@ export interface AppConfig {
   readonly smtpRequireTls: boolean;
   readonly vmalertJob: string;
   readonly alertmanagerJob: string;
+  readonly scrapeObjects: ScrapeObjectKind;
+  readonly deadMansSwitch: boolean;
+  readonly heartbeatUrlSecret: string;
+  readonly heartbeatUrlKey: string;
+  readonly heartbeatInterval: string;
 }
+
+/** HEARTBEAT_URL_SECRET when no heartbeat URL is configured. */
+export const NO_HEARTBEAT = 'none';
 
 /** One setting: its environment variable, default and meaning (the README's settings table is this list). */
 export interface AppSetting {
@@ -46,12 +55,18 @@ export const APP_SETTINGS: readonly AppSetting[] = [
   { key: 'smtpPasswordSecret', env: 'SMTP_PASSWORD_SECRET', default: 'alertmanager-smtp', description: 'Name of the Secret holding the SMTP password (created out of band or by the deploy job)' },
   { key: 'smtpPasswordKey', env: 'SMTP_PASSWORD_KEY', default: 'password', description: 'Key of the password in that Secret' },
   { key: 'smtpRequireTls', env: 'SMTP_REQUIRE_TLS', default: 'true', description: 'Require STARTTLS (true/false)' },
-  { key: 'vmalertJob', env: 'VMALERT_JOB', default: 'vmalert', description: 'Job label (regex) under which vmagent scrapes the vmalert pods, for self-monitoring' },
-  { key: 'alertmanagerJob', env: 'ALERTMANAGER_JOB', default: 'alertmanager', description: 'Job label (regex) under which vmagent scrapes the Alertmanager pods, for self-monitoring' },
+  { key: 'vmalertJob', env: 'VMALERT_JOB', default: 'vmalert', description: 'Job label the scrape objects give the vmalert targets; the self-monitoring rules select it' },
+  { key: 'alertmanagerJob', env: 'ALERTMANAGER_JOB', default: 'alertmanager', description: 'Job label the scrape objects give the Alertmanager targets; the self-monitoring rules select it' },
+  { key: 'scrapeObjects', env: 'SCRAPE_OBJECTS', default: 'VMPodScrape', description: 'Scrape objects for vmalert and Alertmanager: VMPodScrape (VictoriaMetrics operator), PodMonitor (prometheus-operator) or none (plain vmagent: dist/vmagent/scrape-configs.yml)' },
+  { key: 'deadMansSwitch', env: 'DEAD_MANS_SWITCH', default: 'true', description: 'Watchdog alert and heartbeat route (true/false); false opts out of the dead man\'s switch' },
+  { key: 'heartbeatUrlSecret', env: 'HEARTBEAT_URL_SECRET', default: NO_HEARTBEAT, description: 'Secret holding the heartbeat URL (e.g. healthchecks.io, Cronitor); none: the Watchdog goes nowhere and synth warns' },
+  { key: 'heartbeatUrlKey', env: 'HEARTBEAT_URL_KEY', default: 'url', description: 'Key of the URL in that Secret' },
+  { key: 'heartbeatInterval', env: 'HEARTBEAT_INTERVAL', default: '2m', description: 'How often the heartbeat is sent while alerting works; above (ALERTMANAGER_REPLICAS - 1) x 15s' },
 ];
 
 const NUMBER_KEYS: ReadonlyArray<keyof AppConfig> = ['vmalertReplicas', 'alertmanagerReplicas'];
-const BOOLEAN_KEYS: ReadonlyArray<keyof AppConfig> = ['smtpRequireTls'];
+const BOOLEAN_KEYS: ReadonlyArray<keyof AppConfig> = ['smtpRequireTls', 'deadMansSwitch'];
+const CHOICES: Partial<Record<keyof AppConfig, readonly string[]>> = { scrapeObjects: SCRAPE_OBJECT_KINDS };
 
 /** Reads the settings from an environment; a bad value is an error naming the variable. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -69,6 +84,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be true or false`);
       }
       config[setting.key] = value.toLowerCase() === 'true';
+    } else if (CHOICES[setting.key] && !CHOICES[setting.key]!.includes(value)) {
+      throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be one of ${CHOICES[setting.key]!.join(', ')}`);
     } else {
       config[setting.key] = value;
     }
