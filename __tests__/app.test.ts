@@ -194,7 +194,7 @@ describe('main', () => {
     // THEN
     expect(code).toBe(1);
     expect(stderr).toBe(`error: ${path.join(rulesDir, 'cpu.yml')}: group "cpu": rule "HighCPU": for: "1x" is not a duration `
-      + '(use a Prometheus duration such as 30s, 5m, 1h or 1m30s)\n');
+      + '(use a duration such as 30s, 5m, 1h30m or 1.5m)\n');
     expect(stderr).not.toMatch(/^\s+at /m);
     expect(fs.readdirSync(outdir)).toEqual([]);
   });

@@ -6,6 +6,7 @@ export * from './dead-mans-switch';
 export * from './duration';
 export * from './errors';
 export * from './rules';
+export { RULE_DURATION_HINT, ruleDurationMs, templateProblem } from './rule-syntax';
 export * from './rules-configmap';
 export * from './scrape-config';
 export * from './self-monitoring';

@@ -145,6 +145,7 @@ test('the Watchdog reaches the heartbeat URL from the Secret once per interval, 
   const { stack } = await startChartStack(
     { deadMansSwitch: { urlSecret: HEARTBEAT_SECRET, interval: HEARTBEAT_INTERVAL, groupWait: '2s' } },
     undefined,
+    undefined,
     { [HEARTBEAT_SECRET.secretName]: { [HEARTBEAT_SECRET.key]: heartbeatUrl } },
   );
   // The URL is in no argument and not in alertmanager.yml: Alertmanager reads it from the mounted file.
