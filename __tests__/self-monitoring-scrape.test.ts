@@ -92,6 +92,23 @@ describe('SelfMonitoringScrape', () => {
     expect(() => stack('VMPodScrape', undefined, undefined, '30 s')).toThrow('SelfMonitoringScrape "scrape": scrapeInterval "30 s" is not a duration');
   });
 
+  test('objectLabels label the scrape objects and the ConfigMap; a bad label is refused', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const am = new AlertmanagerCluster(chart, 'am', { config: EMAIL_CONFIG });
+    const vmalert = new VmalertHa(chart, 'vmalert', {
+      datasourceUrl: 'http://vmselect:8481/select/0/prometheus', notifiers: am, rules: new RulesConfigMap(chart, 'rules', { groups: [CPU_GROUP] }),
+    });
+    // WHEN
+    new SelfMonitoringScrape(chart, 'scrape', { vmalert, alertmanager: am, objectLabels: { release: 'kube-prometheus-stack' } });
+    // THEN
+    const objects = synth(chart);
+    expect(ofKind(objects, 'VMPodScrape').map(o => o.metadata.labels.release)).toEqual(['kube-prometheus-stack', 'kube-prometheus-stack']);
+    expect(ofKind(objects, 'ConfigMap').find(cm => 'scrape-configs.yml' in cm.data)!.metadata.labels.release).toBe('kube-prometheus-stack');
+    expect(() => new SelfMonitoringScrape(chart, 'bad', { vmalert, alertmanager: am, objectLabels: { 'team name': 'x' } }))
+      .toThrow('SelfMonitoringScrape "bad": objectLabels "team name": "x" is not a Kubernetes label');
+  });
+
   test('a scrape interval reaches every setup', () => {
     const { chart, scrape } = stack('PodMonitor', undefined, undefined, '15s');
     expect(ofKind(synth(chart), 'PodMonitor').map(m => m.spec.podMetricsEndpoints[0].interval)).toEqual(['15s', '15s']);

@@ -75,6 +75,9 @@ const SCRAPE_OBJECT_TYPES = {
   PodMonitor: { apiVersion: 'monitoring.coreos.com/v1', relabelField: 'relabelings' },
 } as const;
 
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
 /** The vmagent scrape-config file in the ConfigMap (a `scrape_config_files` entry). */
 export const VMAGENT_SCRAPE_CONFIG_FILE = 'scrape-configs.yml';
 
@@ -104,6 +107,12 @@ export class SelfMonitoringScrape extends Construct {
     }
     if (props.scrapeInterval !== undefined && !isDuration(props.scrapeInterval)) {
       throw new ConfigError(`${owner}: scrapeInterval ${JSON.stringify(props.scrapeInterval)} is not a duration (${DURATION_HINT})`);
+    }
+    for (const [key, value] of Object.entries(props.objectLabels ?? {})) {
+      if (!LABEL_KEY.test(key) || key.split('/').pop()!.length > 63 || typeof value !== 'string' || !LABEL_VALUE.test(value)) {
+        throw new ConfigError(`${owner}: objectLabels ${JSON.stringify(key)}: ${JSON.stringify(value)} is not a Kubernetes label `
+          + '(key: [prefix/]name of letters, digits, "-", "_", "."; value: up to 63 such characters, starting and ending alphanumeric)');
+      }
     }
     this.jobs = resolveScrapeJobs(props.jobs, owner);
     this.targets = [
