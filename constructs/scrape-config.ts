@@ -72,6 +72,15 @@ export interface RelabelRule {
 }
 
 export const METRICS_PATH = '/metrics';
+
+/**
+ * The operators' scrape object kinds: apiVersion, the endpoint's relabeling field, and the CustomResourceDefinition
+ * a cluster must have for `kubectl apply` to accept them.
+ */
+export const SCRAPE_OBJECT_TYPES = {
+  VMPodScrape: { apiVersion: 'operator.victoriametrics.com/v1beta1', relabelField: 'relabelConfigs', crd: 'vmpodscrapes.operator.victoriametrics.com' },
+  PodMonitor: { apiVersion: 'monitoring.coreos.com/v1', relabelField: 'relabelings', crd: 'podmonitors.monitoring.coreos.com' },
+} as const;
 /** Pods in these phases have stopped for good; a target for them would only report up == 0. */
 const FINISHED_POD_PHASES = '(Failed|Succeeded)';
 /** Prefix of vmagent job names, so ours cannot collide with the user's own jobs. */

@@ -7,8 +7,8 @@ import { DURATION_HINT, isDuration } from './duration';
 import { ConfigError } from './errors';
 import { RulesConfigMap } from './rules-configmap';
 import {
-  jobRelabeling, METRICS_PATH, PodScrapeTarget, RelabelRule, renderVmagentScrapeConfigs, resolveScrapeJobs, ScrapeJobs,
-  selfMonitoringJobSelectors,
+  jobRelabeling, METRICS_PATH, PodScrapeTarget, RelabelRule, renderVmagentScrapeConfigs, resolveScrapeJobs, SCRAPE_OBJECT_TYPES,
+  ScrapeJobs, selfMonitoringJobSelectors,
 } from './scrape-config';
 import { VmalertHa } from './vmalert-ha';
 
@@ -68,12 +68,6 @@ export interface PodScrapeObjectSpec {
     readonly relabelings?: RelabelRule[];
   }>;
 }
-
-/** apiVersion and relabeling field of each scrape object kind. */
-const SCRAPE_OBJECT_TYPES = {
-  VMPodScrape: { apiVersion: 'operator.victoriametrics.com/v1beta1', relabelField: 'relabelConfigs' },
-  PodMonitor: { apiVersion: 'monitoring.coreos.com/v1', relabelField: 'relabelings' },
-} as const;
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;

@@ -14,6 +14,7 @@ import {
   Volume,
   workloadsOf,
 } from './manifests';
+import { SCRAPE_OBJECT_TYPES } from '../../constructs/scrape-config';
 
 /** Options for {@link checkManifests} and {@link crossCheck}. */
 export interface CheckOptions {
@@ -114,8 +115,8 @@ export function validateSchemas(objects: readonly K8sObject[]): string[] {
  * endpoint fields their CRDs define: the API server prunes an unknown field silently, so a misspelt one is an error.
  */
 const SCRAPE_ENDPOINT_FIELDS: Record<string, readonly string[]> = {
-  'operator.victoriametrics.com/v1beta1 VMPodScrape': ['port', 'path', 'scheme', 'interval', 'scrapeTimeout', 'honorLabels', 'relabelConfigs', 'metricRelabelConfigs'],
-  'monitoring.coreos.com/v1 PodMonitor': ['port', 'path', 'scheme', 'interval', 'scrapeTimeout', 'honorLabels', 'relabelings', 'metricRelabelings'],
+  [`${SCRAPE_OBJECT_TYPES.VMPodScrape.apiVersion} VMPodScrape`]: ['port', 'path', 'scheme', 'interval', 'scrapeTimeout', 'honorLabels', 'relabelConfigs', 'metricRelabelConfigs'],
+  [`${SCRAPE_OBJECT_TYPES.PodMonitor.apiVersion} PodMonitor`]: ['port', 'path', 'scheme', 'interval', 'scrapeTimeout', 'honorLabels', 'relabelings', 'metricRelabelings'],
 };
 
 /** A VMPodScrape or PodMonitor selects pods of the output in its namespaces, on container ports they have. */
