@@ -54,8 +54,11 @@ export class AlertingStack extends Chart {
         + 'nobody learns when alerting itself stops. Set HEARTBEAT_URL_SECRET to the Secret holding your heartbeat URL '
         + '(e.g. healthchecks.io, Cronitor), or DEAD_MANS_SWITCH=false to opt out.');
     }
+    // The scraper of the self-monitoring metrics, from any namespace; vmalert's pods are admitted on 9093 by the construct.
+    const scrapers = { allowFrom: [{ namespaceLabels: {}, podLabels: config.scraperPodLabels }] };
     this.alertmanager = new AlertmanagerCluster(this, 'alertmanager', {
       replicas: config.alertmanagerReplicas,
+      networkPolicy: scrapers,
       config: config.deadMansSwitch
         ? withDeadMansSwitch(alertmanagerConfig, { urlSecret: heartbeat, interval: config.heartbeatInterval }, 'dead man\'s switch (HEARTBEAT_INTERVAL)')
         : alertmanagerConfig,
@@ -75,6 +78,7 @@ export class AlertingStack extends Chart {
       evaluationInterval: config.evaluationInterval,
       notifiers: this.alertmanager,
       rules: [this.rules, this.selfMonitoring],
+      networkPolicy: scrapers,
     });
     this.scrape = new SelfMonitoringScrape(this, 'scrape', {
       vmalert: this.vmalert,

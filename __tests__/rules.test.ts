@@ -179,7 +179,7 @@ describe('rendering and packing', () => {
   });
 });
 
-describe('rule files as vmalert v1.151.0 reads them', () => {
+describe('rule files as the pinned vmalert reads them', () => {
   test('keep_firing_for on an alerting rule is read and written out', () => {
     // GIVEN
     const text = ruleFile({ alert: 'Flapping', expr: 'up == 0', for: '5m', keep_firing_for: '10m' });

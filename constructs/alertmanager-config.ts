@@ -5,6 +5,7 @@ import * as yaml from 'js-yaml';
 import { ALERTMANAGER_SECRETS_DIR } from './constants';
 import { isDuration, DURATION_HINT } from './duration';
 import { ConfigError } from './errors';
+import { configKeyProblem, dns1123SubdomainProblem } from './k8s-names';
 
 /** A key of a Kubernetes Secret in the Alertmanager's namespace; mounted as a file, never copied into config. */
 export interface SecretKeyRef {
@@ -132,10 +133,26 @@ export interface EmailConfig {
    */
   readonly sendResolved?: boolean;
   /**
-   * Extra email headers, e.g. { Subject: '...' }.
+   * Extra email headers, e.g. { 'Reply-To': '...' }.
    * @default - Alertmanager's defaults
    */
   readonly headers?: Record<string, string>;
+  /**
+   * Subject line, a Go template; may call a template of the cluster's `templates`, e.g.
+   * '{{ template "team.subject" . }}'. Written as the Subject header.
+   * @default - Alertmanager's default subject
+   */
+  readonly subject?: string;
+  /**
+   * HTML body, a Go template, e.g. '{{ template "team.html" . }}'.
+   * @default - Alertmanager's default HTML body
+   */
+  readonly html?: string;
+  /**
+   * Plain-text body, a Go template.
+   * @default - none
+   */
+  readonly text?: string;
 }
 
 /** One webhook notification target. Give `url` or `urlSecret`. */
@@ -339,6 +356,9 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
         if (email.authPassword !== undefined) checkSecretRef(email.authPassword, `${at}.authPassword`);
         if (!(email.smarthost ?? global?.smtpSmarthost)) throw new ConfigError(`${at}: no SMTP server: set smarthost here or global.smtpSmarthost`);
         if (!(email.from ?? global?.smtpFrom)) throw new ConfigError(`${at}: no sender: set from here or global.smtpFrom`);
+        if (email.subject !== undefined && Object.keys(email.headers ?? {}).some(h => h.toLowerCase() === 'subject')) {
+          throw new ConfigError(`${at}: subject and headers.Subject both set the subject: keep one`);
+        }
         return compact({
           to: email.to,
           from: email.from,
@@ -347,7 +367,9 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
           auth_password_file: email.authPassword && secretFilePath(email.authPassword),
           require_tls: email.requireTls,
           send_resolved: email.sendResolved ?? true,
-          headers: email.headers,
+          headers: email.subject !== undefined ? { ...email.headers, Subject: email.subject } : email.headers,
+          html: email.html,
+          text: email.text,
         });
       }),
       webhook_configs: receiver.webhookConfigs?.map((hook, j) => compact({
@@ -408,19 +430,10 @@ function checkSecretRef(ref: unknown, at: string): void {
   if (!candidate || typeof candidate.secretName !== 'string' || !candidate.secretName || typeof candidate.key !== 'string' || !candidate.key) {
     throw new ConfigError(`${at} must be { secretName, key }, the Secret and key holding the password`);
   }
-}
-
-/** Every `group_interval` of a config document's routing tree, with where it is (`route.routes[0]`). */
-export function routeGroupIntervals(document: Record<string, unknown>): Array<{ at: string; value: string }> {
-  const found: Array<{ at: string; value: string }> = [];
-  const visit = (route: unknown, at: string) => {
-    if (typeof route !== 'object' || route === null) return;
-    const node = route as Record<string, unknown>;
-    if (node.group_interval !== undefined) found.push({ at, value: String(node.group_interval) });
-    if (Array.isArray(node.routes)) node.routes.forEach((child, i) => visit(child, `${at}.routes[${i}]`));
-  };
-  visit(document.route, 'route');
-  return found;
+  const nameProblem = dns1123SubdomainProblem(candidate.secretName);
+  if (nameProblem) throw new ConfigError(`${at}.secretName ${JSON.stringify(candidate.secretName)} ${nameProblem}: no such Secret can exist; use its real name`);
+  const keyProblem = configKeyProblem(candidate.key);
+  if (keyProblem) throw new ConfigError(`${at}.key ${JSON.stringify(candidate.key)} ${keyProblem}: no such Secret key can exist; use its real key`);
 }
 
 const INLINE_PASSWORD_KEYS = ['smtp_auth_password', 'auth_password', 'smtp_auth_secret', 'auth_secret', 'password'];

@@ -5,6 +5,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { COMPONENT_LABEL, RULES_CONFIGMAP_DATA_BUDGET } from './constants';
 import { ConfigError } from './errors';
+import { validateApiObjects } from './api-objects';
 import { resolveNamespace } from './namespace';
 import {
   duplicateGroupNames, packRuleFiles, parseRuleFileBytes, RenderedRuleFile, RuleFile, RuleGroup,
@@ -125,6 +126,7 @@ export class RulesConfigMap extends Construct {
       }),
       fileNames: bin.map(file => file.name),
     }));
+    validateApiObjects(this);
   }
 }
 

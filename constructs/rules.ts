@@ -197,7 +197,7 @@ export function validateRuleGroups(document: unknown, source: string): RuleGroup
 }
 
 /**
- * The groups of every YAML document of a file, as vmalert v1.151 reads them: it decodes document after document
+ * The groups of every YAML document of a file, as the pinned vmalert reads them: it decodes document after document
  * and concatenates their groups; a group name may appear once in the whole file.
  */
 function validateDocuments(documents: readonly unknown[], source: string): RuleGroup[] {

@@ -11,6 +11,7 @@
 import { watchdogRule } from './dead-mans-switch';
 import { DURATION_HINT, isDuration, parseDuration } from './duration';
 import { ConfigError } from './errors';
+import { isRegExp } from './regex';
 import { AlertingRule, RuleGroup } from './rules';
 
 /** Options for {@link selfMonitoringGroups}. */
@@ -346,15 +347,6 @@ function selector(job: string, extraMatchers: string | undefined): string {
 function withSeverity(rule: AlertingRule, severity: string, labels: Record<string, string> | undefined): AlertingRule {
   const { annotations, ...head } = rule;
   return { ...head, labels: { ...labels, severity }, annotations };
-}
-
-function isRegExp(text: string): boolean {
-  try {
-    new RegExp(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

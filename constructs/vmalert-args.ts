@@ -1,6 +1,8 @@
 /** The vmalert command line and notifier config, built from typed settings. No cdk8s here. */
 import * as yaml from 'js-yaml';
 import { ConfigError } from './errors';
+import { arrayFlagItem } from './vmalert-flag-values';
+import { VERSIONS } from './versions';
 import { MISPLACED_VMALERT_FLAGS, VMALERT_FLAGS } from './vmalert-flags';
 
 /** Everything the vmalert command line is built from. */
@@ -31,7 +33,7 @@ export function vmalertArgs(input: VmalertArgsInput): string[] {
     ...input.ruleFiles.map(file => `-rule=${file}`),
     ...(input.notifierConfigFile
       ? [`-notifier.config=${input.notifierConfigFile}`]
-      : input.notifierUrls.map(url => `-notifier.url=${url}`)),
+      : input.notifierUrls.map(url => `-notifier.url=${arrayFlagItem(url)}`)),
   ];
   if (input.remoteWriteUrl) args.push(`-remoteWrite.url=${input.remoteWriteUrl}`);
   if (input.remoteReadUrl) {
@@ -40,7 +42,7 @@ export function vmalertArgs(input: VmalertArgsInput): string[] {
   }
   args.push(`-evaluationInterval=${input.evaluationInterval}`, `-rule.evalDelay=${input.evalDelay}`);
   if (input.externalUrl) args.push(`-external.url=${input.externalUrl}`);
-  for (const [name, value] of Object.entries(input.externalLabels)) args.push(`-external.label=${name}=${value}`);
+  for (const [name, value] of Object.entries(input.externalLabels)) args.push(`-external.label=${arrayFlagItem(`${name}=${value}`)}`);
   args.push(`-httpListenAddr=:${input.httpPort}`);
   return [...args, ...input.extraArgs];
 }
@@ -97,7 +99,7 @@ export function extraArgsProblems(extraArgs: readonly string[], managedFlags: Re
         + `It belongs on ${MISPLACED_VMALERT_FLAGS[name]}: set -${name}${value} there and remove it from extraArgs`);
     } else if (!VMALERT_FLAGS.has(name) && !newerFlags.includes(name)) {
       problems.push(`-${name} is not a vmalert flag (vmalert would exit with "flag provided but not defined"): `
-        + 'check the spelling against `vmalert -help`; a flag of a vmalert newer than 1.79.5 goes in newerFlags');
+        + `check the spelling against \`vmalert -help\`; a flag of a vmalert newer than the pinned ${VERSIONS.victoriaMetrics} goes in newerFlags`);
     } else if (managedFlags[name]) {
       problems.push(`-${name} is set by the construct: use the "${managedFlags[name]}" prop instead of extraArgs`);
     }

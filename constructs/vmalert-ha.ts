@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
-import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AlertmanagerCluster } from './alertmanager-cluster';
+import { validateApiObjects } from './api-objects';
 import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
@@ -13,11 +13,16 @@ import {
 import { ruleDurationMs } from './rule-syntax';
 import { ConfigError } from './errors';
 import { resolveNamespace } from './namespace';
+import { IngressPolicy, networkPeers, NetworkPolicySettings } from './network-policy';
 import { RulesConfigMap } from './rules-configmap';
 import { isAlertingRule } from './rules';
 import { externalLabelProblems, extraArgsProblems, renderNotifierConfig, vmalertArgs } from './vmalert-args';
+import { urlProblem } from './url';
+import { extraArgFormProblems, vmalertPathPrefix } from './vmalert-flag-values';
+import { knownServiceProblems } from './notifier-services';
 import {
-  checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
+  applyPodSettings, checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, PodSettings, POD_SECURITY_CONTEXT,
+  ResourceSettings, spreadAndProtect,
 } from './workload';
 
 /** Options for {@link VmalertHa}. */
@@ -84,13 +89,16 @@ export interface VmalertHaProps {
    */
   readonly replicaLabel?: string;
   /**
-   * Further vmalert flags, e.g. ["-rule.resendDelay=1m"]. Checked against vmalert's flag list.
+   * Further vmalert flags, e.g. ["-rule.resendDelay=1m"]: one `-name=value` argument each, checked against vmalert's
+   * flag list; flags that make vmalert exit (`-dryRun`, `-version`, `-help`, replay) are refused. With
+   * `-http.pathPrefix` the probes and the default external URL follow the prefix.
    * @default - none
    */
   readonly extraArgs?: string[];
   /**
-   * Names of flags (without "-") that your image's vmalert has but the built-in list, from vmalert 1.79.5's
-   * `-help`, does not; `extraArgs` may then use them, e.g. ["rule.evalDelay"].
+   * Names of flags (without "-") that a custom `image` with a vmalert newer than the pinned release has, but the
+   * catalogue generated from the pinned vmalert's `-help` (constructs/vmalert-flags.ts) does not; `extraArgs` may
+   * then use them. Not needed with the default image.
    * @default - none
    */
   readonly newerFlags?: string[];
@@ -101,7 +109,7 @@ export interface VmalertHaProps {
   readonly namespace?: string;
   /**
    * Container image.
-   * @default "victoriametrics/vmalert:v1.95.2"
+   * @default - victoriametrics/vmalert at the pinned VictoriaMetrics release (constructs/versions.ts)
    */
   readonly image?: string;
   /**
@@ -109,6 +117,17 @@ export interface VmalertHaProps {
    * @default { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 }
    */
   readonly resources?: ResourceSettings;
+  /**
+   * Ingress NetworkPolicy on the vmalert pods: 8880 (UI, API, /metrics) only from `allowFrom`, e.g. the vmagent
+   * that scrapes vmalert. An {@link AlertmanagerCluster} given as `notifiers` also admits these pods on 9093.
+   * @default - enabled, no peers: nothing but the kubelet's probes reaches 8880
+   */
+  readonly networkPolicy?: NetworkPolicySettings;
+  /**
+   * Scheduling, pod metadata and probe timing.
+   * @default - none beyond the construct's own
+   */
+  readonly pod?: PodSettings;
 }
 
 const DEFAULT_RESOURCES = { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 };
@@ -160,6 +179,8 @@ export class VmalertHa extends Construct {
   public readonly deployment: kplus.Deployment;
   /** The ClusterIP Service in front of the replicas (UI and API on 8880). */
   public readonly service: kplus.Service;
+  /** The ingress NetworkPolicy, unless disabled. */
+  public readonly networkPolicy?: IngressPolicy;
 
   constructor(scope: Construct, id: string, props: VmalertHaProps) {
     super(scope, id);
@@ -179,6 +200,7 @@ export class VmalertHa extends Construct {
     checkUrl(owner, 'datasourceUrl', props.datasourceUrl);
     if (props.remoteWriteUrl !== undefined) checkUrl(owner, 'remoteWriteUrl', props.remoteWriteUrl);
     if (props.remoteReadUrl !== undefined) checkUrl(owner, 'remoteReadUrl', props.remoteReadUrl);
+    if (props.externalUrl !== undefined) checkUrl(owner, 'externalUrl', props.externalUrl);
     if (props.remoteReadUrl && !props.remoteWriteUrl) {
       throw new ConfigError(`${owner}: remoteReadUrl restores the alert state that vmalert writes through remoteWriteUrl: set remoteWriteUrl too`);
     }
@@ -214,6 +236,10 @@ export class VmalertHa extends Construct {
       ...groups.map(g => (g.interval === undefined ? 0 : ruleDurationMs(g.interval) ?? 0)).filter(ms => ms > 0).map(formatDuration),
     ]);
     const extraArgs = props.extraArgs ?? [];
+    const formProblems = extraArgFormProblems(extraArgs);
+    if (formProblems.length > 0) throw new ConfigError(formProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
+    // Probes and links follow -http.pathPrefix: without it in their paths vmalert answers 400 and liveness kills the pods.
+    const pathPrefix = vmalertPathPrefix(extraArgs);
     const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval, props.newerFlags);
     if (problems.length > 0) throw new ConfigError(problems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
 
@@ -256,7 +282,7 @@ export class VmalertHa extends Construct {
       remoteReadLookback,
       evaluationInterval,
       evalDelay,
-      externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}`,
+      externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${pathPrefix}`,
       externalLabels: props.replicaLabel ? { ...externalLabels, [props.replicaLabel]: '$(POD_NAME)' } : externalLabels,
       httpPort: VMALERT_HTTP_PORT,
       extraArgs,
@@ -269,8 +295,8 @@ export class VmalertHa extends Construct {
       args: this.args,
       envVariables: Object.fromEntries(Object.entries(CONTAINER_ENV).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)])),
       ports: [{ name: 'http', number: VMALERT_HTTP_PORT }],
-      liveness: kplus.Probe.fromHttpGet(VMALERT_HEALTH_PATH, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
-      readiness: kplus.Probe.fromHttpGet(VMALERT_READY_PATH, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(5) }),
+      liveness: httpProbe(owner, 'livenessProbe', `${pathPrefix}${VMALERT_HEALTH_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe),
+      readiness: httpProbe(owner, 'readinessProbe', `${pathPrefix}${VMALERT_READY_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 5 }, props.pod?.readinessProbe),
       resources: containerResources(owner, props.resources, DEFAULT_RESOURCES),
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
@@ -285,7 +311,18 @@ export class VmalertHa extends Construct {
     checksum.update(notifierConfig ?? '');
     this.deployment.podMetadata.addAnnotation(RULES_CHECKSUM_ANNOTATION, checksum.digest('hex'));
     spreadAndProtect(this, this.deployment, replicas, this.namespace);
+    applyPodSettings(owner, this.deployment, props.pod);
+    if (props.networkPolicy?.enabled ?? true) {
+      this.networkPolicy = new IngressPolicy(this, 'network-policy', { namespace: this.namespace, podSelector: this.deployment.matchLabels, labels });
+      this.networkPolicy.allow([{ port: VMALERT_HTTP_PORT, protocol: 'TCP' }], networkPeers(owner, props.networkPolicy?.allowFrom));
+    }
+    if (props.notifiers instanceof AlertmanagerCluster) props.notifiers.allowApiFrom(this.deployment.matchLabels, this.namespace);
+    validateApiObjects(this);
 
+    if (!(props.notifiers instanceof AlertmanagerCluster)) {
+      const urls = this.notifierUrls;
+      this.node.addValidation({ validate: () => knownServiceProblems(this, urls).map(p => `${owner}: ${p}`) });
+    }
     this.node.addValidation({
       validate: () => rules
         .filter(r => r.namespace !== this.namespace)
@@ -296,15 +333,8 @@ export class VmalertHa extends Construct {
 }
 
 function checkUrl(owner: string, prop: string, value: string): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
-    throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} is not an http(s) URL (e.g. http://vmselect:8481/select/0/prometheus)`);
-  }
+  const problem = urlProblem(value);
+  if (problem) throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} ${problem} (e.g. http://vmselect:8481/select/0/prometheus)`);
 }
 
 /** The restore lookback: the prop, checked to cover the longest `for:`, or that longest `for:` and at least 1h. */

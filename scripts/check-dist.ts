@@ -23,7 +23,7 @@ export function checkDist(distDir: string): { objects: K8sObject[]; errors: stri
   try {
     const alertmanager = extractAlertmanagerConfig(objects, scratch);
     const config = yaml.load(fs.readFileSync(alertmanager.configFile, 'utf8'));
-    const plan = deployPlan(objects, passwordFilesIn(alertmanager, config));
+    const plan = deployPlan(objects, passwordFilesIn(alertmanager, config), config);
     // Alertmanager reads every out-of-band Secret it mounts under its secrets directory as a *_file of its config
     // (SMTP password, heartbeat URL): created once by hand or by the deploy job, never part of dist/.
     const alertmanagerSecretMounts = new Set(secretVolumesMountedUnder(alertmanager.workload, alertmanager.container, ALERTMANAGER_SECRETS_DIR));

@@ -245,4 +245,29 @@ describe('scripts/ci/deploy.sh', () => {
     expect(run.stderr).toContain('KUBE_CONTEXT is not set');
     expect(run.calls).toEqual([]);
   });
+
+  test('a dist/ with placeholder addresses (example.com) is refused before kubectl is called, naming them', () => {
+    // GIVEN the fixture dist/ as a fresh checkout synthesizes it: the SMTP settings still example.com placeholders
+    const placeholderDist = path.join(work, 'placeholder-dist');
+    fs.mkdirSync(placeholderDist, { recursive: true });
+    const manifest = fs.readFileSync(path.join(FIXTURE_DIST, 'app.k8s.yaml'), 'utf8');
+    fs.writeFileSync(path.join(placeholderDist, 'app.k8s.yaml'), manifest.replace(/mail\.internal/g, 'example.com'));
+    const placeholderPlan = path.join(work, 'placeholder-ci', extractDist(placeholderDist, path.join(work, 'placeholder-ci')).deployPlan);
+    // WHEN the deploy job runs on it
+    const log = path.join(work, 'kubectl-placeholder.log');
+    const run = exec('sh', [DEPLOY_SCRIPT, placeholderDist, placeholderPlan], {
+      cwd: work,
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: work, FAKE_KUBECTL_LOG: log, KUBE_CONTEXT, SMTP_PASSWORD },
+    });
+    // THEN it fails listing each placeholder and the variables to set, and never touched the cluster
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('  global.smtp_smarthost "smtp.example.com:587"');
+    expect(run.stderr).toContain('  receivers[0].email_configs[0].to "oncall@example.com"');
+    expect(run.stderr).toContain('SMTP_SMARTHOST, SMTP_FROM, SMTP_TO');
+    expect(kubectlCalls(log)).toEqual([]);
+  });
+
+  test('the plan of the real-address fixture has no placeholder line', () => {
+    expect(fs.readFileSync(plan, 'utf8')).not.toContain('placeholder ');
+  });
 });
