@@ -100,11 +100,16 @@ describe.each(charts.map((c) => [c.name, c] as [string, SynthesizedChart]))('cha
     const proc = start(binary('alertmanager'), args);
     try {
       const status = await pollUntilOk(`http://${self}:${WEB_PORT}/-/ready`, proc);
-      // THEN it answers ready and serves the config it loaded (0.35 logs the load only at debug level)
-      expect({ status, output: proc.output() }).toEqual({ status: 200, output: expect.any(String) });
-      const loaded = await (await fetch(`http://${self}:${WEB_PORT}/api/v2/status`)).json() as { config: { original: string } };
-      const receiverOf = (text: string) => (yaml.load(text) as { route: { receiver: string } }).route.receiver;
-      expect(receiverOf(loaded.config.original)).toBe(receiverOf(fs.readFileSync(am.configFile, 'utf8')));
+      // THEN it answers ready, still running, and serves the synthesized routing and receivers. (Alertmanager
+      // v0.35 logs "Completed loading of configuration file" only on a reload, no longer at start; a config it
+      // cannot load makes it exit.)
+      expect({ status, exitCode: proc.process.exitCode, output: proc.output() })
+        .toEqual({ status: 200, exitCode: null, output: expect.any(String) });
+      const served = await (await fetch(`http://${self}:${WEB_PORT}/api/v2/status`)).json() as { config: { original: string } };
+      const loaded = yaml.load(served.config.original) as { route: { receiver: string }; receivers: Array<{ name: string }> };
+      const written = yaml.load(fs.readFileSync(am.configFile, 'utf8')) as typeof loaded;
+      expect(loaded.route.receiver).toBe(written.route.receiver);
+      expect(loaded.receivers.map((r) => r.name)).toEqual(written.receivers.map((r) => r.name));
     } finally {
       await proc.stop();
     }
