@@ -8,6 +8,7 @@
  * `vmalert_execution_errors_total`, and the remote-write alert reads both `vmalert_remotewrite_errors_total` (1.95
  * counts failed flushes there, 1.79 only a full queue) and `vmalert_remotewrite_dropped_rows_total` (both versions).
  */
+import { watchdogRule } from './dead-mans-switch';
 import { DURATION_HINT, isDuration, parseDuration } from './duration';
 import { ConfigError } from './errors';
 import { isRegExp } from './regex';
@@ -87,6 +88,12 @@ export interface SelfMonitoringOptions {
    * @default 'self-monitoring'
    */
   readonly groupPrefix?: string;
+  /**
+   * Add the always-firing `Watchdog` alert of a dead man's switch, in a third group `<prefix>-watchdog`. Route it to
+   * a heartbeat receiver (`withDeadMansSwitch`), or it reaches your default receiver on every repeat interval.
+   * @default false
+   */
+  readonly watchdog?: boolean;
 }
 
 export const SELF_MONITORING_DEFAULTS = {
@@ -101,9 +108,10 @@ export const SELF_MONITORING_DEFAULTS = {
   targetDownFor: '3m',
   clusterMembersFor: '5m',
   groupPrefix: 'self-monitoring',
+  watchdog: false,
 } as const;
 
-/** Names of every alert this module can produce, for documentation and tests. */
+/** Names of every problem alert this module can produce, for documentation and tests (the Watchdog is not one). */
 export const SELF_MONITORING_ALERTS = [
   'VmalertDown',
   'VmalertNotScraped',
@@ -126,7 +134,8 @@ type Resolved = Required<Omit<SelfMonitoringOptions, 'interval' | 'extraMatchers
   Pick<SelfMonitoringOptions, 'interval' | 'extraMatchers' | 'labels'>;
 
 /**
- * The self-monitoring rule groups: one for vmalert, one for the Alertmanager cluster. Each alert carries `summary`,
+ * The self-monitoring rule groups: one for vmalert, one for the Alertmanager cluster (and the Watchdog
+ * group when `watchdog` is set). Each alert carries `summary`,
  * `description` and `action` (what to do) annotations. Throws a ConfigError naming the option when one is invalid.
  */
 export function selfMonitoringGroups(options: SelfMonitoringOptions = {}): RuleGroup[] {
@@ -287,7 +296,11 @@ export function selfMonitoringGroups(options: SelfMonitoringOptions = {}): RuleG
     ...(o.interval !== undefined ? { interval: o.interval } : {}),
     rules,
   });
-  return [group('vmalert', vmalertRules), group('alertmanager', alertmanagerRules)];
+  return [
+    group('vmalert', vmalertRules),
+    group('alertmanager', alertmanagerRules),
+    ...(o.watchdog ? [group('watchdog', [watchdogRule(o.labels)])] : []),
+  ];
 }
 
 /** Applies defaults and checks every option, reporting all problems at once. */

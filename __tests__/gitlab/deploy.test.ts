@@ -197,6 +197,36 @@ describe('scripts/ci/deploy.sh', () => {
     expect(verbs(run.calls)).not.toContain('apply');
   });
 
+  test('a scrape object whose CRD the cluster lacks fails the job before the diff, naming the CRD and SCRAPE_OBJECTS', () => {
+    // GIVEN dist/ with a VMPodScrape, and its plan
+    const dist = path.join(work, 'dist-with-scrape');
+    fs.mkdirSync(dist, { recursive: true });
+    fs.copyFileSync(path.join(FIXTURE_DIST, 'app.k8s.yaml'), path.join(dist, 'app.k8s.yaml'));
+    fs.writeFileSync(path.join(dist, 'scrape.k8s.yaml'), [
+      'apiVersion: operator.victoriametrics.com/v1beta1', 'kind: VMPodScrape', 'metadata:', '  name: vmalert', `  namespace: ${NAMESPACE}`, '',
+    ].join('\n'));
+    const scrapePlan = path.join(work, 'ci-scrape', extractDist(dist, path.join(work, 'ci-scrape')).deployPlan);
+    const run = (missing: string) => {
+      const log = path.join(work, `kubectl-crd-${missing ? 'missing' : 'present'}.log`);
+      const result = exec('sh', [DEPLOY_SCRIPT, dist, scrapePlan], {
+        cwd: work,
+        env: { PATH: `${bin}:${process.env.PATH}`, HOME: work, FAKE_KUBECTL_LOG: log, FAKE_KUBECTL_MISSING: missing, KUBE_CONTEXT, SMTP_PASSWORD },
+      });
+      return { ...result, calls: kubectlCalls(log) };
+    };
+    // WHEN the cluster lacks the CRD
+    const missing = run('crd/vmpodscrapes.operator.victoriametrics.com');
+    // THEN the job fails before the diff, saying what to do
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('dist/ holds VMPodScrape objects but the cluster has no CustomResourceDefinition vmpodscrapes.operator.victoriametrics.com');
+    expect(missing.stderr).toContain('SCRAPE_OBJECTS');
+    expect(verbs(missing.calls)).not.toContain('diff');
+    // AND with the CRD installed it is checked, then the diff and apply follow
+    const present = run('');
+    expect(present.code).toBe(0);
+    expect(verbs(present.calls).slice(-5)).toEqual(['get crd', 'diff', 'apply', 'rollout status', 'rollout status']);
+  });
+
   test('a namespace that does not exist yet is created before the diff', () => {
     // GIVEN a cluster without the namespace
     // WHEN the deploy job runs

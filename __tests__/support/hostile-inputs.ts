@@ -267,8 +267,10 @@ const appEnv: HostileCase[] = [
   { name: 'env: VMALERT_REPLICAS above int32', build: appWith({ VMALERT_REPLICAS: '2147483648' }), refused: 'VMALERT_REPLICAS="2147483648": must be a whole number >= 1 and <= 2147483647' },
   { name: 'env: ALERTMANAGER_REPLICAS 30 (5m group_interval within the peer wait)', build: appWith({ ALERTMANAGER_REPLICAS: '30' }), refused: 'group_interval 5m must be above 7m15s' },
   { name: 'env: RULES_DIR does not exist', build: appWith({ RULES_DIR: '/nonexistent/rules' }), refused: 'RULES_DIR="/nonexistent/rules": is not a directory' },
-  { name: 'env: VMALERT_JOB is not a regex', build: appWith({ VMALERT_JOB: 'vm(alert' }), refused: 'VMALERT_JOB="vm(alert": is not a valid regular expression' },
-  { name: 'env: ALERTMANAGER_JOB is not a regex', build: appWith({ ALERTMANAGER_JOB: '[am' }), refused: 'ALERTMANAGER_JOB="[am"' },
+  // Job names are literal: the scrape objects set them, the rules match them escaped.
+  { name: 'env: VMALERT_JOB with regex characters', build: appWith({ VMALERT_JOB: 'vm(alert' }) },
+  { name: 'env: ALERTMANAGER_JOB with regex characters', build: appWith({ ALERTMANAGER_JOB: '[am' }) },
+  { name: 'env: VMALERT_JOB equal to ALERTMANAGER_JOB', build: appWith({ VMALERT_JOB: 'alerting', ALERTMANAGER_JOB: 'alerting' }), refused: 'VMALERT_JOB and ALERTMANAGER_JOB are both "alerting"' },
   { name: 'env: VMALERT_JOB with a double quote', build: appWith({ VMALERT_JOB: 'vm"alert' }) },
   { name: 'env: VMALERT_JOB with a backslash', build: appWith({ VMALERT_JOB: 'vm\\.alert' }) },
   { name: 'env: nothing set (placeholders, as on a fresh checkout)', build: appWith({}, {}) },
