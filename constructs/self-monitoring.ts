@@ -2,11 +2,11 @@
  * Self-monitoring rules: alerts on the alerting stack itself (vmalert and the Alertmanager cluster). No cdk8s here;
  * `RulesConfigMap.selfMonitoring` wraps these groups in a ConfigMap.
  *
- * Metric names were checked against `/metrics` of vmalert 1.79.5 and Alertmanager 0.25 (Debian) and the sources of
- * vmalert 1.95.2 / Alertmanager 0.27 (the images the constructs deploy). Only names present in all of them are used:
- * `vmalert_alerting_rules_error` (a gauge until 1.95, replaced by `..._errors_total` in 1.96) is avoided in favour of
- * `vmalert_execution_errors_total`, and the remote-write alert reads both `vmalert_remotewrite_errors_total` (1.95
- * counts failed flushes there, 1.79 only a full queue) and `vmalert_remotewrite_dropped_rows_total` (both versions).
+ * Every metric name is one the pinned vmalert and Alertmanager expose (checked against their /metrics by
+ * __tests__/real-binaries/self-monitoring-metrics.test.ts). The remote-write alert reads both
+ * `vmalert_remotewrite_errors_total` (failed flushes) and `vmalert_remotewrite_dropped_rows_total` (a full queue).
+ * There is no reload-failure alert: rule and config changes roll the pods instead of reloading them in place, so a
+ * config the binary refuses shows as a pod that never becomes ready (the Down and NotScraped alerts).
  */
 import { watchdogRule } from './dead-mans-switch';
 import { DURATION_HINT, isDuration, parseDuration } from './duration';
@@ -63,11 +63,6 @@ export interface SelfMonitoringOptions {
    */
   readonly errorsFor?: string;
   /**
-   * How long a failed configuration reload must persist before the alert fires.
-   * @default '5m'
-   */
-  readonly reloadFailedFor?: string;
-  /**
    * How long a target must be down (`up == 0`) or missing before the alert fires.
    * @default '3m'
    */
@@ -104,7 +99,6 @@ export const SELF_MONITORING_DEFAULTS = {
   warningSeverity: 'warning',
   errorWindow: '5m',
   errorsFor: '5m',
-  reloadFailedFor: '5m',
   targetDownFor: '3m',
   clusterMembersFor: '5m',
   groupPrefix: 'self-monitoring',
@@ -117,13 +111,11 @@ export const SELF_MONITORING_ALERTS = [
   'VmalertNotScraped',
   'VmalertRuleEvaluationErrors',
   'VmalertNotificationErrors',
-  'VmalertConfigReloadFailed',
   'VmalertRemoteWriteErrors',
   'AlertmanagerDown',
   'AlertmanagerNotScraped',
   'AlertmanagerClusterMembersMissing',
   'AlertmanagerNotificationsFailed',
-  'AlertmanagerConfigReloadFailed',
 ] as const;
 
 const WHERE = 'selfMonitoringGroups';
@@ -199,18 +191,6 @@ export function selfMonitoringGroups(options: SelfMonitoringOptions = {}): RuleG
       },
     }),
     warning({
-      alert: 'VmalertConfigReloadFailed',
-      expr: `vmalert_config_last_reload_successful${vmalert} == 0`,
-      for: o.reloadFailedFor,
-      annotations: {
-        summary: 'vmalert {{ $labels.instance }} failed to reload its rule files',
-        description: 'The last configuration reload of vmalert {{ $labels.instance }} failed: it keeps evaluating the '
-          + 'rules it loaded before, and rule changes are not applied.',
-        action: 'Read the vmalert logs for "cannot parse configuration file", fix the rule file it names, and validate '
-          + 'rule files before deploying (vmalert -dryRun -rule=FILE; the library checks them at synth).',
-      },
-    }),
-    warning({
       alert: 'VmalertRemoteWriteErrors',
       expr: `increase(vmalert_remotewrite_errors_total${vmalert}[${w}]) > 0`
         + ` or increase(vmalert_remotewrite_dropped_rows_total${vmalert}[${w}]) > 0`,
@@ -277,18 +257,6 @@ export function selfMonitoringGroups(options: SelfMonitoringOptions = {}): RuleG
           + 'that the receiver addresses are accepted; test with amtool or a manual SMTP session from the pod.',
       },
     }),
-    warning({
-      alert: 'AlertmanagerConfigReloadFailed',
-      expr: `alertmanager_config_last_reload_successful${am} == 0`,
-      for: o.reloadFailedFor,
-      annotations: {
-        summary: 'Alertmanager {{ $labels.instance }} failed to reload its configuration',
-        description: 'The last configuration reload of Alertmanager {{ $labels.instance }} failed: it keeps routing with '
-          + 'the configuration it loaded before, and peers may now route differently.',
-        action: 'Read the Alertmanager logs for "Loading configuration file failed", fix alertmanager.yml (check it '
-          + 'with amtool check-config), and redeploy.',
-      },
-    }),
   ];
 
   const group = (name: string, rules: AlertingRule[]): RuleGroup => ({
@@ -310,7 +278,7 @@ function resolveOptions(options: SelfMonitoringOptions): Resolved {
   if (!Number.isInteger(o.alertmanagerReplicas) || o.alertmanagerReplicas < 1) {
     problems.push(`alertmanagerReplicas must be a whole number >= 1 (the Alertmanager replicas), got ${o.alertmanagerReplicas}`);
   }
-  for (const key of ['errorWindow', 'errorsFor', 'reloadFailedFor', 'targetDownFor', 'clusterMembersFor', 'interval'] as const) {
+  for (const key of ['errorWindow', 'errorsFor', 'targetDownFor', 'clusterMembersFor', 'interval'] as const) {
     const value = o[key];
     if (value !== undefined && !isDuration(value)) {
       problems.push(`${key}: ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
