@@ -1,0 +1,35 @@
+/** The READMEs (English and Traditional Chinese) and their generated parts between marker comments. */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Every README that carries the generated parts; the Chinese one mirrors the English one section for section. */
+export const READMES = ['README.md', 'README.zh-TW.md'].map(name => path.join(__dirname, '..', '..', name));
+
+/** `text` with what lies between `begin` and `end` replaced by `content`; `file` names the text in the error. */
+export function replaceBetween(text: string, begin: string, end: string, content: string, file: string): string {
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${path.basename(file)} has no "${begin}" ... "${end}" section: add the two markers where the generated part belongs`);
+  return `${text.slice(0, from + begin.length)}\n${content}\n${text.slice(to)}`;
+}
+
+/**
+ * Applies `update` to every README there is: writes the result, or with `check` only reports (on stderr) each README
+ * it would change. Returns false when a check found a stale README.
+ */
+export function rewriteReadmes(update: (readme: string, file: string) => string, check: boolean, stale: string): boolean {
+  let current = true;
+  for (const file of READMES.filter(f => fs.existsSync(f))) {
+    const readme = fs.readFileSync(file, 'utf8');
+    const updated = update(readme, file);
+    if (updated === readme) continue;
+    if (check) {
+      process.stderr.write(`${path.basename(file)}: ${stale}\n`);
+      current = false;
+    } else {
+      fs.writeFileSync(file, updated);
+      process.stdout.write(`wrote ${path.basename(file)}\n`);
+    }
+  }
+  return current;
+}
