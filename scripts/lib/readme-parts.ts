@@ -33,3 +33,39 @@ export function rewriteReadmes(update: (readme: string, file: string) => string,
   }
   return current;
 }
+
+/** What two translations of a README must share: headings per level and the fenced code blocks. */
+export interface MarkdownOutline {
+  /** Number of ATX headings (`#`, `##`, ...) outside code blocks, by level (index 0 is level 1). */
+  readonly headingsPerLevel: number[];
+  /** Every fenced code block, fences and indentation included, in order. */
+  readonly codeBlocks: string[];
+}
+
+/** The outline of a Markdown text: fenced blocks (``` or ~~~, indented in list items too) and the headings outside them. */
+export function markdownOutline(markdown: string): MarkdownOutline {
+  const headingsPerLevel = [0, 0, 0, 0, 0, 0];
+  const codeBlocks: string[] = [];
+  let block: string[] | undefined;
+  let fence = '';
+  for (const line of markdown.split('\n')) {
+    const opening = /^\s*(`{3,}|~{3,})/.exec(line);
+    if (block === undefined) {
+      if (opening) {
+        block = [line];
+        fence = opening[1];
+        continue;
+      }
+      const heading = /^(#{1,6})\s/.exec(line);
+      if (heading) headingsPerLevel[heading[1].length - 1]++;
+    } else {
+      block.push(line);
+      if (new RegExp(`^\\s*${fence[0]}{${fence.length},}\\s*$`).test(line)) {
+        codeBlocks.push(block.join('\n'));
+        block = undefined;
+      }
+    }
+  }
+  if (block !== undefined) throw new Error(`a code block opened with ${fence} is never closed: ${block[0].trim()}`);
+  return { headingsPerLevel, codeBlocks };
+}
