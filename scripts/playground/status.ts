@@ -43,7 +43,8 @@ export class StatusWriter {
       this.lastPlain = plain;
       return;
     }
-    const width = Math.max(20, (this.out.columns ?? 100) - 1);
+    // A pseudo-terminal without a window size reports 0 columns.
+    const width = Math.max(20, (this.out.columns || 100) - 1);
     const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
     this.out.write(up + lines.map((l) => `\x1b[2K${l.slice(0, width)}\n`).join(''));
     this.drawn = lines.length;
