@@ -129,6 +129,7 @@ async function main(): Promise<number> {
   const timers: NodeJS.Timeout[] = [];
   let stopping: Promise<number> | undefined;
   let status: StatusWriter | undefined;
+  let rulesCopy: string | undefined;
   const shutdown = async (): Promise<number> => {
     timers.forEach((t) => clearTimeout(t));
     status?.message('stopping: every process, server and port of the playground ...');
@@ -153,8 +154,9 @@ async function main(): Promise<number> {
     if (stopping) return await stopping;
     const workDir = testWorkDir();
     say(`temporary directory: ${workDir}`);
-    const changes = copyRulesWithShortFor(options.rules, path.join(workDir, 'rules'), MAX_FOR);
-    const synthesized = synthesize(path.join(workDir, 'rules'), path.join(workDir, 'dist'));
+    rulesCopy = path.join(workDir, 'rules');
+    const changes = copyRulesWithShortFor(options.rules, rulesCopy, MAX_FOR);
+    const synthesized = synthesize(rulesCopy, path.join(workDir, 'dist'));
     const notes = [
       `rules: ${options.rules}`,
       `shorter timings than the app (so the first email comes in about two minutes): evaluation interval ${PLAYGROUND_ENV.EVALUATION_INTERVAL} (app: 1m), every for: cut to at most ${MAX_FOR}`
@@ -261,7 +263,9 @@ async function main(): Promise<number> {
     return await new Promise<number>(() => undefined); // runs until a signal
   } catch (err) {
     if (stopping) return await stopping;
-    process.stderr.write(`playground: ${err instanceof Error ? err.message : String(err)}\n`);
+    // Rule errors name the playground's copy: name the user's files instead.
+    const message = (err instanceof Error ? err.message : String(err)).split(rulesCopy ?? '\0').join(options.rules);
+    process.stderr.write(`playground: ${message}\n`);
     const logs = collectLogs();
     if (logs) process.stderr.write(`${logs.split('\n').slice(-60).join('\n')}\n`);
     await shutdown();
