@@ -3,7 +3,7 @@
  * whose CPU alert speaks Chinese) starts, the CPU alert fires by itself and its email arrives; headless
  * Chromium (Debian's, driven by playwright-core; scripts/ensure-chromium.sh installs it) shows the email in the
  * list and renders it; Ctrl-C (SIGINT) leaves no process, no bound port and no temporary directory, and a
- * second start on the same port works at once. The screenshot is the README's docs/playground.jpg.
+ * second start on the same port works at once. The screenshot is the README's docs/playground.png.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -18,7 +18,7 @@ useE2eLifecycle();
 
 const ROOT = path.resolve(__dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = path.join(ROOT, 'docs', 'playground.jpg');
+const SCREENSHOT = path.join(ROOT, 'docs', 'playground.png');
 /** Until the URLs are printed: synth and start (the binaries are built by `npm run test:tools` before the e2e). */
 const START_TIMEOUT_MS = 120_000;
 /** The issue's promise: an email within 3 minutes once the binaries are built. */
@@ -128,7 +128,7 @@ test('npm run playground: the first email shows in the browser, Chinese intact; 
 
   // THEN headless Chromium lists it on the mail page and renders it as the recipient sees it
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+  const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
   await page.goto(mailUrl);
   const rows = page.locator('tr.mail-row');
   expect(await rows.count()).toBe(mails.length);
@@ -142,9 +142,12 @@ test('npm run playground: the first email shows in the browser, Chinese intact; 
   for (const line of uiLines) expect(links.map((l) => new URL(l ?? '', mailUrl).href)).toContain(urlOf(line));
   expect(await page.locator('text=Alertmanager peer (StatefulSet)').count()).toBe(3);
   fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-  await page.screenshot({ path: SCREENSHOT, type: 'jpeg', quality: 70 });
+  // The picture for the README: the list and the email, scrolled to its (Chinese) annotations.
+  await page.frameLocator('iframe').first().locator('text=Annotations').scrollIntoViewIfNeeded();
+  await page.locator('h2:has-text("Emails received")').evaluate((h: any) => h.scrollIntoView());
+  await page.screenshot({ path: SCREENSHOT });
   // AND an Alertmanager pod's view shows the alert it holds and the whole mesh
-  await page.locator('a.alertmanager').first().click();
+  await page.goto(new URL((await page.locator('a.alertmanager').first().getAttribute('href')) ?? '', mailUrl).href);
   const view = await page.locator('body').innerText();
   expect(view).toMatch(/mesh: ready, 3 peers/);
   expect(view).toContain('VictoriaMetricsHighCPU');

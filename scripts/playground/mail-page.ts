@@ -76,7 +76,7 @@ table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .
 .FIRING { color: #fff; background: #c0392b; padding: 0 .4em; border-radius: 3px; }
 .RESOLVED { color: #fff; background: #27ae60; padding: 0 .4em; border-radius: 3px; }
 .notes { color: #555; font-size: .85em; } .mail { border: 1px solid #bbb; margin: .8em 0; padding: .5em; }
-iframe { width: 100%; height: 420px; border: 1px solid #ddd; background: #fff; }
+iframe { width: 100%; height: 460px; border: 1px solid #ddd; background: #fff; }
 pre { white-space: pre-wrap; background: #f6f6f6; padding: .5em; font-size: .85em; }
 `;
 
