@@ -126,6 +126,13 @@ test('npm run playground: the first email shows in the browser, Chinese intact; 
   process.stdout.write(`first email ${((Date.now() - startedAt) / 1000).toFixed(0)} s after the URLs were printed: ${mails[0].subject}\n`);
   expect(mails[0]).toMatchObject({ status: 'FIRING', subject: expect.stringMatching(/^\[FIRING:1\] VictoriaMetricsHighCPU vmstorage\b/) });
 
+  // AND vmagent, with the generated scrape configs, scrapes both vmalert replicas, the three Alertmanager peers and itself
+  const vmui = playground.output.find((l) => l.startsWith('victoria-metrics (vmui): '))!;
+  const up = await getJson<{ data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }>(
+    `${new URL(urlOf(vmui)).origin}/api/v1/query?query=${encodeURIComponent('up == 1')}`);
+  const jobs = up.data.result.map((s) => s.metric.job).sort();
+  expect(jobs).toEqual(['alertmanager', 'alertmanager', 'alertmanager', 'vmagent', 'vmalert', 'vmalert']);
+
   // THEN headless Chromium lists it on the mail page and renders it as the recipient sees it
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
