@@ -21,16 +21,16 @@ export interface ReceivedMail {
   readonly subject: string;
   /** The readable body: the text part, or the HTML part without tags (Alertmanager's default email is HTML only). */
   readonly body: string;
-  /** The text part as decoded by mailparser (transfer encoding and charset undone); '' if none. */
-  readonly text: string;
-  /** The HTML part as decoded by mailparser; '' if none. */
-  readonly html: string;
   /** The Subject header as it was on the wire (MIME encoded-words for non-ASCII text). */
   readonly rawSubject: string;
   readonly from: string;
   readonly to: string[];
   /** Envelope recipients (RCPT TO). */
   readonly recipients: string[];
+  /** The HTML part as sent (decoded to a string from its charset), if any. */
+  readonly html?: string;
+  /** The text part as sent, if any. */
+  readonly text?: string;
 }
 
 /** A running SMTP sink. */
@@ -60,12 +60,12 @@ export class SmtpSink {
               receivedAt: Date.now(),
               subject: parsed.subject ?? '',
               body: parsed.text || htmlToText(typeof parsed.html === 'string' ? parsed.html : ''),
-              text: parsed.text ?? '',
-              html: typeof parsed.html === 'string' ? parsed.html : '',
               rawSubject: parsed.headerLines.find((h) => h.key === 'subject')?.line ?? '',
               from: parsed.from?.text ?? '',
               to: addressList(parsed.to),
               recipients: session.envelope.rcptTo.map((r) => r.address),
+              html: typeof parsed.html === 'string' ? parsed.html : undefined,
+              text: parsed.text || undefined,
             };
             this.mails.push(mail);
             this.events.push(`${new Date(mail.receivedAt).toISOString()} mail to ${mail.recipients.join(',')}: ${mail.subject}`);
