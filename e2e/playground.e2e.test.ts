@@ -3,7 +3,8 @@
  * whose CPU alert speaks Chinese) starts, the CPU alert fires by itself and its email arrives; headless
  * Chromium (Debian's, driven by playwright-core; scripts/ensure-chromium.sh installs it) shows the email in the
  * list and renders it; Ctrl-C (SIGINT) leaves no process, no bound port and no temporary directory, and a
- * second start on the same port works at once. The screenshot is the README's docs/playground.png.
+ * second start on the same port works at once; the page draws the stack's diagram with no network. The full-page
+ * screenshot is the README's docs/playground.png.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -137,6 +138,8 @@ test('npm run playground: the first email shows in the browser, Chinese intact; 
   // THEN headless Chromium lists it on the mail page and renders it as the recipient sees it
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+  const requested: string[] = [];
+  page.on('request', (request) => requested.push(request.url()));
   await page.goto(mailUrl);
   const rows = page.locator('tr.mail-row');
   expect(await rows.count()).toBe(mails.length);
@@ -149,11 +152,22 @@ test('npm run playground: the first email shows in the browser, Chinese intact; 
   const links = await Promise.all(Array.from({ length: await anchors.count() }, (_, i) => anchors.nth(i).getAttribute('href')));
   for (const line of uiLines) expect(links.map((l) => new URL(l ?? '', mailUrl).href)).toContain(urlOf(line));
   expect(await page.locator('text=Alertmanager peer (StatefulSet)').count()).toBe(3);
+  // AND it draws the picture of the stack from the synthesized manifests: every Alertmanager pod, notified on
+  // :9093 by the vmalert replicas, with mermaid served by the page's own server and nothing from the network
+  const diagram = page.locator('#stack-diagram svg');
+  await diagram.waitFor({ timeout: 30_000 });
+  const drawn = await diagram.textContent();
+  const alertmanagerPods = uiLines.filter((l) => l.startsWith('alertmanager ')).map((l) => l.split(' ')[1].replace(/:$/, ''));
+  for (const pod of alertmanagerPods) expect(drawn).toContain(pod);
+  expect(drawn).toContain(':9093');
+  expect(drawn).toMatch(/2 identical vmalert replicas/);
+  expect(requested).toContain(new URL('/mermaid.min.js', mailUrl).href);
+  expect(requested.filter((url) => !url.startsWith(mailUrl))).toEqual([]);
   fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
   // The picture for the README: the list and the email, scrolled to its (Chinese) annotations.
   await page.frameLocator('iframe').first().locator('text=Annotations').scrollIntoViewIfNeeded();
   await page.locator('h2:has-text("Emails received")').evaluate((h: any) => h.scrollIntoView());
-  await page.screenshot({ path: SCREENSHOT });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
   expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
   // AND an Alertmanager pod's view shows the alert it holds and the whole mesh
   await page.goto(new URL((await page.locator('a.alertmanager').first().getAttribute('href')) ?? '', mailUrl).href);

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { parseArgs } from '../../scripts/playground/index';
-import { escapeHtml, mailStatus, mailSummaries, PageModel, renderAlertmanager, renderPage } from '../../scripts/playground/mail-page';
+import { escapeHtml, mailStatus, mailSummaries, MailPage, MERMAID_PATH, PageModel, renderAlertmanager, renderPage } from '../../scripts/playground/mail-page';
 import { copyRulesWithShortFor, describeShortening, shortenRuleFor } from '../../scripts/playground/rules';
 import { statusLines, StatusWriter } from '../../scripts/playground/status';
 import { temporaryDirectories } from '../support/temp';
@@ -27,6 +27,7 @@ function model(overrides: Partial<PageModel> = {}): PageModel {
     mails: () => [],
     links: [{ label: 'vmalert vmalert-abc', url: 'http://127.42.1.8:8880/vmalert/' }],
     pods: [{ name: 'am-0', role: 'Alertmanager peer (StatefulSet)', listens: '127.42.1.5:9093' }],
+    diagram: 'flowchart LR\n  n0[("vmselect:8481<br/>/select/0/prometheus")]',
     notes: ['shorter timings'],
     alertmanagers: ['am-0'],
     alertmanagerView: async () => { throw new Error('not used'); },
@@ -102,6 +103,30 @@ describe('playground mail page', () => {
     expect(html).toContain('href="http://127.42.1.8:8880/vmalert/"');
     expect(html).toContain('href="/alertmanager/am-0"');
     expect(html).toContain('<td>am-0</td><td>Alertmanager peer (StatefulSet)</td>');
+  });
+
+  test('the stack diagram is Mermaid source for the browser to draw, with the bundle from the page\'s own server', () => {
+    // WHEN
+    const html = renderPage(model());
+    // THEN the source is escaped text (mermaid reads the text, so <br/> reaches it intact)
+    expect(html).toContain('<pre class="mermaid" id="stack-diagram">flowchart LR\n  n0[(&quot;vmselect:8481&lt;br/&gt;/select/0/prometheus&quot;)]</pre>');
+    // AND mermaid is loaded from this server, nothing from the network
+    expect(html.match(/<script src="[^"]*"/g)).toEqual([`<script src="${MERMAID_PATH}"`]);
+  });
+
+  test('the server serves mermaid\'s browser bundle from node_modules', async () => {
+    // GIVEN
+    const page = await MailPage.start(model(), '127.0.0.1', 0);
+    try {
+      // WHEN
+      const res = await fetch(new URL(MERMAID_PATH, page.url));
+      // THEN
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect(await res.text()).toMatch(/globalThis\["mermaid"\] = /);
+    } finally {
+      await page.close();
+    }
   });
 
   test('an empty page says when the first email comes', () => {

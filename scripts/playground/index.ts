@@ -22,6 +22,7 @@ import { E2eStack, RunningPod } from '../../e2e/support/stack';
 import { startVmagent, VMAGENT_PORT } from '../../e2e/support/vmagent';
 import { ClusterPathProxy } from '../../e2e/support/vm-proxy';
 import { K8sObject, podSpecOf, readManifests } from '../../scripts/lib/manifests';
+import { stackDiagram } from '../../scripts/lib/stack-diagram';
 import { MailPage, PageLink, PagePod } from './mail-page';
 import { copyRulesWithShortFor, describeShortening } from './rules';
 import { StatusWriter } from './status';
@@ -210,6 +211,7 @@ async function main(): Promise<number> {
       mails: () => stack.smtp.mails,
       links,
       pods: podRows,
+      diagram: stackDiagram(synthesized.objects),
       notes,
       alertmanagers: stack.alertmanagers.map((pod) => pod.name),
       alertmanagerView: async (name) => {

@@ -1,9 +1,11 @@
 /**
  * The playground's web page, served next to the SMTP catcher on loopback: the emails received (subject, time,
  * FIRING/RESOLVED), each rendered as the recipient sees it (the HTML part in a sandboxed frame, the text part as
- * text), links to the vmalert and Alertmanager UIs, and the pods of the stack. Pages are built by pure functions;
- * the server only routes.
+ * text), links to the vmalert and Alertmanager UIs, and the stack: its Mermaid diagram (drawn in the browser by the
+ * mermaid bundle this server serves from node_modules, so the page needs no network) and its pods. Pages are built
+ * by pure functions; the server only routes.
  */
+import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 
@@ -54,6 +56,8 @@ export interface PageModel {
   alertmanagerView(name: string): Promise<AlertmanagerView>;
   readonly links: readonly PageLink[];
   readonly pods: readonly PagePod[];
+  /** Mermaid source of the stack (scripts/lib/stack-diagram.ts), drawn as a picture by the browser. */
+  readonly diagram: string;
   /** Lines about what the playground changed (shortened timings, simulated load). */
   readonly notes: readonly string[];
 }
@@ -78,7 +82,11 @@ table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .
 .notes { color: #555; font-size: .85em; } .mail { border: 1px solid #bbb; margin: .8em 0; padding: .5em; }
 iframe { width: 100%; height: 460px; border: 1px solid #ddd; background: #fff; }
 pre { white-space: pre-wrap; background: #f6f6f6; padding: .5em; font-size: .85em; }
+pre.mermaid { background: #fff; }
 `;
+
+/** Where the page loads mermaid's browser bundle from: this server, never a CDN. */
+export const MERMAID_PATH = '/mermaid.min.js';
 
 /** The whole page. */
 export function renderPage(model: PageModel): string {
@@ -106,10 +114,14 @@ ${model.alertmanagers.map((name) => `<li><a class="alertmanager" href="/alertman
 ${mails.length === 0 ? '<p>None yet: the CPU alert fires a minute or two after the load starts.</p>' : `<table><tr><th>received</th><th>status</th><th>subject</th></tr>\n${rows}</table>`}
 ${bodies}
 <h2>The stack</h2>
+<p class="notes">Drawn from the manifests the playground synthesized: who talks to whom, on which port.</p>
+<pre class="mermaid" id="stack-diagram">${escapeHtml(model.diagram)}</pre>
 <table><tr><th>pod</th><th>role</th><th>listens on</th></tr>
 ${model.pods.map((p) => `<tr><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.role)}</td><td><code>${escapeHtml(p.listens)}</code></td></tr>`).join('\n')}
 </table>
+<script src="${MERMAID_PATH}"></script>
 <script>
+mermaid.initialize({ startOnLoad: true, securityLevel: 'strict', theme: 'neutral' });
 setInterval(async () => {
   try {
     const mails = await (await fetch('/api/mails')).json();
@@ -179,6 +191,10 @@ async function route(model: PageModel, url: string, res: http.ServerResponse): P
   const mails = model.mails();
   const part = /^\/mail\/(\d+)\.(html|txt)$/.exec(path);
   if (path === '/') return send(res, 200, 'text/html', renderPage(model));
+  if (path === MERMAID_PATH) {
+    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' });
+    return void res.end(mermaidBundle());
+  }
   if (path === '/api/mails') return send(res, 200, 'application/json', JSON.stringify(mailSummaries(mails)));
   if (part && mails[Number(part[1])]) {
     const mail = mails[Number(part[1])];
@@ -186,6 +202,13 @@ async function route(model: PageModel, url: string, res: http.ServerResponse): P
     if (body !== undefined) return send(res, 200, part[2] === 'html' ? 'text/html' : 'text/plain', body);
   }
   send(res, 404, 'text/plain', `not found: ${path}\n`);
+}
+
+let bundle: Buffer | undefined;
+/** mermaid's self-contained browser build (global `mermaid`), read once. */
+function mermaidBundle(): Buffer {
+  bundle ??= fs.readFileSync(require.resolve('mermaid/dist/mermaid.min.js'));
+  return bundle;
 }
 
 /** Always UTF-8, declared: the emails' Chinese (or any non-ASCII) text stays intact. */
