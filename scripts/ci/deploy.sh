@@ -7,14 +7,16 @@
 #   3. the SMTP password Secret: created/updated from the masked CI/CD variable SMTP_PASSWORD when it is set,
 #      otherwise it must already exist (created once out of band). Never printed, never part of dist/.
 #   4. kubectl diff --server-side         (exit 1 = differences, shown and applied; > 1 = failure)
-#   5. kubectl apply --server-side --force-conflicts (the pipeline owns every field of dist/)
+#   5. kubectl apply --server-side --force-conflicts (the pipeline owns every field of dist/) as the ApplySet
+#      APPLYSET_PARENT with --prune: what an earlier deploy applied and dist/ no longer holds is deleted, and
+#      nothing else (objects applied by hand or by other tools are not members of the set)
 #   6. kubectl rollout status for every workload of the plan, with ROLLOUT_TIMEOUT; any that does not
 #      complete fails the job (maxUnavailable 0 keeps the previous pods serving meanwhile).
 #
 # Usage: sh scripts/ci/deploy.sh [DIST_DIR] [PLAN]   (defaults: dist .build/ci/deploy-plan.txt)
 # The plan is written by scripts/extract-dist.ts from dist/: which namespaces, Secrets and workloads dist/ has.
 # Environment: KUBE_CONTEXT (required), SMTP_PASSWORD (optional, masked), ROLLOUT_TIMEOUT (default 10m),
-# FIELD_MANAGER (default gitlab-ci-cdk8s-vmalert-ha).
+# FIELD_MANAGER (default gitlab-ci-cdk8s-vmalert-ha), APPLYSET_PARENT (default: lib.sh, applyset_parent).
 set -eu
 set +x # never trace: the SMTP password passes through this shell
 . "$(dirname "$0")/lib.sh"
@@ -46,10 +48,19 @@ namespace_of() {
   if [ "$1" = - ]; then echo ""; else echo "$1"; fi
 }
 
+plan_lines namespace >"$tmp/namespaces"
+# The ApplySet's parent ConfigMap lives in the namespace of dist/; kubectl takes it only from --namespace.
+applyset=$(applyset_parent)
+applyset_ns=$(while read -r ns _; do printf '%s ' "$ns"; done <"$tmp/namespaces")
+case "$applyset_ns" in
+  "" | *" "?*) die "the ApplySet that prunes needs every object of $dist_dir in one namespace, found:" \
+    "${applyset_ns:-none}. Set the chart's namespace, or deploy each namespace from its own directory" ;;
+esac
+applyset_ns=${applyset_ns% }
+
 echo "deploy: context $KUBE_CONTEXT"
 "$kubectl" config use-context "$KUBE_CONTEXT"
 
-plan_lines namespace >"$tmp/namespaces"
 while read -r ns _; do
   if ! "$kubectl" get namespace "$ns" -o name </dev/null >/dev/null 2>&1; then
     echo "deploy: creating namespace $ns"
@@ -89,14 +100,16 @@ while read -r ns name keys; do
 done <"$tmp/secrets"
 
 diff_rc=0
-"$kubectl" diff --server-side "--field-manager=$field_manager" --force-conflicts -f "$dist_dir" || diff_rc=$?
+cluster_diff "$kubectl" "$dist_dir" "$field_manager" "$applyset_ns" "$tmp" || diff_rc=$?
 case "$diff_rc" in
   0) echo "deploy: the cluster already matches $dist_dir" ;;
   1) echo "deploy: applying the differences above" ;;
   *) die "kubectl diff failed with exit code $diff_rc (1 would mean differences; more is an error)" ;;
 esac
 
-"$kubectl" apply --server-side "--field-manager=$field_manager" --force-conflicts -f "$dist_dir"
+echo "deploy: applying $dist_dir as ApplySet $applyset in namespace $applyset_ns (prunes what it no longer holds)"
+KUBECTL_APPLYSET=true "$kubectl" apply --server-side "--field-manager=$field_manager" --force-conflicts \
+  "--namespace=$applyset_ns" "--applyset=$applyset" --prune -f "$dist_dir"
 
 # Wait for every workload, even after one failed, so the log shows the state of all of them.
 plan_lines rollout >"$tmp/rollouts"
