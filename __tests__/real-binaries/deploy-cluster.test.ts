@@ -23,6 +23,7 @@ import { APP_RULES_DIR } from './charts';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const DEPLOY_SCRIPT = path.join(REPO_ROOT, 'scripts', 'ci', 'deploy.sh');
+const DIFF_CLUSTER_SCRIPT = path.join(REPO_ROOT, 'scripts', 'ci', 'diff-cluster.sh');
 const KUBE_CONTEXT = 'monitoring/cluster-config:production';
 const NAMESPACE = 'monitoring';
 const FIELD_MANAGER = 'gitlab-ci-cdk8s-vmalert-ha';
@@ -302,6 +303,25 @@ describe('pruning: the deploy removes what dist/ no longer holds, and nothing el
     });
   }
 
+  /** kubectl's name of an object in its output: networkpolicy.networking.k8s.io/<name>, configmap/<name>. */
+  function refPattern(obj: K8sObject): string {
+    return `${obj.kind.toLowerCase()}(\\.[a-z0-9.]+)?/${obj.metadata.name}`;
+  }
+
+  /** kind/name -> resourceVersion of everything in the namespace (any write changes one). */
+  function resourceVersions(): Record<string, string> {
+    const kinds = 'configmaps,secrets,services,deployments,statefulsets,poddisruptionbudgets,networkpolicies';
+    const items: any[] = getJson([kinds, `--namespace=${NAMESPACE}`]).items;
+    return Object.fromEntries(items.map((o) => [`${o.kind}/${o.metadata.name}`, o.metadata.resourceVersion]));
+  }
+
+  function diffCluster(dist: Dist): RunResult {
+    return run('sh', [DIFF_CLUSTER_SCRIPT, dist.dir, dist.plan], {
+      cwd: work,
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: work, KUBECONFIG: cluster.kubeconfig, KUBE_CONTEXT },
+    });
+  }
+
   test('a dropped rule ConfigMap part, a renamed object and a removed NetworkPolicy are deleted; an unrelated object survives', () => {
     // GIVEN a deploy of the app with 3 rule ConfigMap parts, a dashboard ConfigMap and a NetworkPolicy
     const before = distWith({ ruleFiles: 3, dashboardId: 'dashboard', networkPolicy: true });
@@ -317,16 +337,28 @@ describe('pruning: the deploy removes what dist/ no longer holds, and nothing el
 
     // WHEN dist/ shrinks: 2 rule files (the third part goes), the dashboard renamed, no NetworkPolicy
     const after = distWith({ ruleFiles: 2, dashboardId: 'dashboard-v2', networkPolicy: false });
+    const gone = before.objects.filter((b) => !after.objects.some((a) => a.kind === b.kind && a.metadata.name === b.metadata.name));
+    expect(gone.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'ConfigMap', 'NetworkPolicy']);
+
+    // AND a merge request's diff:cluster job looks first
+    const versionsBefore = resourceVersions();
+    const preview = diffCluster(after);
+    // THEN it shows the new dashboard and each object the deploy would prune, and changes nothing
+    expect(preview.stderr).toBe('');
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain('diff-cluster: the deploy would make the changes above');
+    expect(preview.stdout).toMatch(/^\+  name: extras-dashboard-v2-/m);
+    for (const obj of gone) expect(preview.stdout).toMatch(new RegExp(`^would prune: ${refPattern(obj)}$`, 'm'));
+    expect(resourceVersions()).toEqual(versionsBefore);
+
+    // WHEN the deploy job runs
     const result = deploy(after);
 
     // THEN the deploy succeeds and reports each deletion
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const gone = before.objects.filter((b) => !after.objects.some((a) => a.kind === b.kind && a.metadata.name === b.metadata.name));
-    expect(gone.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'ConfigMap', 'NetworkPolicy']);
     for (const obj of gone) {
-      // (kubectl names the resource with its group: networkpolicy.networking.k8s.io/<name>)
-      const ref = `${obj.kind.toLowerCase()}(\\.[a-z0-9.]+)?/${obj.metadata.name}`;
+      const ref = refPattern(obj);
       // the diff step announced it, before anything was applied
       expect(result.stdout).toMatch(new RegExp(`^would prune: ${ref}$`, 'm'));
       expect(result.stdout).toMatch(new RegExp(`^${ref} pruned$`, 'm'));

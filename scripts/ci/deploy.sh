@@ -35,28 +35,14 @@ kubectl=$(find_tool kubectl)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# Plan lines: "<kind> <namespace, or - for none> [<name> [<keys>]]"; "#" starts a comment.
-# Prints the lines of one kind without it.
-plan_lines() {
-  grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$plan" | while read -r kind rest; do
-    if [ "$kind" = "$1" ]; then echo "$rest"; fi
-  done
-}
-
 # "-" (no namespace in the manifest: the context's default) becomes empty.
 namespace_of() {
   if [ "$1" = - ]; then echo ""; else echo "$1"; fi
 }
 
 plan_lines namespace >"$tmp/namespaces"
-# The ApplySet's parent ConfigMap lives in the namespace of dist/; kubectl takes it only from --namespace.
 applyset=$(applyset_parent)
-applyset_ns=$(while read -r ns _; do printf '%s ' "$ns"; done <"$tmp/namespaces")
-case "$applyset_ns" in
-  "" | *" "?*) die "the ApplySet that prunes needs every object of $dist_dir in one namespace, found:" \
-    "${applyset_ns:-none}. Set the chart's namespace, or deploy each namespace from its own directory" ;;
-esac
-applyset_ns=${applyset_ns% }
+applyset_ns=$(applyset_namespace "$dist_dir")
 
 echo "deploy: context $KUBE_CONTEXT"
 "$kubectl" config use-context "$KUBE_CONTEXT"

@@ -33,6 +33,25 @@ applyset_parent() {
   echo "${APPLYSET_PARENT:-configmaps/cdk8s-vmalert-ha}"
 }
 
+# Lines of the deploy plan "$plan" (written by scripts/extract-dist.ts): "<kind> <namespace, or - for none>
+# [<name> [<keys>]]"; "#" starts a comment. Prints the lines of one kind without it.
+plan_lines() {
+  grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$plan" | while read -r kind rest; do
+    if [ "$kind" = "$1" ]; then echo "$rest"; fi
+  done
+}
+
+# The one namespace of the plan's objects, where the ApplySet's parent lives (kubectl takes it only from
+# --namespace); exits naming what it found otherwise. DIST is for the message.
+applyset_namespace() {
+  _found=$(plan_lines namespace | while read -r _ns _; do printf '%s ' "$_ns"; done)
+  case "$_found" in
+    "" | *" "?*) die "the ApplySet that prunes needs every object of $1 in one namespace, found:" \
+      "${_found:-none}. Set the chart's namespace, or deploy each namespace from its own directory" ;;
+  esac
+  echo "${_found% }"
+}
+
 # Shows what applying DIST as the ApplySet would change, without changing anything: `kubectl diff --server-side`
 # of every object, then the members of the set an apply would prune. Returns 0 (no change), 1 (changes) or
 # kubectl diff's error code (> 1).
