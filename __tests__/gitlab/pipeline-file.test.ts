@@ -11,8 +11,10 @@ import {
 
 /** gitlab-ci-local needs only the pipeline file and the file its cache key hashes. */
 const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json'];
-const NODE_JOBS = ['test:unit', 'synth', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e'];
-const ALL_JOBS = ['test:unit', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'deploy'];
+const NODE_JOBS = ['test:unit', 'synth', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'diff:manifests'];
+/** Jobs of branch pipelines (pipeline-changes.test.ts: which of them a change runs; the merge-request jobs). */
+const ALL_JOBS = ['test:unit', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'deploy'];
+const MERGE_REQUEST_JOBS = ['diff:manifests', 'diff:cluster'];
 /** A tag that names one release: digits and dots, optionally a v prefix and a -variant suffix. */
 const PINNED_TAG = /:v?\d+\.\d+\.\d+(-[a-z0-9.]+)?$/;
 
@@ -40,8 +42,9 @@ describe('.gitlab-ci.yml', () => {
     // THEN the stages and jobs are these
     expect(pipeline.stages).toEqual(['.pre', 'test', 'synth', 'validate', 'deploy', '.post']);
     const jobs = Object.keys(pipeline).filter((key) => pipeline[key]?.stage !== undefined);
-    expect(jobs.sort()).toEqual([...ALL_JOBS].sort());
-    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'synth', 'validate', 'validate', 'validate', 'validate', 'validate', 'deploy']);
+    expect(jobs.sort()).toEqual([...ALL_JOBS, ...MERGE_REQUEST_JOBS].sort());
+    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'synth', 'validate', 'validate', 'validate', 'validate', 'validate', 'validate', 'deploy']);
+    expect(MERGE_REQUEST_JOBS.map((job) => pipeline[job].stage)).toEqual(['validate', 'validate']);
   });
 
   test('a schema error is reported (the check above is real)', () => {
@@ -63,7 +66,7 @@ describe('.gitlab-ci.yml', () => {
   });
 
   test('every job runs in a pinned image; vmalert and Alertmanager are the images the manifests deploy', () => {
-    for (const job of ALL_JOBS) {
+    for (const job of [...ALL_JOBS, ...MERGE_REQUEST_JOBS]) {
       expect(`${job} ${imageOf(job)}`).toMatch(PINNED_TAG);
       // no Docker-in-Docker
       expect(pipeline[job].services ?? []).toEqual([]);
@@ -104,11 +107,11 @@ describe('.gitlab-ci.yml', () => {
     expect(pipeline['validate:e2e'].script).toEqual(['bash scripts/install-test-tools.sh', 'npm run test:e2e']);
   });
 
-  test('npm run pipeline:local runs every job but deploy and e2e, in the shell, one at a time', () => {
+  test('npm run pipeline:local runs every job but deploy, e2e and the API-server suite, in the shell, one at a time', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     const words: string[] = pkg.scripts['pipeline:local'].split(/\s+/);
     expect(words.slice(0, 5)).toEqual(['gitlab-ci-local', '--force-shell-executor', '--shell-isolation', '--concurrency', '1']);
-    expect(words.slice(5)).toEqual(ALL_JOBS.filter((job) => job !== 'deploy' && job !== 'validate:e2e'));
+    expect(words.slice(5)).toEqual(ALL_JOBS.filter((job) => !['deploy', 'validate:e2e', 'validate:api-server'].includes(job)));
   });
 
   test('the unit tests the test job runs need no real binary (its node image has no vmalert, amtool or promtool)', () => {
@@ -145,7 +148,9 @@ describe('.gitlab-ci.yml', () => {
   });
 
   test('the default branch gets every job; another branch gets all but deploy; RUN_E2E=false leaves out e2e', () => {
-    // GIVEN the repository on main, then on a feature branch
+    // GIVEN the repository on main, then on a feature branch, with a change beyond rules/ (pipeline-changes.test.ts
+    // shows what a rules-only change leaves out)
+    fs.appendFileSync(path.join(repo, '.gitlab-ci.yml'), '\n# changed\n');
     // WHEN gitlab-ci-local lists the jobs it would run
     const onMain = listedJobs(repo);
     const withoutE2e = listedJobs(repo, ['--variable', 'RUN_E2E=false']);

@@ -18,7 +18,7 @@ import { minimalChart } from '../../examples/minimal';
 import { twoVmalertGroupsChart } from '../../examples/two-vmalert-groups';
 import { K8sObject, findObjects } from '../../scripts/lib/manifests';
 import { KubeCluster, startKubeCluster } from '../support/kube-cluster';
-import { appChart } from './charts';
+import { appChart } from '../real-binaries/charts';
 
 const NAMESPACE = 'monitoring';
 const FIELD_MANAGER = 'kube-api-server-test';

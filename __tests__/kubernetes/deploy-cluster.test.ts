@@ -19,7 +19,7 @@ import { extractDist } from '../../scripts/extract-dist';
 import { K8sObject, findObjects, readManifests } from '../../scripts/lib/manifests';
 import { KubeCluster, kubectlBinWithFakeRollout, startKubeCluster } from '../support/kube-cluster';
 import { RunResult, run } from '../support/binaries';
-import { APP_RULES_DIR } from './charts';
+import { APP_RULES_DIR } from '../real-binaries/charts';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const DEPLOY_SCRIPT = path.join(REPO_ROOT, 'scripts', 'ci', 'deploy.sh');
