@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { AlertmanagerCluster } from '../constructs';
+import { VERSIONS } from '../constructs/versions';
 import { argsOf, EMAIL_CONFIG, firstContainer, flagValues, Manifest, ofKind, only, synth } from './support/synth';
 
 function cluster(props: Partial<ConstructorParameters<typeof AlertmanagerCluster>[2]> = {}) {
@@ -100,7 +101,7 @@ describe('AlertmanagerCluster', () => {
   test('probes, resources, image pull policy and a non-root security context', () => {
     const { objects } = cluster();
     const container = firstContainer(only(objects, 'StatefulSet'));
-    expect(container.image).toBe('prom/alertmanager:v0.27.0');
+    expect(container.image).toBe(`prom/alertmanager:${VERSIONS.alertmanager}`);
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.livenessProbe.httpGet).toEqual(expect.objectContaining({ path: '/-/healthy', port: 9093 }));
     expect(container.readinessProbe.httpGet).toEqual(expect.objectContaining({ path: '/-/ready', port: 9093 }));
@@ -151,9 +152,18 @@ describe('AlertmanagerCluster', () => {
     expect(() => cluster({ config, replicas: 1 })).not.toThrow();
   });
 
+  test('retention and reconnect timeout in days reach the flags as written: Alertmanager v0.35 parses d and w', () => {
+    const args = argsOf(cluster({ retention: '7d', reconnectTimeout: '1d' }).objects, 'StatefulSet');
+    expect(args).toEqual(expect.arrayContaining(['--data.retention=7d', '--cluster.reconnect-timeout=1d']));
+  });
+
   test.each([
     [{ replicas: 0 }, 'AlertmanagerCluster "am": replicas must be a whole number >= 1, got 0'],
-    [{ retention: '5 days' }, 'AlertmanagerCluster "am": retention "5 days" is not a duration'],
+    [{ retention: '5 days' }, 'AlertmanagerCluster "am": retention "5 days" is not a duration that Alertmanager\'s --data.retention accepts'],
+    [{ retention: '1y' }, 'AlertmanagerCluster "am": retention "1y" is not a duration that Alertmanager\'s --data.retention accepts '
+      + '(the flag takes a duration such as 30s, 5m, 1h30m, 7d or 2w: no y; write 8760h)'],
+    [{ reconnectTimeout: '1 day' }, 'AlertmanagerCluster "am": reconnectTimeout "1 day" is not a duration that Alertmanager\'s '
+      + '--cluster.reconnect-timeout accepts'],
     [{ storage: { sizeGiB: 0 } }, 'AlertmanagerCluster "am": storage.sizeGiB must be a whole number >= 1, got 0'],
     [{ resources: { memoryMiB: 512, memoryLimitMiB: 256 } }, 'AlertmanagerCluster "am": resources.memoryLimitMiB (256) is below memoryMiB (512)'],
   ])('bad props: %j', (props, message) => {

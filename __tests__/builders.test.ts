@@ -8,6 +8,7 @@ const BASE: VmalertArgsInput = {
   ruleFiles: ['/etc/vmalert/rules/a/*.yml'],
   notifierUrls: ['http://am-0.am:9093', 'http://am-1.am:9093'],
   evaluationInterval: '1m',
+  evalDelay: '30s',
   externalLabels: {},
   httpPort: 8880,
   extraArgs: [],
@@ -24,6 +25,7 @@ describe('vmalertArgs', () => {
       '-notifier.url=http://am-0.am:9093',
       '-notifier.url=http://am-1.am:9093',
       '-evaluationInterval=1m',
+      '-rule.evalDelay=30s',
       '-httpListenAddr=:8880',
     ]);
   });

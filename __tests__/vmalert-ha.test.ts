@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa, VmalertHaProps } from '../constructs';
+import { VERSIONS } from '../constructs/versions';
 import { argsOf, CPU_GROUP, EMAIL_CONFIG, firstContainer, flagValues, Manifest, ofKind, only, synth } from './support/synth';
 
 const DATASOURCE = 'http://vmselect:8481/select/0/prometheus';
@@ -114,7 +115,7 @@ describe('VmalertHa', () => {
   test('probes, resources, pull policy and security context', () => {
     const { objects } = stack();
     const container = firstContainer(deployment(objects));
-    expect(container.image).toBe('victoriametrics/vmalert:v1.95.2');
+    expect(container.image).toBe(`victoriametrics/vmalert:${VERSIONS.victoriaMetrics}`);
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.livenessProbe.httpGet).toEqual(expect.objectContaining({ path: '/health', port: 8880 }));
     expect(container.readinessProbe.httpGet).toEqual(expect.objectContaining({ path: '/-/ready', port: 8880 }));
@@ -185,6 +186,37 @@ describe('VmalertHa', () => {
       'VmalertHa "short": remoteReadLookback 1h is shorter than the longest for: (2h): state of that alert could not be restored after a restart; raise it');
   });
 
+  test('the restore lookback flag is a Go duration: for: 1d gives 24h, and a 1d prop is refused with the Go spelling', () => {
+    // GIVEN a rule held for a day
+    const chart = Testing.chart();
+    const rules = new RulesConfigMap(chart, 'rules', { groups: [{ name: 'daily', rules: [{ alert: 'Daily', expr: 'up', for: '1d' }] }] });
+    const props = { datasourceUrl: DATASOURCE, remoteWriteUrl: REMOTE_WRITE, remoteReadUrl: DATASOURCE, notifiers: ['http://am:9093'], rules };
+    // WHEN synthesized with the default and with explicit lookbacks
+    const vmalert = new VmalertHa(chart, 'vmalert', props);
+    // THEN vmalert gets 24h (its flag parser refuses 1d), and a Prometheus-only spelling names the prop and the fix
+    expect(vmalert.args).toContain('-remoteRead.lookback=24h');
+    expect(new VmalertHa(chart, 'go', { ...props, remoteReadLookback: '36h' }).args).toContain('-remoteRead.lookback=36h');
+    expect(() => new VmalertHa(chart, 'prom', { ...props, remoteReadLookback: '2d' })).toThrow(
+      'VmalertHa "prom": remoteReadLookback "2d" is not a duration that -remoteRead.lookback accepts '
+      + '(the flag takes a Go duration such as 30s, 5m, 1h30m or 168h: no d, w or y; write 48h)');
+  });
+
+  test('evalDelay: 30s (vmselect\'s default latency offset) unless set, a Go duration, managed', () => {
+    expect(stack().vmalert.args).toContain('-rule.evalDelay=30s');
+    expect(stack({ evalDelay: '5s' }).vmalert.args).toContain('-rule.evalDelay=5s');
+    expect(() => stack({ evalDelay: '1d' })).toThrow('VmalertHa "vmalert": evalDelay "1d" is not a duration that -rule.evalDelay accepts');
+    expect(() => stack({ extraArgs: ['-rule.evalDelay=5s'], newerFlags: ['rule.evalDelay'] })).toThrow(
+      'extraArgs: -rule.evalDelay is set by the construct: use the "evalDelay" prop instead of extraArgs');
+  });
+
+  test('a Go-only evaluation interval still gives a Prometheus dedup interval', () => {
+    const chart = Testing.chart();
+    const rules = new RulesConfigMap(chart, 'rules', { groups: [CPU_GROUP] });
+    const vmalert = new VmalertHa(chart, 'vmalert', { datasourceUrl: DATASOURCE, notifiers: ['http://am:9093'], rules, evaluationInterval: '0.5m' });
+    expect(vmalert.args).toContain('-evaluationInterval=0.5m');
+    expect(vmalert.recommendedDedupInterval).toBe('30s');
+  });
+
   describe('bad props', () => {
     test('-dedup.minScrapeInterval in extraArgs says where it belongs and with what value', () => {
       expect(() => stack({ extraArgs: ['-dedup.minScrapeInterval=30s'] })).toThrow(
@@ -198,9 +230,9 @@ describe('VmalertHa', () => {
     });
 
     test('a flag of a newer vmalert passes when listed in newerFlags', () => {
-      expect(() => stack({ extraArgs: ['-rule.evalDelay=30s'] })).toThrow(/-rule.evalDelay is not a vmalert flag .* goes in newerFlags/);
-      expect(argsOf(stack({ extraArgs: ['-rule.evalDelay=30s'], newerFlags: ['rule.evalDelay'] }).objects, 'Deployment'))
-        .toContain('-rule.evalDelay=30s');
+      expect(() => stack({ extraArgs: ['-rule.futureFlag=30s'] })).toThrow(/-rule.futureFlag is not a vmalert flag .* goes in newerFlags/);
+      expect(argsOf(stack({ extraArgs: ['-rule.futureFlag=30s'], newerFlags: ['rule.futureFlag'] }).objects, 'Deployment'))
+        .toContain('-rule.futureFlag=30s');
     });
 
     test('known extra flags pass through, last', () => {
@@ -212,7 +244,10 @@ describe('VmalertHa', () => {
       [{ replicas: 0 }, 'VmalertHa "vmalert": replicas must be a whole number >= 1, got 0'],
       [{ replicas: 1.5 }, 'VmalertHa "vmalert": replicas must be a whole number >= 1, got 1.5'],
       [{ datasourceUrl: 'vmselect:8481' }, 'VmalertHa "vmalert": datasourceUrl "vmselect:8481" is not an http(s) URL'],
-      [{ evaluationInterval: '1 minute' }, 'VmalertHa "vmalert": evaluationInterval "1 minute" is not a positive duration'],
+      [{ evaluationInterval: '1 minute' }, 'VmalertHa "vmalert": evaluationInterval "1 minute" is not a positive whole number of milliseconds'],
+      [{ evaluationInterval: '1d' }, 'VmalertHa "vmalert": evaluationInterval "1d" is not a positive whole number of milliseconds as vmalert\'s '
+        + '-evaluationInterval reads it (the flag takes a Go duration such as 30s, 5m, 1h30m or 168h: no d, w or y; write 24h)'],
+      [{ evaluationInterval: '0s' }, 'VmalertHa "vmalert": evaluationInterval "0s" is not a positive'],
       [{ notifiers: [] }, 'VmalertHa "vmalert": notifiers is empty'],
       [{ remoteReadUrl: DATASOURCE }, 'VmalertHa "vmalert": remoteReadUrl restores the alert state that vmalert writes through remoteWriteUrl'],
       [{ externalLabels: { 'my-label': 'x' } }, 'VmalertHa "vmalert": "my-label" is not a valid label name'],

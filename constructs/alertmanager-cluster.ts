@@ -8,11 +8,11 @@ import {
   routeGroupIntervals,
 } from './alertmanager-config';
 import {
-  ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE,
+  ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE, ALERTMANAGER_MIN_READY_SECONDS,
   ALERTMANAGER_MESH_PORT, ALERTMANAGER_READY_PATH, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_STORAGE_PATH,
   ALERTMANAGER_WEB_PORT, COMPONENT_LABEL, CONFIG_CHECKSUM_ANNOTATION, NAME_LABEL,
 } from './constants';
-import { DURATION_HINT, formatDuration, isDuration, parseDuration } from './duration';
+import { DURATION_HINT, flagDurationHint, formatDuration, isDuration, isFlagDuration, parseDuration } from './duration';
 import { ConfigError } from './errors';
 import { resolveNamespace } from './namespace';
 import {
@@ -50,7 +50,8 @@ export interface AlertmanagerClusterProps {
    */
   readonly image?: string;
   /**
-   * How long silences and the notification log are kept.
+   * How long silences and the notification log are kept, as `--data.retention` takes it: Go units plus `d` and
+   * `w` (`168h`, `7d`), never `y`.
    * @default "120h"
    */
   readonly retention?: string;
@@ -71,7 +72,7 @@ export interface AlertmanagerClusterProps {
    */
   readonly externalUrl?: string;
   /**
-   * How long a peer keeps trying to reconnect to a peer that went away.
+   * How long a peer keeps trying to reconnect to a peer that went away (`6h`, `1d`; never `y`).
    * @default "5m"
    */
   readonly reconnectTimeout?: string;
@@ -113,8 +114,10 @@ export class AlertmanagerCluster extends Construct {
     checkReplicas(owner, this.replicas);
     const retention = props.retention ?? '120h';
     const reconnectTimeout = props.reconnectTimeout ?? '5m';
-    for (const [name, value] of Object.entries({ retention, reconnectTimeout })) {
-      if (!isDuration(value)) throw new ConfigError(`${owner}: ${name} ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
+    for (const [name, flag, value] of [['retention', '--data.retention', retention], ['reconnectTimeout', '--cluster.reconnect-timeout', reconnectTimeout]]) {
+      if (!isFlagDuration(value, 'kingpin')) {
+        throw new ConfigError(`${owner}: ${name} ${JSON.stringify(value)} is not a duration that Alertmanager's ${flag} accepts (${flagDurationHint(value, 'kingpin')})`);
+      }
     }
     if (props.storage && (!Number.isInteger(props.storage.sizeGiB) || props.storage.sizeGiB < 1)) {
       throw new ConfigError(`${owner}: storage.sizeGiB must be a whole number >= 1, got ${props.storage.sizeGiB}`);
@@ -148,6 +151,7 @@ export class AlertmanagerCluster extends Construct {
       replicas: this.replicas,
       service: this.headlessService,
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
+      minReady: Duration.seconds(ALERTMANAGER_MIN_READY_SECONDS),
       securityContext: POD_SECURITY_CONTEXT,
       automountServiceAccountToken: false,
       podMetadata: { labels: metadata.labels },

@@ -18,6 +18,12 @@ export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
 export const ALERTMANAGER_STORAGE_PATH = '/alertmanager';
 export const ALERTMANAGER_HEALTH_PATH = '/-/healthy';
 export const ALERTMANAGER_READY_PATH = '/-/ready';
+/**
+ * Alertmanager's /-/ready answers 200 at once, before the peer has settled into the mesh (gossip settles after
+ * four polls of ten gossip intervals: 10 s measured with the pinned release). A StatefulSet rollout waits this long
+ * after a peer is ready before replacing the next one, so two peers are never both unsettled.
+ */
+export const ALERTMANAGER_MIN_READY_SECONDS = 15;
 
 /** "nobody": both images run as root by default, and runAsNonRoot needs a numeric uid to be admitted. */
 export const NON_ROOT_UID = 65534;

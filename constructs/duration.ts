@@ -1,4 +1,4 @@
-/** Prometheus duration strings ("1m30s", "5m", "1h") and the interval math built on them. No cdk8s here. */
+/** Prometheus duration strings ("1m30s", "5m", "1h") for rule files, Go durations for flags, and the interval math built on them. No cdk8s here. */
 
 const UNIT_MS: ReadonlyArray<readonly [string, number]> = [
   ['y', 365 * 24 * 3600_000],
@@ -67,4 +67,60 @@ export function lcm(values: readonly number[]): number {
  */
 export function recommendedDedupInterval(intervals: readonly string[]): string {
   return formatDuration(lcm(intervals.map(i => parseDuration(i, 'interval'))));
+}
+
+/**
+ * The duration parsers of the pinned binaries' flags. vmalert's flags use Go's time.ParseDuration (no d, w or y:
+ * `-remoteRead.lookback=1d` exits 2); Alertmanager's kingpin flags use str2duration, which adds d and w but no y.
+ */
+export type FlagDurationParser = 'go' | 'kingpin';
+
+const FLAG_UNIT_MS: Readonly<Record<FlagDurationParser, Readonly<Record<string, number>>>> = {
+  go: { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3600_000 },
+  kingpin: { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86_400_000, w: 604_800_000 },
+};
+const FLAG_PART = /(\d+(?:\.\d*)?|\.\d+)([a-zµ]+)/g;
+
+/** True when `value` is a non-negative duration that `parser` accepts ("0" and "0s" included). */
+export function isFlagDuration(value: unknown, parser: FlagDurationParser = 'go'): value is string {
+  if (typeof value !== 'string' || value === '') return false;
+  if (value === '0') return true;
+  const parts = [...value.matchAll(FLAG_PART)];
+  return parts.map(p => p[0]).join('') === value && parts.every(p => p[2] in FLAG_UNIT_MS[parser]);
+}
+
+/** Milliseconds in a flag duration; throws with `what` named when `parser` would refuse it. */
+export function parseFlagDuration(value: string, parser: FlagDurationParser = 'go', what = 'duration'): number {
+  if (!isFlagDuration(value, parser)) {
+    throw new Error(`${what}: ${JSON.stringify(value)} is not a duration this flag accepts (${flagDurationHint(value, parser)})`);
+  }
+  let total = 0;
+  for (const [, amount, unit] of value.matchAll(FLAG_PART)) total += Number(amount) * FLAG_UNIT_MS[parser][unit];
+  return total;
+}
+
+/** How to write `value` for a flag of `parser`, with the accepted spelling of a Prometheus duration it refuses. */
+export function flagDurationHint(value: unknown, parser: FlagDurationParser = 'go'): string {
+  const general = parser === 'go'
+    ? 'the flag takes a Go duration such as 30s, 5m, 1h30m or 168h: no d, w or y'
+    : 'the flag takes a duration such as 30s, 5m, 1h30m, 7d or 2w: no y';
+  return isDuration(value) ? `${general}; write ${formatGoDuration(parseDuration(value))}` : general;
+}
+
+/** The shortest Go spelling of whole milliseconds, which every flag parser accepts: 86400000 -> "24h", 0 -> "0s". */
+export function formatGoDuration(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0) {
+    throw new Error(`formatGoDuration: ${ms} is not a whole, non-negative number of milliseconds`);
+  }
+  if (ms === 0) return '0s';
+  let rest = ms;
+  let out = '';
+  for (const [unit, size] of [['h', 3600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+    const count = Math.floor(rest / size);
+    if (count > 0) {
+      out += `${count}${unit}`;
+      rest -= count * size;
+    }
+  }
+  return out;
 }

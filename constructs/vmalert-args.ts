@@ -16,6 +16,8 @@ export interface VmalertArgsInput {
   readonly remoteReadUrl?: string;
   readonly remoteReadLookback?: string;
   readonly evaluationInterval: string;
+  /** `-rule.evalDelay`: how far behind now every group evaluates. */
+  readonly evalDelay: string;
   readonly externalUrl?: string;
   readonly externalLabels: Readonly<Record<string, string>>;
   readonly httpPort: number;
@@ -36,7 +38,7 @@ export function vmalertArgs(input: VmalertArgsInput): string[] {
     args.push(`-remoteRead.url=${input.remoteReadUrl}`);
     if (input.remoteReadLookback) args.push(`-remoteRead.lookback=${input.remoteReadLookback}`);
   }
-  args.push(`-evaluationInterval=${input.evaluationInterval}`);
+  args.push(`-evaluationInterval=${input.evaluationInterval}`, `-rule.evalDelay=${input.evalDelay}`);
   if (input.externalUrl) args.push(`-external.url=${input.externalUrl}`);
   for (const [name, value] of Object.entries(input.externalLabels)) args.push(`-external.label=${name}=${value}`);
   args.push(`-httpListenAddr=:${input.httpPort}`);

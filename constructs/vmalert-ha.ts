@@ -7,7 +7,9 @@ import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
 } from './constants';
-import { DURATION_HINT, formatDuration, isDuration, parseDuration, recommendedDedupInterval } from './duration';
+import {
+  flagDurationHint, formatDuration, formatGoDuration, isFlagDuration, parseDuration, parseFlagDuration, recommendedDedupInterval,
+} from './duration';
 import { ConfigError } from './errors';
 import { resolveNamespace } from './namespace';
 import { RulesConfigMap } from './rules-configmap';
@@ -39,7 +41,8 @@ export interface VmalertHaProps {
    */
   readonly remoteReadUrl?: string;
   /**
-   * How far back state restore looks; must cover the longest `for:`.
+   * How far back state restore looks; must cover the longest `for:`. A Go duration, as the flag takes it
+   * (`24h`, not `1d`).
    * @default - the longest `for:` of the rules, at least "1h"
    */
   readonly remoteReadLookback?: string;
@@ -48,10 +51,18 @@ export interface VmalertHaProps {
   /** Rule ConfigMaps to evaluate. */
   readonly rules: RulesConfigMap | RulesConfigMap[];
   /**
-   * Evaluation interval of groups that do not set their own.
+   * Evaluation interval of groups that do not set their own. A Go duration, as `-evaluationInterval` takes it
+   * (`30s`, `1m`, `1h`; no `d`).
    * @default "1m"
    */
   readonly evaluationInterval?: string;
+  /**
+   * How far behind "now" vmalert evaluates (`-rule.evalDelay`, a Go duration). Set it to your vmselect's
+   * `-search.latencyOffset`, which hides samples younger than that from every query: a shorter delay gains nothing
+   * and a longer one only adds latency.
+   * @default "30s" (vmselect's default -search.latencyOffset)
+   */
+  readonly evalDelay?: string;
   /**
    * URL of vmalert's UI, used in alert source links.
    * @default - the vmalert Service's cluster URL
@@ -109,6 +120,9 @@ const CONTAINER_ENV: Record<string, kplus.EnvFieldPaths> = {
 };
 
 /** Flags the construct sets, with the prop to use instead. */
+/** vmselect's default -search.latencyOffset: queries see nothing younger, so evaluating later than this gains nothing. */
+const DEFAULT_EVAL_DELAY = '30s';
+
 const MANAGED_FLAGS: Record<string, string> = {
   'datasource.url': 'datasourceUrl',
   'rule': 'rules',
@@ -118,6 +132,7 @@ const MANAGED_FLAGS: Record<string, string> = {
   'remoteRead.url': 'remoteReadUrl',
   'remoteRead.lookback': 'remoteReadLookback',
   'evaluationInterval': 'evaluationInterval',
+  'rule.evalDelay': 'evalDelay',
   'external.url': 'externalUrl',
   'external.label': 'externalLabels / replicaLabel',
   'httpListenAddr': '(fixed port 8880)',
@@ -151,8 +166,14 @@ export class VmalertHa extends Construct {
     const replicas = props.replicas ?? 2;
     checkReplicas(owner, replicas);
     const evaluationInterval = props.evaluationInterval ?? '1m';
-    if (!isDuration(evaluationInterval) || parseDuration(evaluationInterval) === 0) {
-      throw new ConfigError(`${owner}: evaluationInterval ${JSON.stringify(evaluationInterval)} is not a positive duration (${DURATION_HINT})`);
+    const evaluationIntervalMs = isFlagDuration(evaluationInterval) ? parseFlagDuration(evaluationInterval) : NaN;
+    if (!Number.isInteger(evaluationIntervalMs) || evaluationIntervalMs <= 0) {
+      throw new ConfigError(`${owner}: evaluationInterval ${JSON.stringify(evaluationInterval)} is not a positive whole number of `
+        + `milliseconds as vmalert's -evaluationInterval reads it (${flagDurationHint(evaluationInterval)})`);
+    }
+    const evalDelay = props.evalDelay ?? DEFAULT_EVAL_DELAY;
+    if (!isFlagDuration(evalDelay)) {
+      throw new ConfigError(`${owner}: evalDelay ${JSON.stringify(evalDelay)} is not a duration that -rule.evalDelay accepts (${flagDurationHint(evalDelay)})`);
     }
     checkUrl(owner, 'datasourceUrl', props.datasourceUrl);
     if (props.remoteWriteUrl !== undefined) checkUrl(owner, 'remoteWriteUrl', props.remoteWriteUrl);
@@ -188,7 +209,7 @@ export class VmalertHa extends Construct {
     }
 
     this.recommendedDedupInterval = recommendedDedupInterval([
-      evaluationInterval,
+      formatDuration(evaluationIntervalMs),
       ...groups.map(g => g.interval).filter((i): i is string => i !== undefined && parseDuration(i) > 0),
     ]);
     const extraArgs = props.extraArgs ?? [];
@@ -233,6 +254,7 @@ export class VmalertHa extends Construct {
       remoteReadUrl: props.remoteReadUrl,
       remoteReadLookback,
       evaluationInterval,
+      evalDelay,
       externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}`,
       externalLabels: props.replicaLabel ? { ...externalLabels, [props.replicaLabel]: '$(POD_NAME)' } : externalLabels,
       httpPort: VMALERT_HTTP_PORT,
@@ -289,9 +311,12 @@ function lookbackFor(owner: string, groups: RulesConfigMap['groups'], explicit?:
   const longestFor = Math.max(0, ...groups.flatMap(g => g.rules)
     .filter(isAlertingRule)
     .map(r => (r.for ? parseDuration(r.for) : 0)));
-  if (explicit === undefined) return formatDuration(Math.max(DEFAULT_LOOKBACK_MS, longestFor));
-  if (!isDuration(explicit)) throw new ConfigError(`${owner}: remoteReadLookback ${JSON.stringify(explicit)} is not a duration (${DURATION_HINT})`);
-  if (parseDuration(explicit) < longestFor) {
+  // vmalert's -remoteRead.lookback is a Go duration: 24h, never 1d.
+  if (explicit === undefined) return formatGoDuration(Math.max(DEFAULT_LOOKBACK_MS, longestFor));
+  if (!isFlagDuration(explicit)) {
+    throw new ConfigError(`${owner}: remoteReadLookback ${JSON.stringify(explicit)} is not a duration that -remoteRead.lookback accepts (${flagDurationHint(explicit)})`);
+  }
+  if (parseFlagDuration(explicit) < longestFor) {
     throw new ConfigError(`${owner}: remoteReadLookback ${explicit} is shorter than the longest for: (${formatDuration(longestFor)}): `
       + 'state of that alert could not be restored after a restart; raise it');
   }

@@ -49,6 +49,13 @@ export const CPU_THRESHOLD_PERCENT = 10;
 /** A recording rule for the deduplication scenario. */
 export const RECORDED_SERIES = 'job:process_cpu_seconds:rate30s';
 
+/**
+ * How long the stand-in vmselect hides the newest samples (`-search.latencyOffset`). victoria-metrics'
+ * default is 30s, which would add 30s to every alert and every resolution in every scenario; 1s keeps the
+ * suite short; vmalert's evalDelay follows it. The benchmark reports the production default separately.
+ */
+export const E2E_STORAGE_LATENCY_OFFSET = '1s';
+
 /** Variations of the test chart, one per scenario that needs it. */
 export interface TestChartOptions {
   /** `for:` of the CPU alert. @default E2E_ALERT_FOR */
@@ -67,6 +74,11 @@ export interface TestChartOptions {
    * @default - no self-monitoring rules
    */
   readonly selfMonitoring?: SelfMonitoringOptions;
+  /**
+   * VmalertHa `evalDelay`: equal to the stand-in storage's `-search.latencyOffset`, as the README asks of vmselect.
+   * @default E2E_STORAGE_LATENCY_OFFSET
+   */
+  readonly evalDelay?: string;
 }
 
 /** The synthesized chart, read back. */
@@ -135,6 +147,7 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
     notifiers: alertmanager,
     rules: selfMonitoring ? [rules, selfMonitoring] : rules,
     evaluationInterval: E2E_EVALUATION_INTERVAL,
+    evalDelay: options.evalDelay ?? E2E_STORAGE_LATENCY_OFFSET,
     replicaLabel: options.replicaLabel,
   });
   if (options.naivePerPodLabel) {

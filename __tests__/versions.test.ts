@@ -1,0 +1,39 @@
+/** The version table is the only place a version is written; everything that names a version derives from it. */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ALERTMANAGER_IMAGE, VERSIONS, VMALERT_IMAGE } from '../constructs/versions';
+
+const ROOT = path.join(__dirname, '..');
+/** Files allowed to spell a tag out: the table itself, and prose that shows it to people. */
+const MAY_SPELL_TAGS = new Set(['constructs/versions.ts', 'README.md', 'CHANGELOG.md', 'API.md']);
+
+test('the default images carry the tags of the table', () => {
+  expect(VMALERT_IMAGE).toBe(`victoriametrics/vmalert:${VERSIONS.victoriaMetrics}`);
+  expect(ALERTMANAGER_IMAGE).toBe(`prom/alertmanager:${VERSIONS.alertmanager}`);
+});
+
+test('the test-tools script reads the same tags from the table', () => {
+  const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'test-tools.sh'), '--versions'], { encoding: 'utf8' });
+  expect(Object.fromEntries(out.trim().split('\n').map(line => line.split('\t')))).toEqual(VERSIONS);
+});
+
+test("the README's version table shows the tags and images of the table", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('## Versions'), readme.indexOf('## What it synthesizes'));
+  expect(table).toContain(`| VictoriaMetrics | \`${VERSIONS.victoriaMetrics}\` | \`${VMALERT_IMAGE}\` |`);
+  expect(table).toContain(`| Alertmanager | \`${VERSIONS.alertmanager}\` | \`${ALERTMANAGER_IMAGE}\` |`);
+});
+
+test('no other tracked file writes a pinned tag', () => {
+  // GIVEN every file git tracks, other than the table and the prose that shows it
+  const files = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n')
+    .filter(f => f && !MAY_SPELL_TAGS.has(f) && !f.endsWith('package-lock.json') && fs.existsSync(path.join(ROOT, f)));
+  // WHEN searched for the tags
+  const offenders = files.filter(f => {
+    const text = fs.readFileSync(path.join(ROOT, f), 'utf8');
+    return Object.values(VERSIONS).some(tag => text.includes(tag) || text.includes(tag.replace(/^v/, '')));
+  });
+  // THEN none writes one: they import VERSIONS or read constructs/versions.ts
+  expect(offenders).toEqual([]);
+});
