@@ -128,9 +128,11 @@ readonly ETCD_APPS=(etcd)
 # way to import k8s.io/kubernetes (etcd's sibling modules are published at the same tag, so its plain
 # requirements already resolve).
 wrapper_module() {
-  local component="$1" module="$2" tag="$3" gomod dir goline
-  gomod="$(go mod download -json "$module@$tag" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+  local component="$1" module="$2" tag="$3" json gomod dir goline
+  json="$(go mod download -json "$module@$tag" 2>&1)" || true
+  gomod="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
   if [ -z "$gomod" ]; then
+    printf '%s\n' "$json" >&2
     echo "test-tools: go mod download $module@$tag failed ($component $tag); rerun: bash scripts/test-tools.sh" >&2
     exit 1
   fi

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { VERSIONS } from '../../constructs/versions';
-import { portIsFree } from '../support/binaries';
+import { binary, portIsFree, run } from '../support/binaries';
 import { restrictedNamespaceLabels, startKubeCluster } from '../support/kube-cluster';
 
 /** Startup is about 3 s and shutdown about 1 s on 2 busy cores; these bounds catch a hang, not jitter. */
@@ -35,6 +35,8 @@ test('the test cluster starts fast, runs the pinned Kubernetes, and stopping it 
     const version = JSON.parse(cluster.kubectl(['version', '-o', 'json']).stdout);
     expect(version.serverVersion.gitVersion).toBe(VERSIONS.kubernetes);
     expect(version.clientVersion.gitVersion).toBe(VERSIONS.kubernetes);
+    expect(run(binary('kube-controller-manager'), ['--version']).stdout.trim()).toBe(`Kubernetes ${VERSIONS.kubernetes}`);
+    expect(run(binary('etcd'), ['--version']).stdout).toContain(`etcd Version: ${VERSIONS.etcd.replace(/^v/, '')}\n`);
     // AND the namespace carries the Pod Security labels that make the API server enforce "restricted"
     const ns = JSON.parse(cluster.kubectl(['get', 'namespace', 'monitoring', '-o', 'json']).stdout);
     expect(ns.metadata.labels).toMatchObject(restrictedNamespaceLabels());
