@@ -152,7 +152,7 @@ describe('AlertmanagerCluster', () => {
     expect(() => cluster({ config, replicas: 1 })).not.toThrow();
   });
 
-  test('retention and reconnect timeout in days reach the flags as written: Alertmanager v0.35 parses d and w', () => {
+  test('retention and reconnect timeout in days reach the flags as written: the pinned Alertmanager parses d and w', () => {
     const args = argsOf(cluster({ retention: '7d', reconnectTimeout: '1d' }).objects, 'StatefulSet');
     expect(args).toEqual(expect.arrayContaining(['--data.retention=7d', '--cluster.reconnect-timeout=1d']));
   });

@@ -3,6 +3,8 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { APP_SETTINGS, loadAppConfig } from '../app-config';
+import { ALERTMANAGER_MIN_READY_SECONDS } from '../constructs/constants';
+import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../constructs/versions';
 import { AlertingStack, main } from '../main';
 import { argsOf, firstContainer, flagValues, Manifest, ofKind, only } from './support/synth';
 import { temporaryDirectories } from './support/temp';
@@ -17,6 +19,14 @@ function synthApp(env: NodeJS.ProcessEnv = {}): { stack: AlertingStack; objects:
 describe('the app', () => {
   test('matches the reviewed snapshot', () => {
     expect(synthApp().objects).toMatchSnapshot();
+  });
+
+  test('the pinned images, vmalert behind vmselect\'s default latency offset, Alertmanager peers rolled after settling', () => {
+    const { objects } = synthApp();
+    expect(firstContainer(only(objects, 'Deployment')).image).toBe(VMALERT_IMAGE);
+    expect(firstContainer(only(objects, 'StatefulSet')).image).toBe(ALERTMANAGER_IMAGE);
+    expect(argsOf(objects, 'Deployment')).toContain('-rule.evalDelay=30s');
+    expect(only(objects, 'StatefulSet').spec.minReadySeconds).toBe(ALERTMANAGER_MIN_READY_SECONDS);
   });
 
   test('2 vmalert replicas and 3 Alertmanager peers in namespace monitoring', () => {
@@ -132,7 +142,7 @@ describe('main', () => {
     // THEN
     expect(code).toBe(1);
     expect(stderr).toBe(`error: ${path.join(rulesDir, 'cpu.yml')}: group "cpu": rule "HighCPU": for: "1x" is not a duration `
-      + '(use a Prometheus duration such as 30s, 5m, 1h or 1m30s)\n');
+      + '(use a duration such as 30s, 5m, 1h30m or 1.5m)\n');
     expect(stderr).not.toMatch(/^\s+at /m);
     expect(fs.readdirSync(outdir)).toEqual([]);
   });

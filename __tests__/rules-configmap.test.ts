@@ -71,6 +71,66 @@ describe('RulesConfigMap', () => {
     expect(loaded.map(g => g.name)).toEqual(groups.map(g => g.name));
   });
 
+  test('fromDirectory follows a symbolic link to a rule file', () => {
+    // GIVEN a rules directory whose cpu.yml links to a shared file elsewhere
+    const shared = tempRulesDir({ 'cpu-shared.yml': group('cpu') });
+    const dir = tempRulesDir({ 'mem.yml': group('mem') });
+    fs.symlinkSync(path.join(shared, 'cpu-shared.yml'), path.join(dir, 'cpu.yml'));
+    const chart = Testing.chart();
+    // WHEN
+    const rules = RulesConfigMap.fromDirectory(chart, 'rules', dir);
+    // THEN the link's target is loaded under the link's name
+    expect(rules.groups.map(g => g.name)).toEqual(['cpu', 'mem']);
+    expect(Object.keys(ofKind(synth(chart), 'ConfigMap')[0].data).sort()).toEqual(['cpu.yml', 'mem.yml']);
+  });
+
+  test('fromDirectory refuses a broken symbolic link, naming it and its target', () => {
+    const dir = tempRulesDir({ 'mem.yml': group('mem') });
+    fs.symlinkSync('/nonexistent/cpu.yml', path.join(dir, 'cpu.yml'));
+    expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', dir)).toThrow(
+      `RulesConfigMap "rules": ${path.join(dir, 'cpu.yml')} is a symbolic link to /nonexistent/cpu.yml, which does not exist: fix or remove the link`);
+  });
+
+  test('fromDirectory skips hidden files, editor backups and subdirectories', () => {
+    // GIVEN what editors and tools leave next to rule files
+    const dir = tempRulesDir({
+      'cpu.yml': group('cpu'), '.cpu.yml.swp': 'binary', '.#cpu.yml': 'lock', '.hidden.yml': group('hidden'),
+      'cpu.yml~': group('backup1'), 'cpu.yml.bak': group('backup2'), 'cpu.yml.orig': group('backup3'),
+      'tests/cpu.test.yml': 'rule_files: []', 'Mem.YAML': group('mem'),
+    });
+    // WHEN
+    const rules = RulesConfigMap.fromDirectory(Testing.chart(), 'rules', dir);
+    // THEN only the two rule files are loaded
+    expect(rules.groups.map(g => g.name)).toEqual(['mem', 'cpu']);
+  });
+
+  test('a file saved in Big5 is refused naming the file and the iconv command, not turned into U+FFFD', () => {
+    // GIVEN "中文告警" in Big5
+    const dir = tempRulesDir({});
+    const file = path.join(dir, 'cpu.yml');
+    fs.writeFileSync(file, Buffer.concat([
+      Buffer.from('groups:\n  - name: cpu\n    rules:\n      - alert: A\n        expr: up\n        annotations:\n          summary: "'),
+      Buffer.from([0xa4, 0xa4, 0xa4, 0xe5, 0xa7, 0x69, 0xc4, 0xb5]),
+      Buffer.from('"\n'),
+    ]));
+    // WHEN / THEN
+    expect(() => RulesConfigMap.fromFile(Testing.chart(), 'rules', file)).toThrow(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7: the file is not UTF-8 \\(byte 0xA4 at offset \\d+\\); `
+        + 'vmalert reads rule files as UTF-8 and refuses it\\. Convert it .*iconv -f BIG5 -t UTF-8 cpu\\.yml'));
+  });
+
+  test('a UTF-8 file with a BOM and CRLF line endings loads, its Chinese text intact', () => {
+    const dir = tempRulesDir({ 'cpu.yml': '\uFEFFgroups:\r\n  - name: cpu\r\n    rules:\r\n      - alert: A\r\n        expr: up\r\n'
+      + '        annotations:\r\n          summary: 中文告警\r\n' });
+    const rules = RulesConfigMap.fromFile(Testing.chart(), 'rules', path.join(dir, 'cpu.yml'));
+    expect(rules.groups[0].rules[0]).toEqual({ alert: 'A', expr: 'up', annotations: { summary: '中文告警' } });
+  });
+
+  test('rule files that hold no group at all are refused: vmalert would have nothing to evaluate', () => {
+    const dir = tempRulesDir({ 'empty.yml': 'groups: []\n' });
+    expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', dir)).toThrow(/no rule groups in .*empty\.yml: vmalert would have nothing to evaluate/);
+  });
+
   describe('errors name the file, group and rule', () => {
     test('a bad rule in a typed group', () => {
       const chart = Testing.chart();
@@ -92,7 +152,7 @@ describe('RulesConfigMap', () => {
     test('a missing or empty directory, a missing file', () => {
       expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', '/nonexistent/rules')).toThrow(
         'RulesConfigMap "rules": cannot read the rules directory /nonexistent/rules (ENOENT)');
-      expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', tempRulesDir({}))).toThrow(/no rule files \(\*\.yml, \*\.yaml\) in/);
+      expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', tempRulesDir({}))).toThrow(/no rule files \(\*\.yml, \*\.yaml, not hidden\) in/);
       expect(() => RulesConfigMap.fromFile(Testing.chart(), 'rules', '/nonexistent/cpu.yml')).toThrow(
         '/nonexistent/cpu.yml: cannot read the rule file (ENOENT)');
     });

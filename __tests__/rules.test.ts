@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import {
-  ConfigError, packRuleFiles, parseRuleFile, renderRuleFile, RuleGroup, unbalancedBrackets, unbalancedTemplate,
+  ConfigError, packRuleFiles, parseRuleFile, renderRuleFile, RuleGroup, templateProblem, unbalancedBrackets, validateRuleGroups,
 } from '../constructs';
 
 const FILE = 'rules/cpu.yml';
@@ -52,14 +52,15 @@ describe('parseRuleFile', () => {
     expect(message).toMatch(/Quote the whole value once/);
   });
 
-  test('a file without groups', () => {
-    expect(errorOf('rules: []')).toBe('rules/cpu.yml: a rule file needs a top-level "groups:" list (groups: [{ name: ..., rules: [...] }])');
-    expect(errorOf('groups: []')).toMatch(/"groups" must be a non-empty list/);
+  test('a file that is not a rule file', () => {
+    expect(errorOf('- name: cpu')).toBe('rules/cpu.yml: a rule file is a mapping with a "groups:" list (groups: [{ name: ..., rules: [...] }]), not a list');
+    expect(errorOf('groups: cpu')).toMatch(/"groups" must be a list of rule groups/);
   });
 
-  test('a group without rules', () => {
-    expect(errorOf('groups:\n  - name: cpu\n')).toBe(
-      'rules/cpu.yml: group "cpu": needs a non-empty "rules" list (each rule has "alert" or "record", and "expr")');
+  test('an empty file, an empty groups list and a group without rules are accepted, as vmalert accepts them', () => {
+    expect(parseRuleFile('', FILE)).toEqual([]);
+    expect(parseRuleFile('groups: []', FILE)).toEqual([]);
+    expect(parseRuleFile('groups:\n  - name: cpu\n', FILE)).toEqual([{ name: 'cpu', rules: [] }]);
   });
 
   test('two groups with one name', () => {
@@ -71,11 +72,12 @@ describe('parseRuleFile', () => {
     expect(errorOf(ruleFile({ alert: 'A', record: 'a:b', expr: 'up' }))).toMatch(
       /group "cpu": rule "A": has both "alert" and "record"/);
     expect(errorOf(ruleFile({ expr: 'up' }))).toMatch(/group "cpu": rule "#1": has neither "alert" nor "record"/);
+    expect(errorOf(ruleFile({ alert: '', expr: 'up' }))).toMatch(/rule "#1": has neither "alert" nor "record" \(or an empty one\)/);
   });
 
   test('an empty expr', () => {
     expect(errorOf(ruleFile({ alert: 'A', expr: '  ' }))).toBe(
-      'rules/cpu.yml: group "cpu": rule "A": "expr" is empty: give the PromQL/MetricsQL expression to evaluate');
+      'rules/cpu.yml: group "cpu": rule "A": "expr" is empty: give the expression to evaluate');
   });
 
   test('an unbalanced parenthesis in expr', () => {
@@ -85,7 +87,7 @@ describe('parseRuleFile', () => {
 
   test('for: that is not a duration', () => {
     expect(errorOf(ruleFile({ alert: 'HighCPU', expr: 'up', for: '1x' }))).toBe(
-      'rules/cpu.yml: group "cpu": rule "HighCPU": for: "1x" is not a duration (use a Prometheus duration such as 30s, 5m, 1h or 1m30s)');
+      'rules/cpu.yml: group "cpu": rule "HighCPU": for: "1x" is not a duration (use a duration such as 30s, 5m, 1h30m or 1.5m)');
   });
 
   test('a group interval that is not a duration', () => {
@@ -93,19 +95,20 @@ describe('parseRuleFile', () => {
       /group "cpu": interval: "often" is not a duration/);
   });
 
-  test('a label name that is not valid', () => {
-    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', labels: { 'team-name': 'x' } }))).toMatch(
-      /rule "A": labels: "team-name" is not a valid name/);
+  test('a label called __name__, which vmalert refuses', () => {
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', labels: { __name__: 'x' } }))).toMatch(
+      /rule "A": labels: "__name__" cannot be set by a rule/);
   });
 
-  test('unbalanced {{ }} in a template', () => {
-    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', annotations: { summary: '{{ $labels.job is down' } }))).toBe(
-      'rules/cpu.yml: group "cpu": rule "A": annotations.summary: template "{{" at column 1 is never closed: add "}}"');
+  test('an unclosed template action', () => {
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', annotations: { summary: '{{ $labels.job is down }} at {{ $value' } }))).toBe(
+      'rules/cpu.yml: group "cpu": rule "A": annotations.summary: template: unclosed action: add "}}" (the action at column 30); '
+      + 'vmalert parses a value holding "{{" and "}}" as a Go template (write {{ "{{" }} for a literal "{{")');
   });
 
-  test('an invalid recording rule name and a field vmalert does not know', () => {
-    expect(errorOf(ruleFile({ record: 'cpu usage', expr: 'up' }))).toMatch(/record: "cpu usage" is not a valid metric name/);
-    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', severity: 'page' }))).toMatch(/rule "A": unknown field "severity" \(allowed: alert, expr, for, labels, annotations\)/);
+  test('a field vmalert does not know', () => {
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up', severity: 'page' }))).toMatch(
+      /rule "A": unknown field "severity", which vmalert refuses \(allowed: alert, for, keep_firing_for, annotations, expr, labels, debug, update_entries_limit\)/);
   });
 
   test('every problem of a file is reported at once', () => {
@@ -127,9 +130,9 @@ describe('expression and template checks', () => {
   });
 
   test('templates', () => {
-    expect(unbalancedTemplate('{{ $labels.job }} at {{ $value }}')).toBeUndefined();
-    expect(unbalancedTemplate('job }}')).toBe('template "}}" at column 5 has no opening "{{"');
-    expect(unbalancedTemplate('{{ a {{ b }}')).toMatch(/not closed before the next/);
+    expect(templateProblem('{{ $labels.job }} at {{ $value }}')).toBeUndefined();
+    expect(templateProblem('job }}')).toBeUndefined();
+    expect(templateProblem('{{ a {{ b }}')).toMatch(/"\{\{" inside an action/);
   });
 });
 
@@ -173,5 +176,96 @@ describe('rendering and packing', () => {
   test('a single group larger than a ConfigMap is an error naming it', () => {
     expect(() => packRuleFiles([{ name: 'big.yml', source: 'rules/big.yml', groups: [group('huge', 100)] }], 2048))
       .toThrow(/rules\/big\.yml: group "huge" renders to \d+ bytes, more than a ConfigMap holds .* split it into smaller groups/);
+  });
+});
+
+describe('rule files as the pinned vmalert reads them', () => {
+  test('keep_firing_for on an alerting rule is read and written out', () => {
+    // GIVEN
+    const text = ruleFile({ alert: 'Flapping', expr: 'up == 0', for: '5m', keep_firing_for: '10m' });
+    // WHEN
+    const groups = parseRuleFile(text, FILE);
+    // THEN
+    expect(groups[0].rules[0]).toEqual({ alert: 'Flapping', expr: 'up == 0', for: '5m', keep_firing_for: '10m' });
+    expect(renderRuleFile(groups)).toContain('keep_firing_for: 10m');
+  });
+
+  test('the group fields params, headers, notifier_headers, type, eval_offset, eval_delay and eval_alignment', () => {
+    // GIVEN
+    const group = {
+      type: 'prometheus', interval: '1h', eval_offset: '5m', eval_alignment: false, params: { nocache: ['1'] },
+      headers: ['X-Scope-OrgID: 1'], notifier_headers: ['X-Team: db'],
+    };
+    // WHEN
+    const [parsed] = parseRuleFile(ruleFile({ alert: 'A', expr: 'up' }, group), FILE);
+    const [delayed] = parseRuleFile(ruleFile({ alert: 'A', expr: 'up' }, { eval_delay: '30s' }), FILE);
+    // THEN
+    expect(parsed).toMatchObject(group);
+    expect(delayed.eval_delay).toBe('30s');
+  });
+
+  test('the rule fields debug and update_entries_limit', () => {
+    const [group] = parseRuleFile(ruleFile({ record: 'job:up:sum', expr: 'sum(up)', debug: true, update_entries_limit: 5 }), FILE);
+    expect(group.rules[0]).toEqual({ record: 'job:up:sum', expr: 'sum(up)', debug: true, update_entries_limit: 5 });
+  });
+
+  test('a label value keeps its text: 1.10 stays "1.10", 0x1F stays "0x1F", an unquoted date is text', () => {
+    // GIVEN unquoted values that YAML 1.2 would read as numbers and a date
+    const text = 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n'
+      + '        labels:\n          version: 1.10\n          code: 0x1F\n          since: 2024-01-01\n';
+    // WHEN
+    const [group] = parseRuleFile(text, FILE);
+    // THEN
+    expect(group.rules[0].labels).toEqual({ version: '1.10', code: '0x1F', since: '2024-01-01' });
+    expect(parseRuleFile(renderRuleFile([group]), FILE)[0].rules[0].labels).toEqual({ version: '1.10', code: '0x1F', since: '2024-01-01' });
+  });
+
+  test('an annotation holding JSON text with "}}" is accepted: without "{{" it is not a template', () => {
+    const [group] = parseRuleFile(ruleFile({ alert: 'A', expr: 'up', annotations: { payload: '{"pod": {"name": "x"}}' } }), FILE);
+    expect((group.rules[0] as { annotations: Record<string, string> }).annotations.payload).toBe('{"pod": {"name": "x"}}');
+  });
+
+  test('two rules vmalert counts as duplicates (name, expr and labels alike) are refused', () => {
+    // GIVEN two rules that differ only in for: and annotations
+    const text = yaml.dump({ groups: [{ name: 'cpu', rules: [
+      { alert: 'A', expr: 'up == 0', labels: { severity: 'page' } },
+      { alert: 'A', expr: 'up == 0', for: '5m', labels: { severity: 'page' }, annotations: { summary: 'x' } },
+      { alert: 'A', expr: 'up == 0', labels: { severity: 'ticket' } },
+    ] }] });
+    // WHEN / THEN only the second is a duplicate (the third has other labels)
+    expect(errorOf(text)).toBe('rules/cpu.yml: group "cpu": rule "A" (#2) duplicates rule #1: same name, expr and labels, which vmalert '
+      + 'refuses (it tells rules apart by these only): merge them, or give one a distinguishing label');
+  });
+
+  test('an unknown top-level key is refused, not dropped', () => {
+    expect(errorOf('namespace: db\ngroups: []\n')).toBe('rules/cpu.yml: unknown top-level key "namespace": vmalert refuses the file; '
+      + 'a rule file has only "groups:" (move group settings such as labels into each group)');
+  });
+
+  test('a multi-document file gives the groups of every document, as vmalert reads it', () => {
+    const text = `${ruleFile({ alert: 'A', expr: 'up' })}---\n${yaml.dump({ groups: [{ name: 'mem', rules: [{ alert: 'B', expr: 'up' }] }] })}`;
+    expect(parseRuleFile(text, FILE).map(g => g.name)).toEqual(['cpu', 'mem']);
+    expect(errorOf(`${ruleFile({ alert: 'A', expr: 'up' })}---\n${ruleFile({ alert: 'B', expr: 'up' })}`)).toBe(
+      'rules/cpu.yml (YAML document 2): group "cpu": the group name is used twice in this file; group names must be unique: rename one of them');
+  });
+
+  test('durations are MetricsQL durations, checked as vmalert checks them', () => {
+    expect(parseRuleFile(ruleFile({ alert: 'A', expr: 'up', for: '1.5m' }, { interval: '90' }), FILE)[0]).toMatchObject({ interval: '90' });
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up' }, { interval: '-1m' }))).toMatch(/interval: -1m is negative/);
+    expect(errorOf(ruleFile({ alert: 'A', expr: 'up' }, { type: 'influx' }))).toMatch(/type: "influx" is not a query language vmalert knows/);
+  });
+
+  test('keep_firing_for, for and annotations on a recording rule are refused: vmalert would ignore them', () => {
+    expect(errorOf(ruleFile({ record: 'a:b', expr: 'up', keep_firing_for: '5m' }))).toMatch(
+      /rule "a:b": "keep_firing_for" only works on an alerting rule; vmalert ignores it on a recording rule/);
+  });
+
+  test('a BOM and CRLF line endings are accepted', () => {
+    const text = `\uFEFF${ruleFile({ alert: 'A', expr: 'up', annotations: { summary: 'x' } }).replace(/\n/g, '\r\n')}`;
+    expect(parseRuleFile(text, FILE)).toEqual([{ name: 'cpu', rules: [{ alert: 'A', expr: 'up', annotations: { summary: 'x' } }] }]);
+  });
+
+  test('typed groups are validated like files', () => {
+    expect(() => validateRuleGroups({ groups: [{ name: 'g', limit: -1, rules: [] }] }, 'typed')).toThrow('typed: group "g": limit: -1 is negative');
   });
 });

@@ -97,11 +97,11 @@ test('a changed source is rebuilt before synthesis: the output reflects the chan
   const before = launch();
   expect(vmalertImage(before.manifest!)).toMatch(/^victoriametrics\/vmalert:/);
   // WHEN a construct's constant changes and the launcher runs again
-  edit('constructs/constants.ts', /VMALERT_IMAGE = '[^']+'/, "VMALERT_IMAGE = 'registry.example.com/vmalert:launcher-test'");
+  edit('constructs/versions.ts', /victoriaMetrics: '[^']+'/, "victoriaMetrics: 'v0.0.0-launcher-test'");
   const after = launch();
   // THEN the new image is in the output
   expect(after.code).toBe(0);
-  expect(vmalertImage(after.manifest!)).toBe('registry.example.com/vmalert:launcher-test');
+  expect(vmalertImage(after.manifest!)).toBe('victoriametrics/vmalert:v0.0.0-launcher-test');
 });
 
 test('a type-correct change that adds a module works, and later edits of that module are picked up', () => {
@@ -127,20 +127,20 @@ test('a type-correct change that adds a module works, and later edits of that mo
 test('a source that does not compile stops the synth: nothing is written, the old build is not run', () => {
   // GIVEN a build, then a syntax error in a construct
   expect(launch().code).toBe(0);
-  edit('constructs/constants.ts', /VMALERT_IMAGE = '[^']+';/, "VMALERT_IMAGE = 'broken;");
+  edit('constructs/versions.ts', /victoriaMetrics: '[^']+',/, "victoriaMetrics: 'broken,");
   // WHEN the launcher runs
   const result = launch();
   // THEN it fails naming the file, and writes no manifest
   expect(result.code).not.toBe(0);
   expect(result.stderr).toMatch(/cannot build main\.ts for synthesis \(nothing was synthesized\)/);
-  expect(result.stderr).toContain('constructs/constants.ts');
+  expect(result.stderr).toContain('constructs/versions.ts');
   expect(fs.readdirSync(result.outdir)).toEqual([]);
 });
 
 test('a type error does not stop the synth (tsc --noEmit in npm test and the pipeline catches it)', () => {
   // GIVEN a build, then a change that is valid JavaScript but not valid TypeScript
   expect(launch().code).toBe(0);
-  edit('constructs/constants.ts', /VMALERT_IMAGE = ('[^']+');/, 'VMALERT_IMAGE: number = $1;');
+  edit('constructs/versions.ts', /export const VMALERT_IMAGE = /, 'export const VMALERT_IMAGE: number = ');
   // WHEN the launcher runs
   const result = launch();
   // THEN it synthesizes with the change: types are checked elsewhere, not on every synth

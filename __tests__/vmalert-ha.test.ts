@@ -176,6 +176,21 @@ describe('VmalertHa', () => {
     expect(stack().vmalert.recommendedDedupInterval).toBe('1m');
   });
 
+  test('MetricsQL durations in rule files (1.5m, 1.5h) count for the dedup interval and the restore lookback', () => {
+    // GIVEN durations vmalert reads that are not Prometheus durations
+    const chart = Testing.chart();
+    const rules = new RulesConfigMap(chart, 'rules', {
+      groups: [{ name: 'metricsql', interval: '1.5m', rules: [{ alert: 'A', expr: 'up', for: '1.5h' }] }],
+    });
+    // WHEN
+    const vmalert = new VmalertHa(chart, 'vmalert', {
+      datasourceUrl: DATASOURCE, notifiers: ['http://am:9093'], rules, remoteWriteUrl: REMOTE_WRITE, remoteReadUrl: DATASOURCE,
+    });
+    // THEN lcm(1m, 90s) and the 1h30m for:
+    expect(vmalert.recommendedDedupInterval).toBe('3m');
+    expect(vmalert.args).toContain('-remoteRead.lookback=1h30m');
+  });
+
   test('the restore lookback covers the longest for:', () => {
     const chart = Testing.chart();
     const rules = new RulesConfigMap(chart, 'rules', { groups: [{ name: 'slow', rules: [{ alert: 'Slow', expr: 'up', for: '2h' }] }] });

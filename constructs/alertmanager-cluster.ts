@@ -3,9 +3,10 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { alertmanagerArgs } from './alertmanager-args';
+import { fittingName, validateApiObjects } from './api-objects';
+import { alertmanagerDocumentProblems, effectiveRoutes, retentionProblem } from './alertmanager-checks';
 import {
   AlertmanagerConfig, AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig, referencedSecrets,
-  routeGroupIntervals,
 } from './alertmanager-config';
 import {
   ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE, ALERTMANAGER_MIN_READY_SECONDS,
@@ -14,7 +15,9 @@ import {
 } from './constants';
 import { DURATION_HINT, flagDurationHint, formatDuration, isDuration, isFlagDuration, parseDuration } from './duration';
 import { ConfigError } from './errors';
+import { labelFrom, STATEFULSET_NAME_MAX } from './k8s-names';
 import { resolveNamespace } from './namespace';
+import { urlProblem } from './url';
 import {
   checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
 } from './workload';
@@ -51,7 +54,8 @@ export interface AlertmanagerClusterProps {
   readonly image?: string;
   /**
    * How long silences and the notification log are kept, as `--data.retention` takes it: Go units plus `d` and
-   * `w` (`168h`, `7d`), never `y`.
+   * `w` (`168h`, `7d`), never `y`. At least the longest `repeat_interval` plus its `group_interval`: a shorter log
+   * forgets sent notifications and the peers send duplicates.
    * @default "120h"
    */
   readonly retention?: string;
@@ -67,7 +71,7 @@ export interface AlertmanagerClusterProps {
    */
   readonly resources?: ResourceSettings;
   /**
-   * URL users reach Alertmanager at, for links in notifications.
+   * URL users reach Alertmanager at, for links in notifications; http(s) with a scheme, or Alertmanager exits.
    * @default - none
    */
   readonly externalUrl?: string;
@@ -126,7 +130,16 @@ export class AlertmanagerCluster extends Construct {
     const metadata = { namespace: this.namespace, labels: { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' } };
 
     const document = alertmanagerConfigDocument(props.config, owner);
+    const where = props.config instanceof AlertmanagerConfigFile ? props.config.source : `${owner}: config (alertmanager.yml)`;
+    const configProblems = alertmanagerDocumentProblems(document);
+    if (configProblems.length > 0) throw new ConfigError(configProblems.map(p => `${where} ${p}`).join('\n'));
     checkGroupIntervals(owner, document, this.replicas);
+    const shortRetention = retentionProblem(retention, document);
+    if (shortRetention) throw new ConfigError(`${owner}: ${shortRetention}`);
+    const externalUrlProblem = props.externalUrl === undefined ? undefined : urlProblem(props.externalUrl);
+    if (externalUrlProblem) {
+      throw new ConfigError(`${owner}: externalUrl ${JSON.stringify(props.externalUrl)} ${externalUrlProblem} (Alertmanager refuses to start; e.g. https://alertmanager.example.org)`);
+    }
     const configText = dumpAlertmanagerConfig(document);
     // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens.
     this.configSecret = new kplus.Secret(this, 'config', {
@@ -146,8 +159,10 @@ export class AlertmanagerCluster extends Construct {
       ],
     });
 
+    // A generated name over 52 characters would leave the StatefulSet without pods: shorten it, with a hash.
+    const stsName = fittingName(this, ['Resource', 'Resource'], 'StatefulSet', STATEFULSET_NAME_MAX);
     this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
-      metadata,
+      metadata: { ...metadata, ...(stsName ? { name: stsName } : {}) },
       replicas: this.replicas,
       service: this.headlessService,
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
@@ -156,9 +171,8 @@ export class AlertmanagerCluster extends Construct {
       automountServiceAccountToken: false,
       podMetadata: { labels: metadata.labels },
     });
-    const stsName = this.statefulSet.name;
     const headlessName = this.headlessService.name;
-    this.peerHosts = Array.from({ length: this.replicas }, (_, i) => `${stsName}-${i}.${headlessName}.${this.namespace}.svc`);
+    this.peerHosts = Array.from({ length: this.replicas }, (_, i) => `${this.statefulSet.name}-${i}.${headlessName}.${this.namespace}.svc`);
     this.notifierUrls = this.peerHosts.map(host => `http://${host}:${ALERTMANAGER_WEB_PORT}`);
 
     const container = this.statefulSet.addContainer({
@@ -191,7 +205,7 @@ export class AlertmanagerCluster extends Construct {
     const secretNames = new Set(referencedSecrets(props.config).map(ref => ref.secretName));
     for (const secretName of secretNames) {
       const secret = kplus.Secret.fromSecretName(this, `secret-${secretName}`, secretName);
-      const volume = kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: `secret-${secretName}`.slice(0, 63) });
+      const volume = kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: labelFrom(`secret-${secretName}`) });
       container.mount(`${ALERTMANAGER_SECRETS_DIR}/${secretName}`, volume, { readOnly: true });
     }
     if (props.storage) {
@@ -202,6 +216,7 @@ export class AlertmanagerCluster extends Construct {
     // Config changes roll the pods one at a time; silences and the notification log survive through the mesh.
     this.statefulSet.podMetadata.addAnnotation(CONFIG_CHECKSUM_ANNOTATION, createHash('sha256').update(configText).digest('hex'));
     spreadAndProtect(this, this.statefulSet, this.replicas, this.namespace);
+    validateApiObjects(this);
 
     this.service = new kplus.Service(this, 'api', {
       metadata,
@@ -233,10 +248,11 @@ export class AlertmanagerCluster extends Construct {
  */
 function checkGroupIntervals(owner: string, document: Record<string, unknown>, replicas: number): void {
   const longestWait = (replicas - 1) * PEER_TIMEOUT_MS;
-  for (const { at, value } of routeGroupIntervals(document)) {
+  for (const { at, groupInterval: value, groupIntervalSet } of effectiveRoutes(document)) {
     if (!isDuration(value)) throw new ConfigError(`${owner}: config ${at}.group_interval ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
     if (replicas > 1 && parseDuration(value) <= longestWait) {
-      throw new ConfigError(`${owner}: config ${at}.group_interval ${value} must be above ${formatDuration(longestWait)} `
+      const source = groupIntervalSet ? '' : ' (inherited or Alertmanager\'s default: set group_interval explicitly)';
+      throw new ConfigError(`${owner}: config ${at}.group_interval ${value}${source} must be above ${formatDuration(longestWait)} `
         + `(${replicas - 1} peers x the 15s peer timeout): a peer still waiting its turn could send a stale [FIRING] `
         + 'after another sent [RESOLVED]; raise it');
     }

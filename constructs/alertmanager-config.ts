@@ -5,6 +5,7 @@ import * as yaml from 'js-yaml';
 import { ALERTMANAGER_SECRETS_DIR } from './constants';
 import { isDuration, DURATION_HINT } from './duration';
 import { ConfigError } from './errors';
+import { configKeyProblem, dns1123SubdomainProblem } from './k8s-names';
 
 /** A key of a Kubernetes Secret in the Alertmanager's namespace; mounted as a file, never copied into config. */
 export interface SecretKeyRef {
@@ -390,19 +391,10 @@ function checkSecretRef(ref: unknown, at: string): void {
   if (!candidate || typeof candidate.secretName !== 'string' || !candidate.secretName || typeof candidate.key !== 'string' || !candidate.key) {
     throw new ConfigError(`${at} must be { secretName, key }, the Secret and key holding the password`);
   }
-}
-
-/** Every `group_interval` of a config document's routing tree, with where it is (`route.routes[0]`). */
-export function routeGroupIntervals(document: Record<string, unknown>): Array<{ at: string; value: string }> {
-  const found: Array<{ at: string; value: string }> = [];
-  const visit = (route: unknown, at: string) => {
-    if (typeof route !== 'object' || route === null) return;
-    const node = route as Record<string, unknown>;
-    if (node.group_interval !== undefined) found.push({ at, value: String(node.group_interval) });
-    if (Array.isArray(node.routes)) node.routes.forEach((child, i) => visit(child, `${at}.routes[${i}]`));
-  };
-  visit(document.route, 'route');
-  return found;
+  const nameProblem = dns1123SubdomainProblem(candidate.secretName);
+  if (nameProblem) throw new ConfigError(`${at}.secretName ${JSON.stringify(candidate.secretName)} ${nameProblem}: no such Secret can exist; use its real name`);
+  const keyProblem = configKeyProblem(candidate.key);
+  if (keyProblem) throw new ConfigError(`${at}.key ${JSON.stringify(candidate.key)} ${keyProblem}: no such Secret key can exist; use its real key`);
 }
 
 const INLINE_PASSWORD_KEYS = ['smtp_auth_password', 'auth_password', 'smtp_auth_secret', 'auth_secret', 'password'];

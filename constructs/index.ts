@@ -5,6 +5,7 @@ export * from './constants';
 export * from './duration';
 export * from './errors';
 export * from './rules';
+export { RULE_DURATION_HINT, ruleDurationMs, templateProblem } from './rule-syntax';
 export * from './rules-configmap';
 export * from './self-monitoring';
 export * from './vmalert-args';

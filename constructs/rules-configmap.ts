@@ -5,9 +5,10 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { COMPONENT_LABEL, RULES_CONFIGMAP_DATA_BUDGET } from './constants';
 import { ConfigError } from './errors';
+import { validateApiObjects } from './api-objects';
 import { resolveNamespace } from './namespace';
 import {
-  duplicateGroupNames, packRuleFiles, parseRuleFile, RenderedRuleFile, RuleFile, RuleGroup,
+  duplicateGroupNames, packRuleFiles, parseRuleFileBytes, RenderedRuleFile, RuleFile, RuleGroup,
   ruleFileName, validateRuleGroups,
 } from './rules';
 import { selfMonitoringGroups, SelfMonitoringOptions } from './self-monitoring';
@@ -64,22 +65,15 @@ export class RulesConfigMap extends Construct {
     return new RulesConfigMap(scope, id, { ...options, files: [loadRuleFile(file)] });
   }
 
-  /** Every `*.yml` and `*.yaml` file directly in `directory` (subdirectories, such as rule tests, are skipped). */
+  /**
+   * The rule files directly in `directory`, in name order: every name ending in `.yml` or `.yaml` (any case) that
+   * does not start with a dot. A symbolic link counts as what it points to; a broken one is an error. Skipped:
+   * hidden files (`.cpu.yml.swp`, `.#cpu.yml`), backups whose name ends otherwise (`cpu.yml~`, `cpu.yml.bak`,
+   * `cpu.yml.orig`), other files, and subdirectories (rule tests can live in `tests/`).
+   */
   public static fromDirectory(scope: Construct, id: string, directory: string, options: RulesConfigMapOptions = {}): RulesConfigMap {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(directory, { withFileTypes: true });
-    } catch (error) {
-      throw new ConfigError(`RulesConfigMap "${id}": cannot read the rules directory ${directory} (${(error as NodeJS.ErrnoException).code ?? error})`);
-    }
-    const files = entries
-      .filter(entry => entry.isFile() && /\.ya?ml$/i.test(entry.name))
-      .map(entry => entry.name)
-      .sort();
-    if (files.length === 0) {
-      throw new ConfigError(`RulesConfigMap "${id}": no rule files (*.yml, *.yaml) in ${directory}`);
-    }
-    const loaded = files.map(name => loadRuleFile(path.join(directory, name)));
+    const files = ruleFilesIn(directory, `RulesConfigMap "${id}"`);
+    const loaded = files.map(file => loadRuleFile(file));
     return new RulesConfigMap(scope, id, { ...options, files: loaded });
   }
 
@@ -116,6 +110,10 @@ export class RulesConfigMap extends Construct {
       groups: validateRuleGroups({ groups: props.groups }, `RulesConfigMap "${id}"`),
     }];
     checkFiles(id, files);
+    if (files.every(file => file.groups.length === 0)) {
+      throw new ConfigError(`RulesConfigMap "${id}": no rule groups in ${files.map(f => f.source).join(', ')}: `
+        + 'vmalert would have nothing to evaluate (and vmalert -dryRun refuses it): add groups');
+    }
 
     this.namespace = resolveNamespace(this, props.namespace);
     this.groups = files.flatMap(file => file.groups);
@@ -128,17 +126,49 @@ export class RulesConfigMap extends Construct {
       }),
       fileNames: bin.map(file => file.name),
     }));
+    validateApiObjects(this);
   }
 }
 
-function loadRuleFile(file: string): RuleFile {
-  let text: string;
+/** A name `fromDirectory` loads: see its documentation. */
+const RULE_FILE_PATTERN = /^[^.].*\.ya?ml$/i;
+
+/** The paths of the rule files in `directory` by the rule of `fromDirectory`, sorted by name. */
+export function ruleFilesIn(directory: string, owner: string): string[] {
+  let entries: fs.Dirent[];
   try {
-    text = fs.readFileSync(file, 'utf8');
+    entries = fs.readdirSync(directory, { withFileTypes: true });
+  } catch (error) {
+    throw new ConfigError(`${owner}: cannot read the rules directory ${directory} (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  const files = entries
+    .filter(entry => RULE_FILE_PATTERN.test(entry.name))
+    .filter(entry => {
+      if (!entry.isSymbolicLink()) return entry.isFile();
+      const link = path.join(directory, entry.name);
+      try {
+        return fs.statSync(link).isFile();
+      } catch {
+        throw new ConfigError(`${owner}: ${link} is a symbolic link to ${fs.readlinkSync(link)}, which does not exist: `
+          + 'fix or remove the link');
+      }
+    })
+    .map(entry => entry.name)
+    .sort();
+  if (files.length === 0) {
+    throw new ConfigError(`${owner}: no rule files (*.yml, *.yaml, not hidden) in ${directory}`);
+  }
+  return files.map(name => path.join(directory, name));
+}
+
+function loadRuleFile(file: string): RuleFile {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
   } catch (error) {
     throw new ConfigError(`${file}: cannot read the rule file (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
-  return { name: ruleFileName(path.basename(file)), source: file, groups: parseRuleFile(text, file) };
+  return { name: ruleFileName(path.basename(file)), source: file, groups: parseRuleFileBytes(bytes, file) };
 }
 
 function checkFiles(id: string, files: readonly RuleFile[]): void {

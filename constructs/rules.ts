@@ -1,45 +1,69 @@
 /**
  * vmalert rule groups: types, loading and validation of rule files, rendering to YAML and packing into
  * ConfigMap-sized files. No cdk8s here.
+ *
+ * The model is the rule file of the pinned vmalert (app/vmalert/config/config.go at constructs/versions.ts): every
+ * group and rule field it knows, under the names the file uses, read as its YAML decoder reads them (see
+ * rule-syntax.ts). What vmalert refuses in a file is refused here with the file, group and rule named; what only its
+ * expression parser or template engine can judge is left to it (see the `testing` module).
  */
 import * as yaml from 'js-yaml';
-import { DURATION_HINT, isDuration } from './duration';
 import { ConfigError } from './errors';
+import {
+  closingQuote, decodeBool, decoded, Decoded, decodeInt, decodeRuleFileBytes, decodeString, decodeUnmarshalerString,
+  loadSourceText, PlainScalar, RULE_DURATION_HINT, ruleDurationMs, templateProblem,
+} from './rule-syntax';
+
+/** Where a group's expressions are sent: vmalert's `type` of a group. */
+export type RuleGroupType = 'prometheus' | 'graphite' | 'vlogs';
+
+/** Fields every rule has. Field names are those of the rule file, so a typed group reads like the YAML. */
+export interface RuleCommon {
+  /** Expression in the group's query language (MetricsQL unless the group's `type` says otherwise). */
+  readonly expr: string;
+  /**
+   * Labels added to the result; values may use templates such as `{{ $labels.job }}`. Values are text, kept as
+   * written (`version: 1.10` stays "1.10").
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Log every evaluation of this rule (overrides the group's `debug`).
+   * @default - the group's `debug`
+   */
+  readonly debug?: boolean;
+  /**
+   * How many state updates of this rule vmalert keeps in memory for its web UI (overrides `-rule.updateEntriesLimit`).
+   * @default - vmalert's `-rule.updateEntriesLimit`
+   */
+  readonly update_entries_limit?: number;
+}
 
 /** An alerting rule, as in a Prometheus/vmalert rule file. */
-export interface AlertingRule {
+export interface AlertingRule extends RuleCommon {
   /** Name of the alert; becomes the `alertname` label. */
   readonly alert: string;
-  /** PromQL/MetricsQL expression; every series it returns is an active alert. */
-  readonly expr: string;
   /**
    * How long the expression must keep returning a series before the alert fires.
    * @default - fires on the first evaluation that returns it
    */
   readonly for?: string;
   /**
-   * Labels added to the alert; values may use templates such as `{{ $labels.job }}`.
-   * @default - none
+   * How long the alert keeps firing after the expression stopped returning it (against flapping; vmalert >= 1.92).
+   * @default - resolves on the first evaluation without it
    */
-  readonly labels?: Record<string, string>;
+  readonly keep_firing_for?: string;
   /**
-   * Annotations (summary, description, runbook_url ...); values may use templates.
+   * Annotations (summary, description, runbook_url ...); values may use templates, kept as written.
    * @default - none
    */
   readonly annotations?: Record<string, string>;
 }
 
 /** A recording rule: evaluates `expr` and writes the result as the series `record`. */
-export interface RecordingRule {
+export interface RecordingRule extends RuleCommon {
   /** Metric name of the recorded series. */
   readonly record: string;
-  /** PromQL/MetricsQL expression to record. */
-  readonly expr: string;
-  /**
-   * Labels added to the recorded series.
-   * @default - none
-   */
-  readonly labels?: Record<string, string>;
 }
 
 /** One rule of a group: alerting or recording. */
@@ -50,10 +74,36 @@ export interface RuleGroup {
   /** Group name, unique among all groups a vmalert loads. */
   readonly name: string;
   /**
+   * Query language of the group's expressions.
+   * @default - vmalert's `-rule.defaultRuleType` ("prometheus": MetricsQL)
+   */
+  readonly type?: RuleGroupType;
+  /**
    * How often the group is evaluated.
    * @default - vmalert's `-evaluationInterval`
    */
   readonly interval?: string;
+  /**
+   * Evaluate at this offset within each interval (e.g. 5m with interval 1h: at hh:05); needs `interval`, at most as
+   * long as it. Not together with `eval_delay`.
+   * @default - evaluations spread over the interval
+   */
+  readonly eval_offset?: string;
+  /**
+   * Shift each evaluation's time back by this much, for data that arrives late.
+   * @default - vmalert's `-rule.evalDelay`
+   */
+  readonly eval_delay?: string;
+  /**
+   * Align evaluation timestamps to multiples of the interval.
+   * @default true
+   */
+  readonly eval_alignment?: boolean;
+  /**
+   * Largest number of series a rule may return; more is an evaluation error. 0 means no limit.
+   * @default - no limit
+   */
+  readonly limit?: number;
   /**
    * How many rules of the group vmalert evaluates at once.
    * @default 1
@@ -65,10 +115,25 @@ export interface RuleGroup {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Largest number of series a rule may return; more is an evaluation error.
-   * @default - no limit
+   * URL parameters added to each query of the group, e.g. `{ nocache: ["1"] }`.
+   * @default - none
    */
-  readonly limit?: number;
+  readonly params?: Record<string, string[]>;
+  /**
+   * HTTP headers added to each query of the group, each as "Name: value".
+   * @default - none
+   */
+  readonly headers?: string[];
+  /**
+   * HTTP headers added to the group's notifications to Alertmanager, each as "Name: value".
+   * @default - none
+   */
+  readonly notifier_headers?: string[];
+  /**
+   * Log every evaluation of the group's rules.
+   * @default false
+   */
+  readonly debug?: boolean;
   /** The group's rules, evaluated in order. */
   readonly rules: Rule[];
 }
@@ -86,144 +151,345 @@ export function isAlertingRule(rule: Rule): rule is AlertingRule {
   return (rule as AlertingRule).alert !== undefined;
 }
 
-const GROUP_KEYS = ['name', 'interval', 'concurrency', 'labels', 'limit', 'rules'];
-const ALERTING_KEYS = ['alert', 'expr', 'for', 'labels', 'annotations'];
-const RECORDING_KEYS = ['record', 'expr', 'labels'];
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** The query languages vmalert's `type` accepts. */
+export const RULE_GROUP_TYPES: readonly RuleGroupType[] = ['prometheus', 'graphite', 'vlogs'];
+/** Top-level keys of a rule file. */
+const FILE_KEYS = ['groups'];
+const GROUP_KEYS = ['name', 'type', 'interval', 'eval_offset', 'eval_delay', 'eval_alignment', 'limit', 'concurrency',
+  'labels', 'params', 'headers', 'notifier_headers', 'debug', 'rules'];
+const COMMON_RULE_KEYS = ['expr', 'labels', 'debug', 'update_entries_limit'];
+const ALERTING_KEYS = ['alert', 'for', 'keep_firing_for', 'annotations', ...COMMON_RULE_KEYS];
+const RECORDING_KEYS = ['record', ...COMMON_RULE_KEYS];
+/**
+ * Keys yaml.v2 maps onto vmalert's internal fields (Group.File, Group.Checksum, Rule.ID): vmalert accepts and then
+ * overwrites them. Refused here: a value there never does anything.
+ */
+const INTERNAL_KEYS: Record<string, string> = { file: 'group', checksum: 'group', id: 'rule' };
+/** Fields vmalert accepts on a recording rule and ignores; Prometheus refuses them. */
+const ALERTING_ONLY = ['for', 'keep_firing_for', 'annotations'];
 const RULE_FILE_NAME = /^[a-zA-Z0-9._-]+\.yml$/;
 
 /** Parses and validates the text of a rule file. `source` names the file in every error. */
 export function parseRuleFile(text: string, source: string): RuleGroup[] {
-  let document: unknown;
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  let documents: unknown[];
   try {
-    document = yaml.load(text, { filename: source });
+    documents = loadSourceText(body, source);
   } catch (error) {
-    throw yamlError(error, text, source);
+    throw yamlError(error, body, source);
   }
-  return validateRuleGroups(document, source);
+  return validateDocuments(documents, source);
+}
+
+/** Parses the bytes of a rule file: UTF-8 (a BOM is fine) or UTF-16 with a BOM, as vmalert reads them. */
+export function parseRuleFileBytes(bytes: Uint8Array, source: string): RuleGroup[] {
+  const text = decodeRuleFileBytes(bytes, source);
+  if (typeof text !== 'string') throw new ConfigError(text.problem);
+  return parseRuleFile(text, source);
 }
 
 /**
- * Checks a parsed rule document (`{ groups: [...] }`) and returns its groups with scalar label and annotation values
- * turned into strings, as vmalert reads them. Every problem is reported at once, each naming group and rule.
+ * Checks a rule document (`{ groups: [...] }`, typed or loaded) and returns its groups as vmalert reads them. Every
+ * problem is reported at once, each naming group and rule.
  */
 export function validateRuleGroups(document: unknown, source: string): RuleGroup[] {
-  if (!isMapping(document) || !('groups' in document)) {
-    throw new ConfigError(`${source}: a rule file needs a top-level "groups:" list (groups: [{ name: ..., rules: [...] }])`);
-  }
-  const groups = document.groups;
-  if (!Array.isArray(groups) || groups.length === 0) {
-    throw new ConfigError(`${source}: "groups" must be a non-empty list of rule groups`);
-  }
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  const result = groups.map((group, index) => {
-    const groupName = isMapping(group) && typeof group.name === 'string' ? group.name : `#${index + 1}`;
-    const report = (problem: string) => problems.push(`${source}: group "${groupName}": ${problem}`);
-    if (!isMapping(group)) {
-      report('must be a mapping with "name" and "rules"');
-      return undefined;
-    }
-    if (typeof group.name !== 'string' || group.name.trim() === '') report('needs a non-empty "name"');
-    else if (seen.has(group.name)) report('the group name is used twice in this file; group names must be unique: rename one of them');
-    else seen.add(group.name);
-    reportUnknownKeys(group, GROUP_KEYS, report);
-    if (group.interval !== undefined && !isDuration(group.interval)) {
-      report(`interval: ${JSON.stringify(group.interval)} is not a duration (${DURATION_HINT})`);
-    }
-    for (const key of ['concurrency', 'limit']) {
-      const value = group[key];
-      if (value !== undefined && (!Number.isInteger(value) || (value as number) < 0)) {
-        report(`${key}: ${JSON.stringify(value)} must be a whole number >= 0`);
-      }
-    }
-    const labels = checkLabels(group.labels, 'labels', report);
-    if (!Array.isArray(group.rules) || group.rules.length === 0) {
-      report('needs a non-empty "rules" list (each rule has "alert" or "record", and "expr")');
-      return undefined;
-    }
-    const rules = group.rules.map((rule: unknown, ruleIndex: number) =>
-      validateRule(rule, ruleIndex, problem => report(problem)));
-    return {
-      ...group,
-      ...(labels ? { labels } : {}),
-      rules: rules.filter((r): r is Rule => r !== undefined),
-    } as RuleGroup;
-  });
-  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
-  return result as RuleGroup[];
+  return validateDocuments([document], source);
 }
 
-function validateRule(rule: unknown, index: number, reportGroup: (problem: string) => void): Rule | undefined {
-  if (!isMapping(rule)) {
-    reportGroup(`rule #${index + 1} must be a mapping with "alert" or "record", and "expr"`);
+/**
+ * The groups of every YAML document of a file, as the pinned vmalert reads them: it decodes document after document
+ * and concatenates their groups; a group name may appear once in the whole file.
+ */
+function validateDocuments(documents: readonly unknown[], source: string): RuleGroup[] {
+  const problems: string[] = [];
+  const groups: RuleGroup[] = [];
+  const seen = new Set<string>();
+  documents.forEach((document, index) => {
+    const where = documents.length > 1 ? `${source} (YAML document ${index + 1})` : source;
+    if (document === null || document === undefined) return;
+    if (!isMapping(document)) {
+      problems.push(`${where}: a rule file is a mapping with a "groups:" list (groups: [{ name: ..., rules: [...] }]), not ${describe(document)}`);
+      return;
+    }
+    const unknown = Object.keys(document).filter(k => !FILE_KEYS.includes(k));
+    if (unknown.length > 0) {
+      problems.push(`${where}: unknown top-level key${unknown.length > 1 ? 's' : ''} ${unknown.map(k => `"${k}"`).join(', ')}: `
+        + 'vmalert refuses the file; a rule file has only "groups:" (move group settings such as labels into each group)');
+    }
+    const list = document.groups;
+    if (list === null || list === undefined) return;
+    if (!Array.isArray(list)) {
+      problems.push(`${where}: "groups" must be a list of rule groups (groups: [{ name: ..., rules: [...] }])`);
+      return;
+    }
+    list.forEach((raw, groupIndex) => {
+      const group = validateGroup(raw, groupIndex, where, problems);
+      if (!group) return;
+      if (seen.has(group.name)) {
+        problems.push(`${where}: group "${group.name}": the group name is used twice in this file; group names must be unique: rename one of them`);
+      }
+      seen.add(group.name);
+      groups.push(group);
+    });
+  });
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  return groups;
+}
+
+type Report = (problem: string) => void;
+
+function validateGroup(raw: unknown, index: number, where: string, problems: string[]): RuleGroup | undefined {
+  const rawName = isMapping(raw) ? decodeString(raw.name) : undefined;
+  const name = rawName && 'value' in rawName ? rawName.value : '';
+  const report: Report = problem => problems.push(`${where}: group "${name || `#${index + 1}`}": ${problem}`);
+  if (!isMapping(raw)) {
+    report(`must be a mapping with "name" and "rules", not ${describe(raw)}`);
     return undefined;
   }
-  const hasAlert = rule.alert !== undefined;
-  const hasRecord = rule.record !== undefined;
-  const name = hasAlert ? String(rule.alert) : hasRecord ? String(rule.record) : `#${index + 1}`;
-  const report = (problem: string) => reportGroup(`rule "${name}": ${problem}`);
-  if (hasAlert === hasRecord) {
-    report(hasAlert
+  reportUnknownKeys(raw, GROUP_KEYS, 'group', report);
+  if (rawName && 'problem' in rawName) report(`name ${rawName.problem}`);
+  else if (name === '') report('needs a "name": add name: <a name unique in the file>');
+  const type = take('type', decodeUnmarshalerString(raw.type), report);
+  if (type !== undefined && !RULE_GROUP_TYPES.includes(type as RuleGroupType)) {
+    report(`type: ${JSON.stringify(type)} is not a query language vmalert knows (use ${RULE_GROUP_TYPES.join(', ')})`);
+  }
+  const interval = durationField(raw, 'interval', report);
+  const evalOffset = durationField(raw, 'eval_offset', report);
+  const evalDelay = durationField(raw, 'eval_delay', report);
+  const intervalMs = interval === undefined ? 0 : ruleDurationMs(interval) ?? 0;
+  if (intervalMs < 0) report(`interval: ${interval} is negative; vmalert needs 0 or more`);
+  if (evalOffset !== undefined && Math.abs(ruleDurationMs(evalOffset) ?? 0) > intervalMs) {
+    report(interval === undefined
+      ? `eval_offset: ${evalOffset} needs the group's own interval: set interval (longer than the offset)`
+      : `eval_offset: ${evalOffset} is longer than the interval ${interval}: use an offset within the interval`);
+  }
+  if (evalOffset !== undefined && evalDelay !== undefined) report('eval_offset and eval_delay cannot be used together: keep one');
+  const limit = take('limit', decodeInt(raw.limit), report);
+  if (limit !== undefined && limit < 0) report(`limit: ${limit} is negative; use 0 (no limit) or more`);
+  const concurrency = take('concurrency', decodeInt(raw.concurrency), report);
+  if (concurrency !== undefined && concurrency < 0) report(`concurrency: ${concurrency} is negative; use 1 or more`);
+  const labels = stringMap(raw.labels, 'labels', report, false);
+  const params = paramsField(raw.params, report);
+  const headers = headersField(raw, 'headers', report);
+  const notifierHeaders = headersField(raw, 'notifier_headers', report);
+  const evalAlignment = take('eval_alignment', decodeBool(raw.eval_alignment), report);
+  const debug = take('debug', decodeBool(raw.debug), report);
+  const rawRules = raw.rules;
+  if (rawRules !== null && rawRules !== undefined && !Array.isArray(rawRules)) {
+    report(`"rules" must be a list of rules (each has "alert" or "record", and "expr"), not ${describe(rawRules)}`);
+  }
+  const queryType = (type ?? 'prometheus') as RuleGroupType;
+  const rules = (Array.isArray(rawRules) ? rawRules : [])
+    .map((rule: unknown, i: number) => validateRule(rule, i, queryType, report))
+    .filter((r): r is Rule => r !== undefined);
+  reportDuplicateRules(rules, report);
+  return compact({
+    name,
+    type: type as RuleGroupType | undefined,
+    interval,
+    eval_offset: evalOffset,
+    eval_delay: evalDelay,
+    eval_alignment: evalAlignment,
+    limit,
+    concurrency,
+    labels,
+    params,
+    headers,
+    notifier_headers: notifierHeaders,
+    debug,
+    rules,
+  }) as RuleGroup;
+}
+
+function validateRule(raw: unknown, index: number, type: RuleGroupType, reportGroup: Report): Rule | undefined {
+  if (!isMapping(raw)) {
+    reportGroup(`rule #${index + 1} must be a mapping with "alert" or "record", and "expr", not ${describe(raw)}`);
+    return undefined;
+  }
+  const alertResult = decodeString(raw.alert);
+  const recordResult = decodeString(raw.record);
+  const alert = 'value' in alertResult && alertResult.value !== '' ? alertResult.value : undefined;
+  const record = 'value' in recordResult && recordResult.value !== '' ? recordResult.value : undefined;
+  const name = alert ?? record ?? `#${index + 1}`;
+  const report: Report = problem => reportGroup(`rule "${name}": ${problem}`);
+  for (const [key, result] of [['alert', alertResult], ['record', recordResult]] as const) {
+    if ('problem' in result) report(`${key}: ${result.problem}`);
+  }
+  if ((alert === undefined) === (record === undefined)) {
+    report(alert !== undefined
       ? 'has both "alert" and "record": a rule is either an alerting rule or a recording rule'
-      : 'has neither "alert" nor "record": name it with one of them');
+      : 'has neither "alert" nor "record" (or an empty one): name it with one of them');
     return undefined;
   }
-  if (hasAlert && (typeof rule.alert !== 'string' || rule.alert.trim() === '')) report('"alert" must be a non-empty name');
-  if (hasRecord && (typeof rule.record !== 'string' || !METRIC_NAME.test(rule.record))) {
-    report(`record: ${JSON.stringify(rule.record)} is not a valid metric name (letters, digits, "_" and ":"; not starting with a digit)`);
+  const alerting = alert !== undefined;
+  const misplaced = alerting ? [] : ALERTING_ONLY.filter(key => raw[key] !== undefined);
+  if (misplaced.length > 0) {
+    const them = misplaced.length > 1 ? 'them' : 'it';
+    report(`${misplaced.map(k => `"${k}"`).join(', ')} only work${misplaced.length > 1 ? '' : 's'} on an alerting rule; vmalert ignores `
+      + `${them} on a recording rule and Prometheus refuses ${them}: remove ${them}, or make this an alerting rule ("alert:")`);
   }
-  reportUnknownKeys(rule, hasAlert ? ALERTING_KEYS : RECORDING_KEYS, report);
-  const expr = typeof rule.expr === 'number' ? String(rule.expr) : rule.expr;
-  if (typeof expr !== 'string' || expr.trim() === '') {
-    report('"expr" is empty: give the PromQL/MetricsQL expression to evaluate');
-  } else {
+  reportUnknownKeys(raw, alerting ? ALERTING_KEYS : RECORDING_KEYS, 'rule', report);
+  const exprResult = decodeString(raw.expr);
+  let expr = '';
+  if ('problem' in exprResult) report(`expr: ${exprResult.problem}`);
+  else if ('value' in exprResult) expr = exprResult.value;
+  if (expr.trim() === '') {
+    report('"expr" is empty: give the expression to evaluate');
+  } else if (type === 'prometheus') {
     const bracketProblem = unbalancedBrackets(expr);
     if (bracketProblem) report(`expr: ${bracketProblem}`);
   }
-  if (hasAlert && rule.for !== undefined && !isDuration(rule.for)) {
-    report(`for: ${JSON.stringify(rule.for)} is not a duration (${DURATION_HINT})`);
-  }
-  const labels = checkLabels(rule.labels, 'labels', report);
-  const annotations = hasAlert ? checkLabels(rule.annotations, 'annotations', report) : undefined;
-  return {
-    ...rule,
+  const labels = stringMap(raw.labels, 'labels', report, true);
+  if (labels && '__name__' in labels) report('labels: "__name__" cannot be set by a rule (vmalert refuses it): use "record" to name a series');
+  const annotations = alerting ? stringMap(raw.annotations, 'annotations', report, true) : undefined;
+  const common = {
     expr,
-    ...(labels ? { labels } : {}),
-    ...(annotations ? { annotations } : {}),
-  } as Rule;
+    labels,
+    debug: take('debug', decodeBool(raw.debug), report),
+    update_entries_limit: take('update_entries_limit', decodeInt(raw.update_entries_limit), report),
+  };
+  if (!alerting) return compact({ record, ...common }) as RecordingRule;
+  return compact({
+    alert,
+    expr,
+    for: durationField(raw, 'for', report),
+    keep_firing_for: durationField(raw, 'keep_firing_for', report),
+    labels,
+    annotations,
+    debug: common.debug,
+    update_entries_limit: common.update_entries_limit,
+  }) as AlertingRule;
 }
 
-/** Checks label or annotation names and templates; returns the map with scalar values as strings. */
-function checkLabels(value: unknown, field: string, report: (problem: string) => void): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined;
+/**
+ * vmalert's identity of a rule within a group (config.HashRule): kind, name, expression and labels. Two rules with
+ * the same identity make vmalert refuse the file, whatever their other fields.
+ */
+export function ruleIdentity(rule: Rule): string {
+  const labels = Object.entries(rule.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([isAlertingRule(rule) ? 'alerting' : 'recording', isAlertingRule(rule) ? rule.alert : rule.record, rule.expr, labels]);
+}
+
+function reportDuplicateRules(rules: readonly Rule[], report: Report): void {
+  const seen = new Map<string, number>();
+  rules.forEach((rule, i) => {
+    const identity = ruleIdentity(rule);
+    const first = seen.get(identity);
+    if (first === undefined) {
+      seen.set(identity, i);
+      return;
+    }
+    const name = isAlertingRule(rule) ? rule.alert : rule.record;
+    report(`rule "${name}" (#${i + 1}) duplicates rule #${first + 1}: same name, expr and labels, which vmalert refuses `
+      + '(it tells rules apart by these only): merge them, or give one a distinguishing label');
+  });
+}
+
+/** The decoded value of `key`, reporting its problem. */
+function take<T>(key: string, result: Decoded<T>, report: Report): T | undefined {
+  if ('problem' in result) {
+    report(`${key}: ${result.problem}`);
+    return undefined;
+  }
+  return decoded(result);
+}
+
+function durationField(raw: Record<string, unknown>, key: string, report: Report): string | undefined {
+  const result = decodeUnmarshalerString(raw[key]);
+  if ('problem' in result) {
+    report(`${key}: ${result.problem}`);
+    return undefined;
+  }
+  if (!('value' in result)) return undefined;
+  if (ruleDurationMs(result.value) === undefined) {
+    report(`${key}: ${JSON.stringify(result.value)} is not a duration (${RULE_DURATION_HINT})`);
+    return undefined;
+  }
+  return result.value;
+}
+
+/** A map of text values (labels, annotations), values kept as written; templates checked when `templates`. */
+function stringMap(value: unknown, field: string, report: Report, templates: boolean): Record<string, string> | undefined {
+  if (value === null || value === undefined) return undefined;
   if (!isMapping(value)) {
-    report(`${field} must be a mapping of names to values`);
+    report(`${field} must be a mapping of names to values, not ${describe(value)}`);
     return undefined;
   }
   const result: Record<string, string> = {};
   for (const [key, raw] of Object.entries(value)) {
-    if (!LABEL_NAME.test(key) || key.startsWith('__')) {
-      report(`${field}: ${JSON.stringify(key)} is not a valid name (letters, digits and "_", not starting with a digit or "__")`);
-    }
-    if (raw === null || typeof raw === 'object') {
-      report(`${field}.${key} must be a text value`);
+    const text = decodeString(raw);
+    if ('problem' in text) {
+      report(`${field}.${key} ${text.problem}`);
       continue;
     }
-    const text = String(raw);
-    const templateProblem = unbalancedTemplate(text);
-    if (templateProblem) report(`${field}.${key}: ${templateProblem}`);
-    result[key] = text;
+    result[key] = 'value' in text ? text.value : '';
+    const problem = templates ? templateProblem(result[key]) : undefined;
+    if (problem) report(`${field}.${key}: ${problem}; vmalert parses a value holding "{{" and "}}" as a Go template (write {{ "{{" }} for a literal "{{")`);
   }
   return result;
 }
 
-function reportUnknownKeys(object: Record<string, unknown>, allowed: string[], report: (problem: string) => void): void {
-  const unknown = Object.keys(object).filter(k => !allowed.includes(k));
-  if (unknown.length > 0) {
-    report(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map(k => `"${k}"`).join(', ')} (allowed: ${allowed.join(', ')})`);
+function paramsField(value: unknown, report: Report): Record<string, string[]> | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (!isMapping(value)) {
+    report(`params must be a mapping of parameter names to lists of values (params: { nocache: ["1"] }), not ${describe(value)}`);
+    return undefined;
   }
+  const result: Record<string, string[]> = {};
+  for (const [key, raw] of Object.entries(value)) {
+    if (raw === null || raw === undefined) continue;
+    if (!Array.isArray(raw)) {
+      report(`params.${key} must be a list of values (${key}: ["..."]), not ${describe(raw)}`);
+      continue;
+    }
+    result[key] = raw.map((item, i) => {
+      const text = decodeString(item);
+      if ('problem' in text) report(`params.${key}[${i}] ${text.problem}`);
+      return 'value' in text ? text.value : '';
+    });
+  }
+  return result;
+}
+
+function headersField(raw: Record<string, unknown>, key: string, report: Report): string[] | undefined {
+  const value = raw[key];
+  if (value === null || value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    report(`${key} must be a list of "Name: value" texts, not ${describe(value)}`);
+    return undefined;
+  }
+  return value.map((item, i) => {
+    const text = decodeUnmarshalerString(item);
+    if ('problem' in text) {
+      report(`${key}[${i}] ${text.problem}`);
+      return '';
+    }
+    const header = 'value' in text ? text.value : '';
+    if (header !== '' && !header.includes(':')) report(`${key}[${i}]: ${JSON.stringify(header)} has no ":": write "Name: value"`);
+    return header;
+  });
+}
+
+function reportUnknownKeys(object: Record<string, unknown>, allowed: readonly string[], what: 'group' | 'rule', report: Report): void {
+  const unknown = Object.keys(object).filter(k => !allowed.includes(k));
+  for (const key of unknown.filter(k => INTERNAL_KEYS[k] === what)) {
+    report(`"${key}" is one of vmalert's internal ${what} fields: vmalert overwrites whatever is written there: remove it`);
+  }
+  const rest = unknown.filter(k => INTERNAL_KEYS[k] !== what && !(what === 'rule' && ALERTING_ONLY.includes(k)));
+  if (rest.length > 0) {
+    report(`unknown field${rest.length > 1 ? 's' : ''} ${rest.map(k => `"${k}"`).join(', ')}, which vmalert refuses (allowed: ${allowed.join(', ')})`);
+  }
+}
+
+/** The object without its undefined fields, so rendered YAML holds only what was set. */
+function compact<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (isMapping(value)) return 'a mapping';
+  return `the text ${JSON.stringify(value instanceof PlainScalar ? value.text : value)}`;
 }
 
 const OPENING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -259,44 +525,20 @@ export function unbalancedBrackets(expr: string): string | undefined {
   return last ? `"${last.char}" at column ${last.at + 1} is never closed: add "${OPENING[last.char]}"` : undefined;
 }
 
-function closingQuote(text: string, start: number): number {
-  const quote = text[start];
-  for (let i = start + 1; i < text.length; i++) {
-    if (text[i] === '\\' && quote !== '`') i++;
-    else if (text[i] === quote) return i;
-  }
-  return -1;
-}
-
-/** Finds an unbalanced `{{` / `}}` in a Go template string; undefined when balanced. */
-export function unbalancedTemplate(text: string): string | undefined {
-  let openAt = -1;
-  for (let i = 0; i < text.length - 1; i++) {
-    const pair = text.slice(i, i + 2);
-    if (pair === '{{') {
-      if (openAt >= 0) return `template "{{" at column ${openAt + 1} is not closed before the next "{{" at column ${i + 1}`;
-      openAt = i;
-      i++;
-    } else if (pair === '}}') {
-      if (openAt < 0) return `template "}}" at column ${i + 1} has no opening "{{"`;
-      openAt = -1;
-      i++;
-    }
-  }
-  return openAt >= 0 ? `template "{{" at column ${openAt + 1} is never closed: add "}}"` : undefined;
-}
-
 /** Turns a js-yaml exception into an error naming file, line, and the group and rule around that line. */
 function yamlError(error: unknown, text: string, source: string): ConfigError {
   if (!(error instanceof yaml.YAMLException)) return new ConfigError(`${source}: ${String(error)}`);
   const mark = error.mark as { line: number; column: number } | undefined;
   const line = mark ? mark.line + 1 : undefined;
-  const lines = text.split('\n');
+  const lines = text.split(/\r?\n/);
   const where = line !== undefined ? `${source}:${line}:${mark!.column + 1}` : source;
   const context = line !== undefined ? enclosingRule(lines, line - 1) : '';
   const offending = line !== undefined ? lines[line - 1]?.trim() : undefined;
   let message = `${where}: invalid YAML${context}: ${error.reason}`;
   if (offending) message += `\n  ${line} | ${offending}`;
+  if (/duplicated mapping key/.test(error.reason)) {
+    message += '\n  A key given twice in one mapping: vmalert would silently keep only the last value. Remove or rename one.';
+  }
   if (offending && /:\s*(["']).*\1\s*\S/.test(offending)) {
     message += '\n  A value that starts with a quote ends at the next matching quote. Quote the whole value once, e.g. '
       + 'summary: \'{{ $labels.job }} CPU above 10%\' (inside single quotes write \'\' for a quote).';
@@ -319,7 +561,7 @@ function enclosingRule(lines: string[], lineIndex: number): string {
 }
 
 function isMapping(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PlainScalar);
 }
 
 /** Group names used more than once across files, each with the sources that use it. */

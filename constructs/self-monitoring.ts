@@ -10,6 +10,7 @@
  */
 import { DURATION_HINT, isDuration, parseDuration } from './duration';
 import { ConfigError } from './errors';
+import { isRegExp } from './regex';
 import { AlertingRule, RuleGroup } from './rules';
 
 /** Options for {@link selfMonitoringGroups}. */
@@ -333,15 +334,6 @@ function selector(job: string, extraMatchers: string | undefined): string {
 function withSeverity(rule: AlertingRule, severity: string, labels: Record<string, string> | undefined): AlertingRule {
   const { annotations, ...head } = rule;
   return { ...head, labels: { ...labels, severity }, annotations };
-}
-
-function isRegExp(text: string): boolean {
-  try {
-    new RegExp(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

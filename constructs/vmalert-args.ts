@@ -1,6 +1,7 @@
 /** The vmalert command line and notifier config, built from typed settings. No cdk8s here. */
 import * as yaml from 'js-yaml';
 import { ConfigError } from './errors';
+import { arrayFlagItem } from './vmalert-flag-values';
 import { MISPLACED_VMALERT_FLAGS, VMALERT_FLAGS } from './vmalert-flags';
 
 /** Everything the vmalert command line is built from. */
@@ -31,7 +32,7 @@ export function vmalertArgs(input: VmalertArgsInput): string[] {
     ...input.ruleFiles.map(file => `-rule=${file}`),
     ...(input.notifierConfigFile
       ? [`-notifier.config=${input.notifierConfigFile}`]
-      : input.notifierUrls.map(url => `-notifier.url=${url}`)),
+      : input.notifierUrls.map(url => `-notifier.url=${arrayFlagItem(url)}`)),
   ];
   if (input.remoteWriteUrl) args.push(`-remoteWrite.url=${input.remoteWriteUrl}`);
   if (input.remoteReadUrl) {
@@ -40,7 +41,7 @@ export function vmalertArgs(input: VmalertArgsInput): string[] {
   }
   args.push(`-evaluationInterval=${input.evaluationInterval}`, `-rule.evalDelay=${input.evalDelay}`);
   if (input.externalUrl) args.push(`-external.url=${input.externalUrl}`);
-  for (const [name, value] of Object.entries(input.externalLabels)) args.push(`-external.label=${name}=${value}`);
+  for (const [name, value] of Object.entries(input.externalLabels)) args.push(`-external.label=${arrayFlagItem(`${name}=${value}`)}`);
   args.push(`-httpListenAddr=:${input.httpPort}`);
   return [...args, ...input.extraArgs];
 }

@@ -3,18 +3,23 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AlertmanagerCluster } from './alertmanager-cluster';
+import { validateApiObjects } from './api-objects';
 import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
 } from './constants';
 import {
-  flagDurationHint, formatDuration, formatGoDuration, isFlagDuration, parseDuration, parseFlagDuration, recommendedDedupInterval,
+  flagDurationHint, formatDuration, formatGoDuration, isFlagDuration, parseFlagDuration, recommendedDedupInterval,
 } from './duration';
+import { ruleDurationMs } from './rule-syntax';
 import { ConfigError } from './errors';
 import { resolveNamespace } from './namespace';
 import { RulesConfigMap } from './rules-configmap';
 import { isAlertingRule } from './rules';
 import { externalLabelProblems, extraArgsProblems, renderNotifierConfig, vmalertArgs } from './vmalert-args';
+import { urlProblem } from './url';
+import { extraArgFormProblems, vmalertPathPrefix } from './vmalert-flag-values';
+import { knownServiceProblems } from './notifier-services';
 import {
   checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
 } from './workload';
@@ -83,7 +88,9 @@ export interface VmalertHaProps {
    */
   readonly replicaLabel?: string;
   /**
-   * Further vmalert flags, e.g. ["-rule.resendDelay=1m"]. Checked against vmalert's flag list.
+   * Further vmalert flags, e.g. ["-rule.resendDelay=1m"]: one `-name=value` argument each, checked against vmalert's
+   * flag list; flags that make vmalert exit (`-dryRun`, `-version`, `-help`, replay) are refused. With
+   * `-http.pathPrefix` the probes and the default external URL follow the prefix.
    * @default - none
    */
   readonly extraArgs?: string[];
@@ -178,6 +185,7 @@ export class VmalertHa extends Construct {
     checkUrl(owner, 'datasourceUrl', props.datasourceUrl);
     if (props.remoteWriteUrl !== undefined) checkUrl(owner, 'remoteWriteUrl', props.remoteWriteUrl);
     if (props.remoteReadUrl !== undefined) checkUrl(owner, 'remoteReadUrl', props.remoteReadUrl);
+    if (props.externalUrl !== undefined) checkUrl(owner, 'externalUrl', props.externalUrl);
     if (props.remoteReadUrl && !props.remoteWriteUrl) {
       throw new ConfigError(`${owner}: remoteReadUrl restores the alert state that vmalert writes through remoteWriteUrl: set remoteWriteUrl too`);
     }
@@ -210,9 +218,13 @@ export class VmalertHa extends Construct {
 
     this.recommendedDedupInterval = recommendedDedupInterval([
       formatDuration(evaluationIntervalMs),
-      ...groups.map(g => g.interval).filter((i): i is string => i !== undefined && parseDuration(i) > 0),
+      ...groups.map(g => (g.interval === undefined ? 0 : ruleDurationMs(g.interval) ?? 0)).filter(ms => ms > 0).map(formatDuration),
     ]);
     const extraArgs = props.extraArgs ?? [];
+    const formProblems = extraArgFormProblems(extraArgs);
+    if (formProblems.length > 0) throw new ConfigError(formProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
+    // Probes and links follow -http.pathPrefix: without it in their paths vmalert answers 400 and liveness kills the pods.
+    const pathPrefix = vmalertPathPrefix(extraArgs);
     const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval, props.newerFlags);
     if (problems.length > 0) throw new ConfigError(problems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
 
@@ -255,7 +267,7 @@ export class VmalertHa extends Construct {
       remoteReadLookback,
       evaluationInterval,
       evalDelay,
-      externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}`,
+      externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${pathPrefix}`,
       externalLabels: props.replicaLabel ? { ...externalLabels, [props.replicaLabel]: '$(POD_NAME)' } : externalLabels,
       httpPort: VMALERT_HTTP_PORT,
       extraArgs,
@@ -268,8 +280,8 @@ export class VmalertHa extends Construct {
       args: this.args,
       envVariables: Object.fromEntries(Object.entries(CONTAINER_ENV).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)])),
       ports: [{ name: 'http', number: VMALERT_HTTP_PORT }],
-      liveness: kplus.Probe.fromHttpGet(VMALERT_HEALTH_PATH, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
-      readiness: kplus.Probe.fromHttpGet(VMALERT_READY_PATH, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(5) }),
+      liveness: kplus.Probe.fromHttpGet(`${pathPrefix}${VMALERT_HEALTH_PATH}`, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
+      readiness: kplus.Probe.fromHttpGet(`${pathPrefix}${VMALERT_READY_PATH}`, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(5) }),
       resources: containerResources(owner, props.resources, DEFAULT_RESOURCES),
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
@@ -284,7 +296,12 @@ export class VmalertHa extends Construct {
     checksum.update(notifierConfig ?? '');
     this.deployment.podMetadata.addAnnotation(RULES_CHECKSUM_ANNOTATION, checksum.digest('hex'));
     spreadAndProtect(this, this.deployment, replicas, this.namespace);
+    validateApiObjects(this);
 
+    if (!(props.notifiers instanceof AlertmanagerCluster)) {
+      const urls = this.notifierUrls;
+      this.node.addValidation({ validate: () => knownServiceProblems(this, urls).map(p => `${owner}: ${p}`) });
+    }
     this.node.addValidation({
       validate: () => rules
         .filter(r => r.namespace !== this.namespace)
@@ -295,22 +312,15 @@ export class VmalertHa extends Construct {
 }
 
 function checkUrl(owner: string, prop: string, value: string): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
-    throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} is not an http(s) URL (e.g. http://vmselect:8481/select/0/prometheus)`);
-  }
+  const problem = urlProblem(value);
+  if (problem) throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} ${problem} (e.g. http://vmselect:8481/select/0/prometheus)`);
 }
 
 /** The restore lookback: the prop, checked to cover the longest `for:`, or that longest `for:` and at least 1h. */
 function lookbackFor(owner: string, groups: RulesConfigMap['groups'], explicit?: string): string {
   const longestFor = Math.max(0, ...groups.flatMap(g => g.rules)
     .filter(isAlertingRule)
-    .map(r => (r.for ? parseDuration(r.for) : 0)));
+    .map(r => (r.for ? ruleDurationMs(r.for) ?? 0 : 0)));
   // vmalert's -remoteRead.lookback is a Go duration: 24h, never 1d.
   if (explicit === undefined) return formatGoDuration(Math.max(DEFAULT_LOOKBACK_MS, longestFor));
   if (!isFlagDuration(explicit)) {

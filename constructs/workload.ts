@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { NON_ROOT_UID, ZONE_TOPOLOGY_KEY } from './constants';
 import { ConfigError } from './errors';
+import { INT32_MAX } from './k8s-names';
 
 /** Pod-level security context: a numeric non-root uid, so the kubelet can verify runAsNonRoot. */
 export const POD_SECURITY_CONTEXT: kplus.PodSecurityContextProps = {
@@ -82,5 +83,8 @@ export function spreadAndProtect(scope: Construct, workload: kplus.Deployment | 
 export function checkReplicas(owner: string, replicas: number): void {
   if (!Number.isInteger(replicas) || replicas < 1) {
     throw new ConfigError(`${owner}: replicas must be a whole number >= 1, got ${replicas}`);
+  }
+  if (replicas > INT32_MAX) {
+    throw new ConfigError(`${owner}: replicas ${replicas} is above ${INT32_MAX}: Kubernetes stores it as int32 and refuses the object`);
   }
 }

@@ -7,7 +7,10 @@ import { useE2eLifecycle } from './support/lifecycle';
 import { metricValue, vmalertAlerts, VmalertAlert } from './support/probes';
 import { INCIDENT_CPU_RATE, startChartStack } from './support/scenario';
 import { RunningPod } from './support/stack';
-import { E2E_EVALUATION_INTERVAL_SECONDS, RECORDED_SERIES, TestChartOptions, VMALERT_REPLICAS } from './support/test-chart';
+import {
+  E2E_EVALUATION_INTERVAL_SECONDS, E2E_STORAGE_LATENCY_OFFSET, RECORDED_SERIES, TestChartOptions, VMALERT_REPLICAS,
+} from './support/test-chart';
+import { parseDuration } from '../constructs/duration';
 
 useE2eLifecycle();
 
@@ -39,11 +42,14 @@ test('the trade-off of replicaLabel: after a rollout the new pods find no state 
   // WHEN every replica is rolled (new pod names)
   const { before, after, rolloutStartedAt } = await rollWhilePending({ replicaLabel: 'replica' });
 
-  // THEN the new pods hold the alert pending again, activeAt reset to after their start: the timer restarted
+  // THEN the new pods hold the alert pending again, activeAt reset to after their start: the timer restarted.
+  // vmalert stamps activeAt with its query time, which is evalDelay behind the evaluation and aligned down to the
+  // group interval, so a new pod's first activeAt may lie up to that much before its start.
+  const queryTimeLagMs = (E2E_EVALUATION_INTERVAL_SECONDS + parseDuration(E2E_STORAGE_LATENCY_OFFSET) / 1000) * 1000;
   const earliestBefore = Math.min(...before.map((a) => Date.parse(a.activeAt)));
   for (const alert of after) {
     expect(alert.state).toBe('pending');
-    expect(Date.parse(alert.activeAt)).toBeGreaterThanOrEqual(rolloutStartedAt);
+    expect(Date.parse(alert.activeAt)).toBeGreaterThanOrEqual(rolloutStartedAt - queryTimeLagMs);
     expect(Date.parse(alert.activeAt) - earliestBefore).toBeGreaterThan(PENDING_BEFORE_ROLLOUT_MS);
   }
 });
@@ -72,26 +78,38 @@ async function rollWhilePending(options: TestChartOptions): Promise<{
   return { before, after, rolloutStartedAt, rolledAt };
 }
 
-test('the series both replicas record are stored once: count_over_time equals the number of evaluation intervals', async () => {
-  // GIVEN the chart with a recording rule evaluated every 5s by both replicas, storage deduplicating at
-  // VmalertHa.recommendedDedupInterval
-  const { stack, chart } = await startChartStack({ recordingRule: true });
-  expect(chart.dedupInterval).toBe(`${E2E_EVALUATION_INTERVAL_SECONDS}s`);
+/** Records the replicas' series over a whole window and counts the stored samples of it. */
+async function storedSamplesPerWindow(storageDedupInterval?: string): Promise<{ counted: number; dedupInterval: string }> {
+  const { stack, chart } = await startChartStack({ recordingRule: true }, undefined, storageDedupInterval);
   const iterationsAtStart = await Promise.all(stack.vmalerts.map((pod) => recordingIterations(pod)));
-
-  // WHEN both replicas have evaluated the group over a whole window
   await sleep((DEDUP_WINDOW_SECONDS + 3 * E2E_EVALUATION_INTERVAL_SECONDS) * 1000);
   const stepMs = E2E_EVALUATION_INTERVAL_SECONDS * 1000;
   // A window that ended two intervals ago, on an interval boundary: every write for it has landed.
   const windowEnd = (Math.floor(Date.now() / stepMs) - 2) * stepMs;
-
-  // THEN each replica evaluated the group at least once per interval of the window...
+  // Each replica evaluated the group at least once per interval of the window.
   const iterationsNow = await Promise.all(stack.vmalerts.map((pod) => recordingIterations(pod)));
   iterationsNow.forEach((n, i) => expect(n - iterationsAtStart[i]).toBeGreaterThanOrEqual(DEDUP_WINDOW_SECONDS / E2E_EVALUATION_INTERVAL_SECONDS));
-  // ...yet the stored series has one sample per interval, not one per replica and interval
   const counts = await stack.vm.query(`count_over_time(${RECORDED_SERIES}{job="vmstorage"}[${DEDUP_WINDOW_SECONDS}s])`, windowEnd / 1000);
   expect(counts).toHaveLength(1);
-  expect(Number(counts[0].value[1])).toBe(DEDUP_WINDOW_SECONDS / E2E_EVALUATION_INTERVAL_SECONDS);
+  return { counted: Number(counts[0].value[1]), dedupInterval: chart.dedupInterval };
+}
+
+test('the series both replicas record are stored once: count_over_time equals the number of evaluation intervals', async () => {
+  // GIVEN the chart with a recording rule evaluated every 5s by both replicas, storage deduplicating at
+  // VmalertHa.recommendedDedupInterval
+  // WHEN both replicas have evaluated the group over a whole window
+  const { counted, dedupInterval } = await storedSamplesPerWindow();
+  // THEN the stored series has one sample per interval, not one per replica and interval
+  expect(dedupInterval).toBe(`${E2E_EVALUATION_INTERVAL_SECONDS}s`);
+  expect(counted).toBe(DEDUP_WINDOW_SECONDS / E2E_EVALUATION_INTERVAL_SECONDS);
+});
+
+test('without -dedup.minScrapeInterval on the storage, the same window holds both replicas\' samples', async () => {
+  // GIVEN the same chart, the storage running without the dedup flag (0s disables it)
+  // WHEN both replicas have evaluated the group over a whole window
+  const { counted } = await storedSamplesPerWindow('0s');
+  // THEN every replica's sample is kept: twice as many, which is what the flag on vmselect and vmstorage removes
+  expect(counted).toBe(VMALERT_REPLICAS * DEDUP_WINDOW_SECONDS / E2E_EVALUATION_INTERVAL_SECONDS);
 });
 
 /** The CPU alert of `pod` once it is pending (or firing). */

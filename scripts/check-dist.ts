@@ -21,7 +21,7 @@ export function checkDist(distDir: string): { objects: K8sObject[]; errors: stri
   try {
     const alertmanager = extractAlertmanagerConfig(objects, scratch);
     const config = yaml.load(fs.readFileSync(alertmanager.configFile, 'utf8'));
-    const plan = deployPlan(objects, passwordFilesIn(alertmanager, config));
+    const plan = deployPlan(objects, passwordFilesIn(alertmanager, config), config);
     const externalSecrets = plan.secrets
       .filter((s) => s.smtpPassword)
       .map((s) => (s.namespace ? `${s.namespace}/${s.name}` : s.name));

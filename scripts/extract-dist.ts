@@ -68,7 +68,7 @@ export function extractDist(distDir: string, outDir: string): ExtractResult {
   fs.rmSync(alertmanager.configFile);
   const config = yaml.load(configText);
 
-  const plan = deployPlan(objects, passwordFilesIn(alertmanager, config));
+  const plan = deployPlan(objects, passwordFilesIn(alertmanager, config), config);
   fs.writeFileSync(path.join(absOut, DEPLOY_PLAN), renderDeployPlan(plan, distDir));
   return { argsFiles, alertmanagerConfig: ALERTMANAGER_CONFIG, deployPlan: DEPLOY_PLAN };
 }

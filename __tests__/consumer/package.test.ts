@@ -13,6 +13,7 @@ import * as yaml from 'js-yaml';
 import * as ts from 'typescript';
 import { checkManifests } from '../../scripts/lib/k8s-checks';
 import { findObjects, flagValues, K8sObject } from '../../scripts/lib/manifests';
+import { binary } from '../support/binaries';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const PACKAGE_NAME = 'cdk8s-vmalert-ha';
@@ -222,4 +223,42 @@ test('the consumer chart synthesizes: one -notifier.url per Alertmanager pod, th
   const ruleFile = yaml.load(ruleConfigMaps[0].data['queue.yml']) as { groups: Array<{ name: string; rules: Array<{ alert: string; expr: string }> }> };
   expect(ruleFile.groups).toEqual([expect.objectContaining({ name: 'queue', rules: [expect.objectContaining({ alert: 'QueueBacklog', expr: 'sum(queue_depth) > 1000' })] })]);
   expect(flagValues(args, '-rule')).toEqual([`/etc/vmalert/rules/${ruleConfigMaps[0].metadata.name}/*.yml`]);
+}, STEP_TIMEOUT_MS);
+
+/** A consumer's test of its chart with the real tools, written against the `testing` entry point only. */
+const CONSUMER_CHECK = `import { Chart, Testing } from 'cdk8s';
+import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '${PACKAGE_NAME}';
+import { assertRealToolsAccept, RealToolCheck } from '${PACKAGE_NAME}/testing';
+
+declare const console: { log(text: string): void };
+
+const chart = new Chart(Testing.app(), 'checked', { namespace: '${CONSUMER_NAMESPACE}' });
+const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', {
+  replicas: 1, config: { route: { receiver: 'null' }, receivers: [{ name: 'null' }] },
+});
+new VmalertHa(chart, 'vmalert', {
+  datasourceUrl: 'http://vmselect:8481/select/0/prometheus',
+  notifiers: alertmanager,
+  rules: RulesConfigMap.fromDirectory(chart, 'rules', 'rules'),
+});
+const checks: RealToolCheck[] = assertRealToolsAccept(chart);
+console.log(JSON.stringify(checks.map(check => check.subject)));
+`;
+
+test('the testing entry point type-checks and runs the real tools from VMALERT_BIN and AMTOOL_BIN', () => {
+  // GIVEN a consumer's check written against 'cdk8s-vmalert-ha/testing'
+  writeFile(path.join(appDir, 'check.ts'), CONSUMER_CHECK);
+  writeFile(path.join(appDir, 'tsconfig.testing.json'), JSON.stringify({
+    extends: './tsconfig.json', include: ['check.ts'], compilerOptions: { outDir: 'out' },
+  }));
+  // WHEN compiled strictly with our tsc and run with the pinned binaries in the environment
+  run(process.execPath, [TSC, '-p', 'tsconfig.testing.json'], appDir);
+  const output = execFileSync(process.execPath, [path.join('out', 'check.js')], {
+    cwd: appDir, encoding: 'utf8', env: { ...childEnv(), VMALERT_BIN: binary('vmalert'), AMTOOL_BIN: binary('amtool') },
+  });
+  // THEN both tools accepted the chart
+  expect(JSON.parse(output)).toEqual([
+    expect.stringMatching(/^vmalert -dryRun of Deployment "checked-vmalert-/),
+    expect.stringMatching(/^amtool check-config of StatefulSet "checked-alertmanager-/),
+  ]);
 }, STEP_TIMEOUT_MS);

@@ -23,8 +23,10 @@ const EXPECTED: Record<string, RegExp[]> = {
   'early-closed-quote': [/cpu\.yml:9:\d+/, /group "victoriametrics-cpu"/, /rule "VictoriaMetricsHighCPU"/, /summary: "\{\{ \$labels\.job \}\}" CPU/, /Quote the whole value once/],
   'unbalanced-parenthesis': [/group "victoriametrics-cpu"/, /rule "VictoriaMetricsHighCPU"/, /expr: "\(" at column 1 is never closed: add "\)"/],
   'bad-for-duration': [/group "victoriametrics-cpu"/, /rule "VictoriaMetricsHighCPU"/, /for: "1x" is not a duration/, /30s, 5m, 1h/],
-  'group-without-rules': [/group "victoriametrics-cpu"/, /needs a non-empty "rules" list/],
   'duplicate-group-name': [/group "victoriametrics"/, /used twice/, /unique/],
+  'duplicate-rule': [/group "victoriametrics-cpu"/, /rule "VictoriaMetricsHighCPU" \(#2\) duplicates rule #1/, /give one a distinguishing label/],
+  'not-utf8': [/cpu\.yml:8: the file is not UTF-8/, /iconv -f BIG5 -t UTF-8 cpu\.yml/],
+  'unknown-top-level-key': [/unknown top-level key "namespace"/, /a rule file has only "groups:"/],
 };
 
 interface SynthResult {

@@ -168,3 +168,18 @@ describe('crossCheck', () => {
     ]);
   });
 });
+
+describe('the API server name rules (constructs/k8s-names.ts)', () => {
+  test('a Service named with a leading digit and a StatefulSet name over 52 characters are reported', () => {
+    // GIVEN a valid stack, its Service renamed to start with a digit, and a long-named StatefulSet
+    const objects = validStack();
+    objects.find((o) => o.kind === 'Service').metadata.name = '1vmalert';
+    const longName = `platform-monitoring-prod-alertmanager-cluster-${'x'.repeat(8)}`;
+    objects.push({ ...objects.find((o) => o.kind === 'Deployment'), apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: longName, namespace: NS } });
+    // WHEN checked
+    const errors = crossCheck(objects as K8sObject[]);
+    // THEN both are named with their problem
+    expect(errors).toContainEqual(expect.stringContaining('Service/1vmalert: metadata.name "1vmalert" is not a DNS-1035 label'));
+    expect(errors).toContainEqual(expect.stringContaining(`StatefulSet/${longName}: metadata.name "${longName}" is 54 characters`));
+  });
+});

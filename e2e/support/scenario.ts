@@ -44,12 +44,13 @@ export const EMAIL_TIMEOUT_MS = 90_000;
 export async function startChartStack(
   options: TestChartOptions = {},
   storageLatencyOffset = E2E_STORAGE_LATENCY_OFFSET,
+  storageDedupInterval?: string,
 ): Promise<{ stack: E2eStack; chart: SynthesizedChart }> {
   // vmalert evaluates as far behind now as the storage hides: the setting the README asks for in production.
   const chart = synthTestChart(testWorkDir(), { evalDelay: storageLatencyOffset, ...options });
   const stack = await E2eStack.start({
     objects: chart.objects,
-    dedupInterval: chart.dedupInterval,
+    dedupInterval: storageDedupInterval ?? chart.dedupInterval,
     outOfBandSecrets: { [SMTP_PASSWORD_SECRET.secretName]: { [SMTP_PASSWORD_SECRET.key]: SMTP_DUMMY_PASSWORD } },
     smtpSmarthost: SMTP_SMARTHOST,
     storageLatencyOffset,

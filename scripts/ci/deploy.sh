@@ -2,6 +2,7 @@
 # Deploy stage: applies the synthesized dist/ to the cluster selected through the GitLab agent for Kubernetes
 # and waits until the vmalert Deployment and the Alertmanager StatefulSet have rolled out.
 #
+#   0. refuses a plan with placeholder addresses (example.com & co. in alertmanager.yml), before touching the cluster
 #   1. kubectl config use-context "$KUBE_CONTEXT"      (the agent's context: <agent project path>:<agent name>)
 #   2. creates each namespace of the plan that does not exist yet
 #   3. the SMTP password Secret: created/updated from the masked CI/CD variable SMTP_PASSWORD when it is set,
@@ -39,6 +40,14 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 namespace_of() {
   if [ "$1" = - ]; then echo ""; else echo "$1"; fi
 }
+
+# Placeholders (reserved example domains) pass synth so a fresh checkout builds, but must never reach a cluster.
+plan_lines placeholder >"$tmp/placeholders"
+if [ -s "$tmp/placeholders" ]; then
+  sed 's/^/  /' "$tmp/placeholders" >&2
+  die "dist/ still holds the placeholder addresses above (reserved example domains, which never deliver):" \
+    "set the real values as CI/CD variables (SMTP_SMARTHOST, SMTP_FROM, SMTP_TO, SMTP_USERNAME for the app) and run the pipeline again"
+fi
 
 plan_lines namespace >"$tmp/namespaces"
 applyset=$(applyset_parent)

@@ -33,6 +33,18 @@ export interface DeployPlan {
   readonly namespaces: string[];
   readonly secrets: RequiredSecret[];
   readonly rollouts: Rollout[];
+  /**
+   * Values of the Alertmanager config that name a reserved example domain (see {@link placeholderAddresses}):
+   * the deploy job refuses to apply while there is any.
+   */
+  readonly placeholders: Placeholder[];
+}
+
+/** A value in the Alertmanager config that is a placeholder, not a real address. */
+export interface Placeholder {
+  /** Where in alertmanager.yml, e.g. `global.smtp_smarthost`. */
+  readonly at: string;
+  readonly value: string;
 }
 
 /** Kinds `kubectl rollout status` can watch, with the resource name it takes. */
@@ -59,6 +71,7 @@ interface SecretFile {
 export function deployPlan(
   objects: readonly K8sObject[],
   smtpPasswordFiles: ReadonlyArray<{ workload: K8sObject; container: Container; file: string }> = [],
+  alertmanagerConfig?: unknown,
 ): DeployPlan {
   const namespaces: string[] = [];
   for (const obj of objects) {
@@ -105,12 +118,42 @@ export function deployPlan(
     const resource = ROLLOUT_RESOURCES[obj.kind];
     if (resource) rollouts.push({ namespace: obj.metadata.namespace, ref: `${resource}/${obj.metadata.name}` });
   }
-  return { namespaces, secrets, rollouts };
+  return { namespaces, secrets, rollouts, placeholders: placeholderAddresses(alertmanagerConfig) };
+}
+
+/**
+ * Where the line is drawn: a domain reserved for documentation and testing (RFC 2606 / RFC 6761: example.com,
+ * example.net, example.org and anything under .example, .invalid, .test, .localhost) can never deliver mail or
+ * receive a webhook, so a config naming one is an unfilled placeholder. `npm run synth` writes it (a fresh
+ * checkout must synthesize for review and CI), and the deploy job refuses it. Private names such as
+ * `smtp.corp.internal` are real addresses and pass.
+ */
+export function placeholderAddresses(config: unknown): Placeholder[] {
+  const found: Placeholder[] = [];
+  const visit = (value: unknown, at: string): void => {
+    if (Array.isArray(value)) value.forEach((item, i) => visit(item, `${at}[${i}]`));
+    else if (value && typeof value === 'object') Object.entries(value).forEach(([key, child]) => visit(child, at ? `${at}.${key}` : key));
+    else if (typeof value === 'string' && domainsIn(value).some(isReservedDomain)) found.push({ at, value });
+  };
+  visit(config, '');
+  return found;
+}
+
+const RESERVED_SECOND_LEVEL = /(^|\.)example\.(com|net|org)$/;
+const RESERVED_TOP_LEVEL = ['example', 'invalid', 'test', 'localhost'];
+
+function domainsIn(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z0-9-]+(\.[a-z0-9-]+)+/g) ?? []);
+}
+
+function isReservedDomain(domain: string): boolean {
+  return RESERVED_SECOND_LEVEL.test(domain) || RESERVED_TOP_LEVEL.includes(domain.slice(domain.lastIndexOf('.') + 1));
 }
 
 /**
  * The plan as deploy.sh reads it: one `<kind> <namespace or -> ...` line per item, kinds `namespace`,
- * `smtp-secret <ns> <name> <key,...>`, `secret <ns> <name> <key,...|->` and `rollout <ns> <ref>`.
+ * `smtp-secret <ns> <name> <key,...>`, `secret <ns> <name> <key,...|->`, `rollout <ns> <ref>` and
+ * `placeholder <path in alertmanager.yml> <JSON value>`.
  */
 export function renderDeployPlan(plan: DeployPlan, source: string): string {
   const ns = (namespace?: string) => namespace ?? '-';
@@ -120,6 +163,8 @@ export function renderDeployPlan(plan: DeployPlan, source: string): string {
     ...plan.namespaces.map((n) => `namespace ${n}`),
     ...plan.secrets.map((s) => `${s.smtpPassword ? 'smtp-secret' : 'secret'} ${ns(s.namespace)} ${s.name} ${s.keys.join(',') || '-'}`),
     ...plan.rollouts.map((r) => `rollout ${ns(r.namespace)} ${r.ref}`),
+    // JSON keeps a value with spaces on one line; deploy.sh only prints these lines.
+    ...plan.placeholders.map((p) => `placeholder ${p.at} ${JSON.stringify(p.value)}`),
   ];
   return lines.join('\n') + '\n';
 }

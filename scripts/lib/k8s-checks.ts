@@ -6,6 +6,7 @@
  *
  * Every function returns a list of error strings `Kind/name: what is wrong (field)`; empty means valid.
  */
+import { objectProblems } from '../../constructs/k8s-names';
 import {
   Container,
   K8sObject,
@@ -113,6 +114,8 @@ export function crossCheck(objects: readonly K8sObject[], options: CheckOptions 
   return [
     ...checkDuplicates(objects),
     ...checkSizes(objects),
+    // The schema has no name patterns: the API server's name, label and int32 rules, as the constructs apply them.
+    ...objects.flatMap((o) => objectProblems(o).map((problem) => `${objectId(o)}: ${problem}`)),
     ...workloadsOf(objects).flatMap(({ workload, podSpec }) => [
       ...checkNonRoot(workload, podSpec),
       ...checkVolumeMounts(workload, podSpec),
