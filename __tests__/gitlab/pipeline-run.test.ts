@@ -65,6 +65,11 @@ function outputOf(job: string): string {
         '--variable', `SMTP_PASSWORD=${SMTP_PASSWORD}`,
         '--variable', `ALERTING_NAMESPACE=${NAMESPACE}`,
         '--variable', `VMALERT_REPLICAS=${VMALERT_REPLICAS}`,
+        // the app's SMTP defaults are example.com placeholders, which the deploy job refuses
+        '--variable', 'SMTP_SMARTHOST=smtp.mail.internal:587',
+        '--variable', 'SMTP_FROM=alertmanager@mail.internal',
+        '--variable', 'SMTP_TO=oncall@mail.internal',
+        '--variable', 'SMTP_USERNAME=alertmanager@mail.internal',
       ],
       cleanEnv({ PATH: `${kubectlDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig, FAKE_KUBECTL_LOG: kubectlLog }),
       RUN_TIMEOUT_MS,

@@ -30,6 +30,13 @@ const FIELD_MANAGER = 'gitlab-ci-cdk8s-vmalert-ha';
 const SMTP_PASSWORD = 'n0t-in-any-log-Zq7';
 const SMTP_SECRET = 'alertmanager-smtp';
 const APPLYSET_PARENT = 'cdk8s-vmalert-ha';
+/** The app's SMTP settings as CI/CD variables: its defaults are example.com placeholders, which deploy.sh refuses. */
+const SMTP_SETTINGS = {
+  SMTP_SMARTHOST: 'smtp.mail.internal:587',
+  SMTP_FROM: 'alertmanager@mail.internal',
+  SMTP_TO: 'oncall@mail.internal',
+  SMTP_USERNAME: 'alertmanager@mail.internal',
+};
 
 jest.setTimeout(180_000);
 
@@ -67,9 +74,9 @@ function synthDist(build: (app: App) => void): Dist {
   return { dir, plan, objects: readManifests(dir) };
 }
 
-/** The app (main.ts) with its default settings and `env` on top. */
+/** The app (main.ts) configured as the pipeline's CI/CD variables configure it, `env` on top. */
 function appDist(env: NodeJS.ProcessEnv = {}): Dist {
-  return synthDist((app) => new AlertingStack(app, 'alerting', loadAppConfig({ RULES_DIR: APP_RULES_DIR, ...env })));
+  return synthDist((app) => new AlertingStack(app, 'alerting', loadAppConfig({ RULES_DIR: APP_RULES_DIR, ...SMTP_SETTINGS, ...env })));
 }
 
 interface DeployRun extends RunResult {
@@ -249,6 +256,22 @@ describe('scripts/ci/deploy.sh with the real kubectl against a real API server',
     expect(result.rollouts).toEqual([]);
   });
 
+  test('a dist/ with placeholder addresses (the app\'s example.com defaults) is refused before the cluster is touched', () => {
+    // GIVEN the app as a fresh checkout synthesizes it, without the SMTP CI/CD variables, into a new namespace
+    const placeholders = synthDist((app) => new AlertingStack(app, 'alerting', loadAppConfig({
+      RULES_DIR: APP_RULES_DIR, ALERTING_NAMESPACE: 'placeholder-test',
+    })));
+    // WHEN the deploy job runs
+    const result = deploy(placeholders);
+    // THEN it fails listing each placeholder and the variables to set
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('  global.smtp_smarthost "smtp.example.com:587"');
+    expect(result.stderr).toContain('SMTP_SMARTHOST, SMTP_FROM, SMTP_TO');
+    // AND the cluster was not touched: no namespace created, no rollout awaited
+    expect(cluster.kubectl(['get', 'namespace', 'placeholder-test']).code).not.toBe(0);
+    expect(result.rollouts).toEqual([]);
+  });
+
   test('without SMTP_PASSWORD a missing Secret fails the job before anything of dist/ is applied, after creating the namespace', () => {
     // GIVEN the app in a namespace that does not exist yet, and no SMTP_PASSWORD
     const fresh = appDist({ ALERTING_NAMESPACE: 'alerting-new' });
@@ -291,7 +314,7 @@ describe('pruning: the deploy removes what dist/ no longer holds, and nothing el
   function distWith(opts: { ruleFiles: number; dashboardId: string; networkPolicy: boolean }): Dist {
     const rulesDir = ruleFiles(opts.ruleFiles);
     return synthDist((app) => {
-      new AlertingStack(app, 'alerting', loadAppConfig({ RULES_DIR: APP_RULES_DIR }));
+      new AlertingStack(app, 'alerting', loadAppConfig({ RULES_DIR: APP_RULES_DIR, ...SMTP_SETTINGS }));
       const extras = new Chart(app, 'extras', { namespace: NAMESPACE });
       RulesConfigMap.fromDirectory(extras, 'team-rules', rulesDir, { maxDataBytes: 1024 });
       new kplus.ConfigMap(extras, opts.dashboardId, { data: { 'dashboard.json': '{}' } });

@@ -5,14 +5,16 @@
  * - the Deployment and StatefulSet controllers create Pods that Pod Security Admission `restricted` admits
  *   (no kubelet runs, so the Pods stay Pending; their creation is the admission);
  * - a StatefulSet name too long for its `controller-revision-hash` label passes the API server and every schema,
- *   and then the controller can never create a Pod, as in production.
+ *   and then the controller can never create a Pod, as in production; the name AlertmanagerCluster writes instead
+ *   gets its Pods.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { AlertmanagerCluster } from '../../constructs';
+import { STATEFULSET_NAME_MAX } from '../../constructs/k8s-names';
 import { existingConfigChart } from '../../examples/existing-config';
 import { minimalChart } from '../../examples/minimal';
 import { twoVmalertGroupsChart } from '../../examples/two-vmalert-groups';
@@ -24,8 +26,6 @@ const NAMESPACE = 'monitoring';
 const FIELD_MANAGER = 'kube-api-server-test';
 /** The Pods of every workload appear within this; the controllers react in well under a second when idle. */
 const CONTROLLER_TIMEOUT_MS = 60_000;
-/** Longest StatefulSet name whose `controller-revision-hash` label (`<name>-<hash of up to 10>`) fits 63 characters. */
-const MAX_STATEFULSET_NAME = 63 - 1 - 10;
 
 jest.setTimeout(180_000);
 
@@ -179,7 +179,7 @@ describe('the synthesized objects on a real API server (Kubernetes of constructs
     expect(podsOf(deployment)).toEqual([]);
   });
 
-  test('a StatefulSet name over 52 characters is accepted by the API server, but its controller never creates a Pod', async () => {
+  test('a StatefulSet name over 52 characters gets no Pod from its controller; AlertmanagerCluster shortens it, and then it does', async () => {
     // GIVEN the Alertmanager cluster of a chart "platform-monitoring-production" with the id "alertmanager-cluster"
     const chart = new Chart(testApp(), 'platform-monitoring-production', { namespace: NAMESPACE });
     new AlertmanagerCluster(chart, 'alertmanager-cluster', {
@@ -187,26 +187,40 @@ describe('the synthesized objects on a real API server (Kubernetes of constructs
     });
     const objects = Testing.synth(chart) as K8sObject[];
     const statefulSet = findObjects(objects, 'StatefulSet')[0];
-    const name = statefulSet.metadata.name;
-    expect(name).toHaveLength(54);
-    expect(name.length).toBeGreaterThan(MAX_STATEFULSET_NAME);
-    console.log(`StatefulSet name of ${name.length} characters: ${name}`);
+    // AND the name cdk8s generates for that StatefulSet's path: 54 characters
+    const apiObject = chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'StatefulSet')!;
+    const generated = chart.generateObjectName(apiObject);
+    expect(generated).toHaveLength(54);
+    console.log(`generated StatefulSet name (${generated.length}): ${generated}; synthesized (${statefulSet.metadata.name.length}): ${statefulSet.metadata.name}`);
 
-    // WHEN it is applied: schemas and the API server see nothing wrong
-    const result = apply(manifestFile('long-name', objects));
+    // WHEN the StatefulSet is applied under the generated name (its own pod labels, so the two sets stay apart)
+    const long = JSON.parse(JSON.stringify(statefulSet));
+    long.metadata.name = generated;
+    long.spec.selector.matchLabels.variant = 'generated-name';
+    long.spec.template.metadata.labels.variant = 'generated-name';
+    const result = apply(manifestFile('generated-name', [long]));
+    // THEN schemas and the API server see nothing wrong
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-
-    // THEN the StatefulSet controller fails to create its first Pod: the controller-revision-hash label is too long
+    // AND the StatefulSet controller fails to create its first Pod: the controller-revision-hash label is too long
     const events = await eventually(
-      () => eventsAbout('StatefulSet', name).filter((e) => e.reason === 'FailedCreate'),
+      () => eventsAbout('StatefulSet', generated).filter((e) => e.reason === 'FailedCreate'),
       (e) => e.length > 0);
     expect(events[0].type).toBe('Warning');
     // (the label value is `<name>-<revision hash>`: 54 + 1 + 9 characters here)
-    expect(events[0].message).toContain(`Pod "${name}-0" is invalid: metadata.labels: Invalid value: "${name}-`);
+    expect(events[0].message).toContain(`Pod "${generated}-0" is invalid: metadata.labels: Invalid value: "${generated}-`);
     expect(events[0].message).toMatch(/must be no more than 63 (characters|bytes)/);
-    // AND no Pod exists, and none ever becomes ready
-    expect(podsOf(statefulSet)).toEqual([]);
-    expect(getJson(['statefulset', name, `--namespace=${NAMESPACE}`]).status.replicas ?? 0).toBe(0);
+    expect(podsOf(long)).toEqual([]);
+    expect(getJson(['statefulset', generated, `--namespace=${NAMESPACE}`]).status.replicas ?? 0).toBe(0);
+
+    // WHEN the chart is applied as synthesized: AlertmanagerCluster shortened the name to fit
+    expect(statefulSet.metadata.name.length).toBeLessThanOrEqual(STATEFULSET_NAME_MAX);
+    const synthesized = apply(manifestFile('shortened-name', objects));
+    expect(synthesized.stderr).toBe('');
+    expect(synthesized.code).toBe(0);
+    // THEN the controller creates every Pod
+    const pods = await eventually(() => podsOf(statefulSet), (p) => p.length >= statefulSet.spec.replicas);
+    expect(pods.map((p) => p.metadata.name).sort()).toEqual(
+      Array.from({ length: statefulSet.spec.replicas }, (_, i) => `${statefulSet.metadata.name}-${i}`));
   });
 });
