@@ -345,6 +345,17 @@ describe('pruning: the deploy removes what dist/ no longer holds, and nothing el
     });
   }
 
+  test('the merge-request cluster diff of a dist/ for a namespace that does not exist yet says so, and creates nothing', () => {
+    // GIVEN the app for a namespace the cluster does not have
+    const fresh = appDist({ ALERTING_NAMESPACE: 'not-yet-deployed' });
+    // WHEN diff:cluster runs / THEN it reports that the deploy would create everything, and leaves the cluster alone
+    const result = diffCluster(fresh);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('diff-cluster: namespace not-yet-deployed does not exist yet');
+    expect(cluster.kubectl(['get', 'namespace', 'not-yet-deployed']).code).not.toBe(0);
+  });
+
   test('a dropped rule ConfigMap part, a renamed object and a removed NetworkPolicy are deleted; an unrelated object survives', () => {
     // GIVEN a deploy of the app with 3 rule ConfigMap parts, a dashboard ConfigMap and a NetworkPolicy
     const before = distWith({ ruleFiles: 3, dashboardId: 'dashboard', networkPolicy: true });
