@@ -25,6 +25,7 @@ export interface AppConfig {
   readonly smtpRequireTls: boolean;
   readonly vmalertJob: string;
   readonly alertmanagerJob: string;
+  readonly scraperPodLabels: Record<string, string>;
 }
 
 /** One setting: its environment variable, default and meaning (the README's settings table is this list). */
@@ -59,7 +60,20 @@ export const APP_SETTINGS: readonly AppSetting[] = [
   { key: 'smtpRequireTls', env: 'SMTP_REQUIRE_TLS', default: 'true', description: 'Require STARTTLS (true/false)' },
   { key: 'vmalertJob', env: 'VMALERT_JOB', default: 'vmalert', description: 'Job label (regex) under which vmagent scrapes the vmalert pods, for self-monitoring' },
   { key: 'alertmanagerJob', env: 'ALERTMANAGER_JOB', default: 'alertmanager', description: 'Job label (regex) under which vmagent scrapes the Alertmanager pods, for self-monitoring' },
+  { key: 'scraperPodLabels', env: 'SCRAPER_POD_LABELS', default: 'app.kubernetes.io/name=vmagent', description: 'Labels (name=value,...) of the pods, in any namespace, that scrape vmalert (8880) and Alertmanager (9093): the NetworkPolicies let them in' },
 ];
+
+/** `name=value,...` as a label map; an error naming the variable when malformed. */
+export function parseLabelList(env: string, value: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of value.split(',').map(p => p.trim()).filter(p => p !== '')) {
+    const match = /^([^=\s]+)=([^=\s]*)$/.exec(pair);
+    if (!match) throw new ConfigError(`${env}=${JSON.stringify(value)}: ${JSON.stringify(pair)} is not name=value (e.g. app.kubernetes.io/name=vmagent)`);
+    labels[match[1]] = match[2];
+  }
+  if (Object.keys(labels).length === 0) throw new ConfigError(`${env} is empty: give at least one name=value`);
+  return labels;
+}
 
 const NUMBER_KEYS: ReadonlyArray<keyof AppConfig> = ['vmalertReplicas', 'alertmanagerReplicas'];
 
@@ -80,6 +94,7 @@ const STRING_CHECKS: Partial<Record<keyof AppConfig, (value: string) => string |
   alertmanagerJob: value => (isRegExp(value) ? undefined : 'is not a valid regular expression (it is matched as job=~"...")'),
 };
 const BOOLEAN_KEYS: ReadonlyArray<keyof AppConfig> = ['smtpRequireTls'];
+const LABEL_KEYS: ReadonlyArray<keyof AppConfig> = ['scraperPodLabels'];
 
 /** Reads the settings from an environment; a bad value is an error naming the variable. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -103,6 +118,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         throw new ConfigError(`${setting.env}=${JSON.stringify(value)}: must be true or false`);
       }
       config[setting.key] = value.toLowerCase() === 'true';
+    } else if (LABEL_KEYS.includes(setting.key)) {
+      config[setting.key] = parseLabelList(setting.env, value);
     } else {
       config[setting.key] = value;
     }

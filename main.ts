@@ -17,8 +17,11 @@ export class AlertingStack extends Chart {
 
   constructor(scope: Construct, id: string, config: AppConfig, props: ChartProps = {}) {
     super(scope, id, { ...props, namespace: config.namespace });
+    // The scraper of the self-monitoring metrics, from any namespace; vmalert's pods are admitted on 9093 by the construct.
+    const scrapers = { allowFrom: [{ namespaceLabels: {}, podLabels: config.scraperPodLabels }] };
     this.alertmanager = new AlertmanagerCluster(this, 'alertmanager', {
       replicas: config.alertmanagerReplicas,
+      networkPolicy: scrapers,
       config: {
         global: {
           smtpSmarthost: config.smtpSmarthost,
@@ -51,6 +54,7 @@ export class AlertingStack extends Chart {
       evaluationInterval: config.evaluationInterval,
       notifiers: this.alertmanager,
       rules: [this.rules, this.selfMonitoring],
+      networkPolicy: scrapers,
     });
   }
 }

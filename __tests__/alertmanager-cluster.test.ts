@@ -55,14 +55,11 @@ describe('AlertmanagerCluster', () => {
     expect(am.notifierUrls).toEqual([0, 1, 2].map(i => `http://${host(i)}:9093`));
     const args = argsOf(objects, 'StatefulSet');
     expect(flagValues(args, '--cluster.peer')).toEqual([0, 1, 2].map(i => `${host(i)}:9094`));
+    // the rest of the list and its order: __tests__/alertmanager-args.test.ts
     expect(args).toEqual(expect.arrayContaining([
       '--config.file=/etc/alertmanager/config/alertmanager.yml',
-      '--storage.path=/alertmanager',
-      '--data.retention=120h',
-      '--web.listen-address=:9093',
-      '--cluster.listen-address=0.0.0.0:9094',
-      '--cluster.advertise-address=$(POD_IP):9094',
-      '--cluster.reconnect-timeout=5m',
+      '--cluster.advertise-address=[$(POD_IP)]:9094',
+      `--cluster.label=monitoring/${sts.metadata.name}`,
     ]));
   });
 
@@ -90,7 +87,7 @@ describe('AlertmanagerCluster', () => {
     expect(pod.volumes).toEqual(expect.arrayContaining([
       { name: 'config', secret: { secretName: configSecret.metadata.name } },
       { name: 'secret-smtp', secret: { secretName: 'smtp' } },
-      { name: 'storage', emptyDir: {} },
+      { name: 'storage', emptyDir: { sizeLimit: '256Mi' } },
     ]));
     expect(pod.containers[0].volumeMounts).toEqual(expect.arrayContaining([
       { name: 'secret-smtp', mountPath: '/etc/alertmanager/secrets/smtp', readOnly: true },

@@ -5,9 +5,11 @@ import * as yaml from 'js-yaml';
 import { APP_SETTINGS, loadAppConfig } from '../app-config';
 import { ALERTMANAGER_MIN_READY_SECONDS } from '../constructs/constants';
 import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../constructs/versions';
+import { VERSIONS } from '../constructs/versions';
 import { AlertingStack, main } from '../main';
 import { argsOf, firstContainer, flagValues, Manifest, ofKind, only } from './support/synth';
 import { temporaryDirectories } from './support/temp';
+import { ingressAllowed, podOf } from '../scripts/lib/network-policy-eval';
 
 const tempDir = temporaryDirectories();
 
@@ -18,7 +20,9 @@ function synthApp(env: NodeJS.ProcessEnv = {}): { stack: AlertingStack; objects:
 
 describe('the app', () => {
   test('matches the reviewed snapshot', () => {
-    expect(synthApp().objects).toMatchSnapshot();
+    // The pinned tags are written only in constructs/versions.ts (versions.test.ts): the snapshot names them.
+    const text = Object.entries(VERSIONS).reduce((t, [name, tag]) => t.split(tag).join(`<VERSIONS.${name}>`), JSON.stringify(synthApp().objects));
+    expect(JSON.parse(text)).toMatchSnapshot();
   });
 
   test('the pinned images, vmalert behind vmselect\'s default latency offset, Alertmanager peers rolled after settling', () => {
@@ -47,6 +51,27 @@ describe('the app', () => {
     ]));
     expect(flagValues(args, '-notifier.url')).toEqual(stack.alertmanager.notifierUrls);
     expect(stack.vmalert.recommendedDedupInterval).toBe('1m');
+  });
+
+  test('NetworkPolicies: vmalert reaches Alertmanager, peers gossip, the scraper (SCRAPER_POD_LABELS) reaches both', () => {
+    const { objects } = synthApp({ SCRAPER_POD_LABELS: 'app=scraper' });
+    const am = podOf(only(objects, 'StatefulSet'));
+    const vmalert = podOf(only(objects, 'Deployment'));
+    const scraper = { namespace: 'observability', labels: { app: 'scraper' } };
+    expect(ingressAllowed(objects, vmalert, am, { port: 9093, protocol: 'TCP' })).toBe(true);
+    expect(ingressAllowed(objects, am, am, { port: 9094, protocol: 'UDP' })).toBe(true);
+    expect(ingressAllowed(objects, scraper, vmalert, { port: 8880, protocol: 'TCP' })).toBe(true);
+    expect(ingressAllowed(objects, scraper, am, { port: 9093, protocol: 'TCP' })).toBe(true);
+    expect(ingressAllowed(objects, { ...scraper, labels: { app: 'vmagent' } }, vmalert, { port: 8880, protocol: 'TCP' })).toBe(false);
+    expect(() => synthApp({ SCRAPER_POD_LABELS: 'app' })).toThrow('SCRAPER_POD_LABELS="app": "app" is not name=value');
+  });
+
+  test('Alertmanager meshes on the bracketed pod IP with a cluster label and a bounded emptyDir', () => {
+    const { stack, objects } = synthApp();
+    const args = argsOf(objects, 'StatefulSet');
+    expect(flagValues(args, '--cluster.advertise-address')).toEqual(['[$(POD_IP)]:9094']);
+    expect(flagValues(args, '--cluster.label')).toEqual([stack.alertmanager.clusterLabel]);
+    expect(only(objects, 'StatefulSet').spec.template.spec.volumes).toContainEqual({ name: 'storage', emptyDir: { sizeLimit: '256Mi' } });
   });
 
   test('the CPU rule covers the five components at 10% for 1m, and vmagent has a no-data rule', () => {

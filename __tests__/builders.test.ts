@@ -1,7 +1,8 @@
 import * as yaml from 'js-yaml';
 import {
-  alertmanagerArgs, externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
+  externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
 } from '../constructs';
+import { VERSIONS } from '../constructs/versions';
 
 const BASE: VmalertArgsInput = {
   datasourceUrl: 'http://vmselect:8481/select/0/prometheus',
@@ -75,7 +76,7 @@ describe('extra argument checks', () => {
     const problems = extraArgsProblems(['-rule.resendDelay=1m', '-notifer.url=x', '30s', '-datasource.url=x'],
       { 'datasource.url': 'datasourceUrl' }, '1m');
     expect(problems).toEqual([
-      '-notifer.url is not a vmalert flag (vmalert would exit with "flag provided but not defined"): check the spelling against `vmalert -help`; a flag of a vmalert newer than 1.79.5 goes in newerFlags',
+      `-notifer.url is not a vmalert flag (vmalert would exit with "flag provided but not defined"): check the spelling against \`vmalert -help\`; a flag of a vmalert newer than the pinned ${VERSIONS.victoriaMetrics} goes in newerFlags`,
       '"30s" is not a flag: write each flag with its value as one argument, e.g. "-rule.resendDelay=1m"',
       '-datasource.url is set by the construct: use the "datasourceUrl" prop instead of extraArgs',
     ]);
@@ -128,36 +129,3 @@ describe('renderNotifierConfig', () => {
   });
 });
 
-describe('alertmanagerArgs', () => {
-  const input = {
-    configFile: '/etc/alertmanager/config/alertmanager.yml',
-    storagePath: '/alertmanager',
-    retention: '120h',
-    webPort: 9093,
-    meshPort: 9094,
-    reconnectTimeout: '5m',
-    podIpEnv: 'POD_IP',
-  };
-
-  test('peers: one --cluster.peer per pod, advertised on the pod IP', () => {
-    const args = alertmanagerArgs({ ...input, peerHosts: ['am-0.am.ns.svc', 'am-1.am.ns.svc', 'am-2.am.ns.svc'] });
-    expect(args).toEqual([
-      '--config.file=/etc/alertmanager/config/alertmanager.yml',
-      '--storage.path=/alertmanager',
-      '--data.retention=120h',
-      '--web.listen-address=:9093',
-      '--cluster.listen-address=0.0.0.0:9094',
-      '--cluster.advertise-address=$(POD_IP):9094',
-      '--cluster.peer=am-0.am.ns.svc:9094',
-      '--cluster.peer=am-1.am.ns.svc:9094',
-      '--cluster.peer=am-2.am.ns.svc:9094',
-      '--cluster.reconnect-timeout=5m',
-    ]);
-  });
-
-  test('a single peer runs without the mesh', () => {
-    const args = alertmanagerArgs({ ...input, peerHosts: ['am-0.am.ns.svc'] });
-    expect(args).toContain('--cluster.listen-address=');
-    expect(args.some(a => a.startsWith('--cluster.peer'))).toBe(false);
-  });
-});

@@ -29,7 +29,7 @@ describe('selfMonitoringGroups with defaults', () => {
       expect(rule.annotations?.summary).toBeTruthy();
       expect(rule.annotations?.description).toBeTruthy();
       expect(rule.annotations?.action?.length).toBeGreaterThan(40);
-      // The promtool test copies `action` verbatim, so it must not be a template.
+      // The rule unit test (vmalert-tool) copies `action` verbatim, so it must not be a template.
       expect(rule.annotations?.action).not.toContain('{{');
     }
   });

@@ -244,10 +244,14 @@ describe('VmalertHa', () => {
         'VmalertHa "vmalert": extraArgs: -notifier.urls is not a vmalert flag');
     });
 
-    test('a flag of a newer vmalert passes when listed in newerFlags', () => {
-      expect(() => stack({ extraArgs: ['-rule.futureFlag=30s'] })).toThrow(/-rule.futureFlag is not a vmalert flag .* goes in newerFlags/);
-      expect(argsOf(stack({ extraArgs: ['-rule.futureFlag=30s'], newerFlags: ['rule.futureFlag'] }).objects, 'Deployment'))
-        .toContain('-rule.futureFlag=30s');
+    test('a flag of the pinned vmalert passes without newerFlags (the catalogue comes from its -help)', () => {
+      expect(argsOf(stack({ extraArgs: ['-datasource.idleConnTimeout=30s'] }).objects, 'Deployment')).toContain('-datasource.idleConnTimeout=30s');
+    });
+
+    test('a flag of a vmalert newer than the pinned one passes when listed in newerFlags', () => {
+      expect(() => stack({ extraArgs: ['-rule.futureFlag=1'] })).toThrow(/-rule.futureFlag is not a vmalert flag .* newer than the pinned v\d+\.\d+\.\d+ goes in newerFlags/);
+      expect(argsOf(stack({ extraArgs: ['-rule.futureFlag=1'], newerFlags: ['rule.futureFlag'] }).objects, 'Deployment'))
+        .toContain('-rule.futureFlag=1');
     });
 
     test('known extra flags pass through, last', () => {

@@ -133,10 +133,26 @@ export interface EmailConfig {
    */
   readonly sendResolved?: boolean;
   /**
-   * Extra email headers, e.g. { Subject: '...' }.
+   * Extra email headers, e.g. { 'Reply-To': '...' }.
    * @default - Alertmanager's defaults
    */
   readonly headers?: Record<string, string>;
+  /**
+   * Subject line, a Go template; may call a template of the cluster's `templates`, e.g.
+   * '{{ template "team.subject" . }}'. Written as the Subject header.
+   * @default - Alertmanager's default subject
+   */
+  readonly subject?: string;
+  /**
+   * HTML body, a Go template, e.g. '{{ template "team.html" . }}'.
+   * @default - Alertmanager's default HTML body
+   */
+  readonly html?: string;
+  /**
+   * Plain-text body, a Go template.
+   * @default - none
+   */
+  readonly text?: string;
 }
 
 /** One webhook notification target. */
@@ -331,6 +347,9 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
         if (email.authPassword !== undefined) checkSecretRef(email.authPassword, `${at}.authPassword`);
         if (!(email.smarthost ?? global?.smtpSmarthost)) throw new ConfigError(`${at}: no SMTP server: set smarthost here or global.smtpSmarthost`);
         if (!(email.from ?? global?.smtpFrom)) throw new ConfigError(`${at}: no sender: set from here or global.smtpFrom`);
+        if (email.subject !== undefined && Object.keys(email.headers ?? {}).some(h => h.toLowerCase() === 'subject')) {
+          throw new ConfigError(`${at}: subject and headers.Subject both set the subject: keep one`);
+        }
         return compact({
           to: email.to,
           from: email.from,
@@ -339,7 +358,9 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
           auth_password_file: email.authPassword && secretFilePath(email.authPassword),
           require_tls: email.requireTls,
           send_resolved: email.sendResolved ?? true,
-          headers: email.headers,
+          headers: email.subject !== undefined ? { ...email.headers, Subject: email.subject } : email.headers,
+          html: email.html,
+          text: email.text,
         });
       }),
       webhook_configs: receiver.webhookConfigs?.map(hook => compact({

@@ -1,9 +1,12 @@
 export * from './alertmanager-args';
 export * from './alertmanager-cluster';
 export * from './alertmanager-config';
+export * from './alertmanager-flags';
+export * from './alertmanager-templates';
 export * from './constants';
 export * from './duration';
 export * from './errors';
+export * from './network-policy';
 export * from './rules';
 export { RULE_DURATION_HINT, ruleDurationMs, templateProblem } from './rule-syntax';
 export * from './rules-configmap';
@@ -11,4 +14,4 @@ export * from './self-monitoring';
 export * from './vmalert-args';
 export * from './vmalert-flags';
 export * from './vmalert-ha';
-export type { ResourceSettings } from './workload';
+export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './workload';

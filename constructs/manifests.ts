@@ -275,10 +275,13 @@ export function mirrorPodFiles(
  */
 export function rewriteArgPaths(args: readonly string[], mirror: MirroredPod): string[] {
   return args.map((arg) => {
-    const match = /^(--?[^=]+=)(\/.*)$/.exec(arg);
-    return match ? match[1] + mirror.rewritePath(match[2]) : arg;
+    const match = /^(--?([^=]+)=)(\/.*)$/.exec(arg);
+    return match && !URL_PATH_FLAGS.has(match[2]) ? match[1] + mirror.rewritePath(match[3]) : arg;
   });
 }
+
+/** Flags whose value is a URL path, not a file: "/alertmanager" is a route prefix even where a volume is mounted. */
+const URL_PATH_FLAGS = new Set(['web.route-prefix', 'http.pathPrefix']);
 
 /**
  * Expands `$(NAME)` references in container args the way the kubelet does, from `env` (e.g. the

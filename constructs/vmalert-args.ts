@@ -2,6 +2,7 @@
 import * as yaml from 'js-yaml';
 import { ConfigError } from './errors';
 import { arrayFlagItem } from './vmalert-flag-values';
+import { VERSIONS } from './versions';
 import { MISPLACED_VMALERT_FLAGS, VMALERT_FLAGS } from './vmalert-flags';
 
 /** Everything the vmalert command line is built from. */
@@ -98,7 +99,7 @@ export function extraArgsProblems(extraArgs: readonly string[], managedFlags: Re
         + `It belongs on ${MISPLACED_VMALERT_FLAGS[name]}: set -${name}${value} there and remove it from extraArgs`);
     } else if (!VMALERT_FLAGS.has(name) && !newerFlags.includes(name)) {
       problems.push(`-${name} is not a vmalert flag (vmalert would exit with "flag provided but not defined"): `
-        + 'check the spelling against `vmalert -help`; a flag of a vmalert newer than 1.79.5 goes in newerFlags');
+        + `check the spelling against \`vmalert -help\`; a flag of a vmalert newer than the pinned ${VERSIONS.victoriaMetrics} goes in newerFlags`);
     } else if (managedFlags[name]) {
       problems.push(`-${name} is set by the construct: use the "${managedFlags[name]}" prop instead of extraArgs`);
     }

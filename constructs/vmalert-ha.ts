@@ -1,5 +1,4 @@
 import { createHash } from 'crypto';
-import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AlertmanagerCluster } from './alertmanager-cluster';
@@ -14,6 +13,7 @@ import {
 import { ruleDurationMs } from './rule-syntax';
 import { ConfigError } from './errors';
 import { resolveNamespace } from './namespace';
+import { IngressPolicy, networkPeers, NetworkPolicySettings } from './network-policy';
 import { RulesConfigMap } from './rules-configmap';
 import { isAlertingRule } from './rules';
 import { externalLabelProblems, extraArgsProblems, renderNotifierConfig, vmalertArgs } from './vmalert-args';
@@ -21,7 +21,8 @@ import { urlProblem } from './url';
 import { extraArgFormProblems, vmalertPathPrefix } from './vmalert-flag-values';
 import { knownServiceProblems } from './notifier-services';
 import {
-  checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, ResourceSettings, spreadAndProtect,
+  applyPodSettings, checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, PodSettings, POD_SECURITY_CONTEXT,
+  ResourceSettings, spreadAndProtect,
 } from './workload';
 
 /** Options for {@link VmalertHa}. */
@@ -95,8 +96,9 @@ export interface VmalertHaProps {
    */
   readonly extraArgs?: string[];
   /**
-   * Names of flags (without "-") that your image's vmalert has but the built-in list, from vmalert 1.79.5's
-   * `-help`, does not; `extraArgs` may then use them, e.g. ["rule.evalDelay"].
+   * Names of flags (without "-") that a custom `image` with a vmalert newer than the pinned release has, but the
+   * catalogue generated from the pinned vmalert's `-help` (constructs/vmalert-flags.ts) does not; `extraArgs` may
+   * then use them. Not needed with the default image.
    * @default - none
    */
   readonly newerFlags?: string[];
@@ -107,7 +109,7 @@ export interface VmalertHaProps {
   readonly namespace?: string;
   /**
    * Container image.
-   * @default "victoriametrics/vmalert:v1.95.2"
+   * @default - victoriametrics/vmalert at the pinned VictoriaMetrics release (constructs/versions.ts)
    */
   readonly image?: string;
   /**
@@ -115,6 +117,17 @@ export interface VmalertHaProps {
    * @default { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 }
    */
   readonly resources?: ResourceSettings;
+  /**
+   * Ingress NetworkPolicy on the vmalert pods: 8880 (UI, API, /metrics) only from `allowFrom`, e.g. the vmagent
+   * that scrapes vmalert. An {@link AlertmanagerCluster} given as `notifiers` also admits these pods on 9093.
+   * @default - enabled, no peers: nothing but the kubelet's probes reaches 8880
+   */
+  readonly networkPolicy?: NetworkPolicySettings;
+  /**
+   * Scheduling, pod metadata and probe timing.
+   * @default - none beyond the construct's own
+   */
+  readonly pod?: PodSettings;
 }
 
 const DEFAULT_RESOURCES = { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 };
@@ -166,6 +179,8 @@ export class VmalertHa extends Construct {
   public readonly deployment: kplus.Deployment;
   /** The ClusterIP Service in front of the replicas (UI and API on 8880). */
   public readonly service: kplus.Service;
+  /** The ingress NetworkPolicy, unless disabled. */
+  public readonly networkPolicy?: IngressPolicy;
 
   constructor(scope: Construct, id: string, props: VmalertHaProps) {
     super(scope, id);
@@ -280,8 +295,8 @@ export class VmalertHa extends Construct {
       args: this.args,
       envVariables: Object.fromEntries(Object.entries(CONTAINER_ENV).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)])),
       ports: [{ name: 'http', number: VMALERT_HTTP_PORT }],
-      liveness: kplus.Probe.fromHttpGet(`${pathPrefix}${VMALERT_HEALTH_PATH}`, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
-      readiness: kplus.Probe.fromHttpGet(`${pathPrefix}${VMALERT_READY_PATH}`, { port: VMALERT_HTTP_PORT, periodSeconds: Duration.seconds(5) }),
+      liveness: httpProbe(owner, 'livenessProbe', `${pathPrefix}${VMALERT_HEALTH_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe),
+      readiness: httpProbe(owner, 'readinessProbe', `${pathPrefix}${VMALERT_READY_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 5 }, props.pod?.readinessProbe),
       resources: containerResources(owner, props.resources, DEFAULT_RESOURCES),
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
@@ -296,6 +311,12 @@ export class VmalertHa extends Construct {
     checksum.update(notifierConfig ?? '');
     this.deployment.podMetadata.addAnnotation(RULES_CHECKSUM_ANNOTATION, checksum.digest('hex'));
     spreadAndProtect(this, this.deployment, replicas, this.namespace);
+    applyPodSettings(owner, this.deployment, props.pod);
+    if (props.networkPolicy?.enabled ?? true) {
+      this.networkPolicy = new IngressPolicy(this, 'network-policy', { namespace: this.namespace, podSelector: this.deployment.matchLabels, labels });
+      this.networkPolicy.allow([{ port: VMALERT_HTTP_PORT, protocol: 'TCP' }], networkPeers(owner, props.networkPolicy?.allowFrom));
+    }
+    if (props.notifiers instanceof AlertmanagerCluster) props.notifiers.allowApiFrom(this.deployment.matchLabels, this.namespace);
     validateApiObjects(this);
 
     if (!(props.notifiers instanceof AlertmanagerCluster)) {

@@ -5,6 +5,7 @@
 #   bash scripts/test-tools.sh            build what is missing, print the table of versions
 #   bash scripts/test-tools.sh --paths    build what is missing, print "name<TAB>absolute path" per binary
 #   bash scripts/test-tools.sh --versions print "component<TAB>tag" from constructs/versions.ts, build nothing
+#   bash scripts/test-tools.sh --cache-dir print the absolute cache folder, build nothing
 #
 # Cache: $VMALERT_HA_TOOLS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-vmalert-ha/tools, one folder per
 # component and tag. Builds are pure Go (CGO_ENABLED=0) and stamped with the version the way upstream's
@@ -13,7 +14,8 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-versions_file="$root/constructs/versions.ts"
+# VMALERT_HA_VERSIONS_FILE: another version table in the same form (the script's own tests use it).
+versions_file="${VMALERT_HA_VERSIONS_FILE:-$root/constructs/versions.ts}"
 
 readonly VM_MODULE=github.com/VictoriaMetrics/VictoriaMetrics
 readonly AM_MODULE=github.com/prometheus/alertmanager
@@ -25,7 +27,7 @@ tag_of() {
   local key="$1" tag
   tag="$(sed -n "s/^  ${key}: '\(v[0-9][0-9A-Za-z.+-]*\)',\$/\1/p" "$versions_file")"
   if [ -z "$tag" ]; then
-    echo "test-tools: no '${key}' tag found in constructs/versions.ts (expected a line \"  ${key}: 'vX.Y.Z',\")" >&2
+    echo "test-tools: no '${key}' tag found in $versions_file (expected a line \"  ${key}: 'vX.Y.Z',\")" >&2
     exit 1
   fi
   printf '%s' "$tag"
@@ -43,6 +45,12 @@ if [ "${1:-}" = "--versions" ]; then
 fi
 
 cache="${VMALERT_HA_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-vmalert-ha/tools}"
+# Absolute, so --paths answers paths that work from any directory (CI sets the cache relative to the project).
+case "$cache" in /*) ;; *) cache="$PWD/$cache" ;; esac
+if [ "${1:-}" = "--cache-dir" ]; then
+  printf '%s\n' "$cache"
+  exit 0
+fi
 vm_dir="$cache/victoriametrics-$VM_TAG"
 am_dir="$cache/alertmanager-$AM_TAG"
 mkdir -p "$vm_dir" "$am_dir"
@@ -53,16 +61,17 @@ mkdir -p "$kube_dir" "$etcd_dir"
 quiet="${1:-}"
 say() { if [ "$quiet" != "--paths" ]; then echo "$@"; else echo "$@" >&2; fi; }
 
-if ! command -v go >/dev/null 2>&1; then
-  echo "test-tools: 'go' is not on PATH. The test binaries are built from the upstream Go modules;" >&2
-  echo "  install Go >= the version in the modules' go.mod (see README, Versions), then: bash scripts/test-tools.sh" >&2
-  exit 1
-fi
-
-# The date of the tagged commit, from the module proxy's .info, for the upstream-style version stamp.
+# The date of the tagged commit, from the module proxy's .info, for the upstream-style version stamp (only a
+# build needs it). A tag the proxy does not know stops here, before any build.
 module_time() {
-  local module="$1" tag="$2"
-  go list -m -json "$module@$tag" 2>/dev/null | sed -n 's/^[[:space:]]*"Time": "\(.*\)",\{0,1\}$/\1/p' | head -n1
+  local component="$1" module="$2" tag="$3" info
+  [ "$all_built" -eq 0 ] || return 0
+  if ! info="$(go list -m -json "$module@$tag" 2>&1)"; then
+    echo "$info" >&2
+    echo "test-tools: resolving $component $tag failed (go list -m $module@$tag); rerun: bash scripts/test-tools.sh" >&2
+    exit 1
+  fi
+  printf '%s\n' "$info" | sed -n 's/^[[:space:]]*"Time": "\(.*\)",\{0,1\}$/\1/p' | head -n1
 }
 
 # go install of module/pkg@tag, or (with src set) go build inside a prepared copy of the module source.
@@ -216,14 +225,20 @@ for app in "${VM_APPS[@]}"; do [ -x "$vm_dir/$app" ] || all_built=0; done
 for app in "${AM_APPS[@]}"; do [ -x "$am_dir/$app" ] || all_built=0; done
 for app in "${KUBE_APPS[@]}"; do [ -x "$kube_dir/$app" ] || all_built=0; done
 for app in "${ETCD_APPS[@]}"; do [ -x "$etcd_dir/$app" ] || all_built=0; done
+# A warm cache needs neither Go nor the lock: a job that only runs the binaries (CI's validate jobs, handed the
+# cache as an artifact) has no Go, and a long build elsewhere never holds up a test that only reads.
 if [ "$all_built" -eq 0 ]; then
-  # One build at a time per cache: parallel test runs would otherwise race on the same files. A warm cache
-  # takes no lock, so a long build elsewhere never holds up a test that only reads.
+  if ! command -v go >/dev/null 2>&1; then
+    echo "test-tools: 'go' is not on PATH. The test binaries are built from the upstream Go modules;" >&2
+    echo "  install Go >= the version in the modules' go.mod (see README, Versions), then: bash scripts/test-tools.sh" >&2
+    exit 1
+  fi
+  # One build at a time per cache: parallel test runs would otherwise race on the same files.
   exec 9>"$cache/.lock"
   flock 9
 fi
 
-vm_time="$(module_time "$VM_MODULE" "$VM_TAG")"
+vm_time="$(module_time victoriaMetrics "$VM_MODULE" "$VM_TAG")"
 vm_date="$(date -u -d "${vm_time:-1970-01-01T00:00:00Z}" +%Y%m%d-%H%M%S)"
 for app in "${VM_APPS[@]}"; do
   build victoriaMetrics "$VM_MODULE" "$VM_TAG" "$app" "app/$app" "$vm_dir" \
@@ -237,7 +252,7 @@ for app in "${AM_APPS[@]}"; do
     trap 'rm -rf "$am_src"' EXIT
   fi
 done
-am_time="$(module_time "$AM_MODULE" "$AM_TAG")"
+am_time="$(module_time alertmanager "$AM_MODULE" "$AM_TAG")"
 am_date="$(date -u -d "${am_time:-1970-01-01T00:00:00Z}" +%Y%m%d-%H:%M:%S)"
 for app in "${AM_APPS[@]}"; do
   build alertmanager "$AM_MODULE" "$AM_TAG" "$app" "cmd/$app" "$am_dir" \

@@ -9,12 +9,14 @@ import {
   REPO_ROOT, checkoutNewBranch, commitAll, gitlabCiLocal, listedJobs, previewPipeline, repoWith, tempDir,
 } from './helpers';
 
-/** gitlab-ci-local needs only the pipeline file and the file its cache key hashes. */
-const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json'];
+/** gitlab-ci-local needs only the pipeline file and the files its cache keys hash. */
+const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json', 'constructs/versions.ts', 'scripts/test-tools.sh'];
 const NODE_JOBS = ['test:unit', 'synth', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'diff:manifests'];
 /** Jobs of branch pipelines (pipeline-changes.test.ts: which of them a change runs; the merge-request jobs). */
-const ALL_JOBS = ['test:unit', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'deploy'];
+const ALL_JOBS = ['test:unit', 'test:tools', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'deploy'];
 const MERGE_REQUEST_JOBS = ['diff:manifests', 'diff:cluster'];
+/** The jobs that run the pinned test binaries, taken from the test:tools job. */
+const PINNED_BINARY_JOBS = ['validate:real-binaries', 'validate:e2e'];
 /** A tag that names one release: digits and dots, optionally a v prefix and a -variant suffix. */
 const PINNED_TAG = /:v?\d+\.\d+\.\d+(-[a-z0-9.]+)?$/;
 
@@ -43,7 +45,7 @@ describe('.gitlab-ci.yml', () => {
     expect(pipeline.stages).toEqual(['.pre', 'test', 'synth', 'validate', 'deploy', '.post']);
     const jobs = Object.keys(pipeline).filter((key) => pipeline[key]?.stage !== undefined);
     expect(jobs.sort()).toEqual([...ALL_JOBS, ...MERGE_REQUEST_JOBS].sort());
-    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'synth', 'validate', 'validate', 'validate', 'validate', 'validate', 'validate', 'deploy']);
+    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'test', 'synth', 'validate', 'validate', 'validate', 'validate', 'validate', 'validate', 'deploy']);
     expect(MERGE_REQUEST_JOBS.map((job) => pipeline[job].stage)).toEqual(['validate', 'validate']);
   });
 
@@ -78,6 +80,30 @@ describe('.gitlab-ci.yml', () => {
     expect(pipeline['validate:alertmanager'].image.entrypoint).toEqual(['']);
     expect(pipeline.deploy.image.entrypoint).toEqual(['']);
     for (const job of NODE_JOBS) expect(imageOf(job)).toMatch(/^node:20\.\d+\.\d+-bookworm$/);
+    expect(imageOf('test:tools')).toMatch(/^golang:\d+\.\d+\.\d+-bookworm$/);
+  });
+
+  test('test:tools builds the pinned binaries into a cache folder inside the project, cached and handed on', () => {
+    const tools = pipeline['test:tools'];
+    const folder: string = pipeline.variables.VMALERT_HA_TOOLS_CACHE;
+    // the folder is relative to the project (GitLab caches and archives only what is inside it) and not in git
+    expect(folder).toMatch(/^\.?[\w-]+$/);
+    expect(fs.readFileSync(path.join(REPO_ROOT, '.gitignore'), 'utf8').split('\n')).toContain(`/${folder}/`);
+    expect(tools.script).toEqual(['bash scripts/test-tools.sh']);
+    // a new version table or script gives a new cache; otherwise the job finds every binary and builds nothing
+    const [cache] = tools.cache;
+    expect(cache.key).toEqual({ files: ['constructs/versions.ts', 'scripts/test-tools.sh'] });
+    expect(cache.paths).toEqual(['$VMALERT_HA_TOOLS_CACHE/']);
+    expect(cache.policy).toBe('pull-push');
+    expect(tools.artifacts.paths).toEqual(['$VMALERT_HA_TOOLS_CACHE/']);
+    // the jobs that run the binaries take that artifact; test-tools.sh there only checks it (their image has no Go)
+    for (const job of PINNED_BINARY_JOBS) {
+      expect(pipeline[job].dependencies).toEqual(['test:tools']);
+      expect(pipeline[job].script[0]).toBe('npm run test:tools');
+    }
+    // no other job of a later stage downloads that artifact (GitLab's default is every earlier job's artifacts)
+    const later = ALL_JOBS.filter((job) => pipeline[job].stage !== 'test' && !PINNED_BINARY_JOBS.includes(job));
+    for (const job of later) expect(`${job}: ${JSON.stringify(pipeline[job].dependencies)}`).not.toMatch(/: (undefined|.*test:tools)/);
   });
 
   test('node jobs install with npm ci from an npm cache keyed on package-lock.json', () => {
@@ -101,20 +127,24 @@ describe('.gitlab-ci.yml', () => {
       for (const [file] of line.matchAll(/scripts\/\S+\.(?:sh|ts)/g)) if (!fs.existsSync(path.join(REPO_ROOT, file))) missing.push(file);
     }
     expect(missing).toEqual([]);
-    // the unit job leaves the real-binary tests to the validate stage, which installs the binaries first
+    // the unit job leaves the real-binary tests to the validate stage, which has the pinned binaries
     expect(pipeline['test:unit'].script).toContain('npm run test:unit');
-    expect(pipeline['validate:real-binaries'].script).toEqual(['bash scripts/install-test-tools.sh', 'npm run test:real']);
-    expect(pipeline['validate:e2e'].script).toEqual(['bash scripts/install-test-tools.sh', 'npm run test:e2e']);
+    expect(pipeline['validate:real-binaries'].script).toEqual(['npm run test:tools', 'npm run test:real']);
+    expect(pipeline['validate:e2e'].script).toEqual(['npm run test:tools', 'npm run test:e2e']);
   });
 
-  test('npm run pipeline:local runs every job but deploy, e2e and the API-server suite, in the shell, one at a time', () => {
+  test('npm run pipeline:local runs every job but deploy, e2e and the API-server suite, in the shell, one at a time, on the warm tool cache', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
-    const words: string[] = pkg.scripts['pipeline:local'].split(/\s+/);
+    const command: string = pkg.scripts['pipeline:local'];
+    // the machine's own cache of the pinned binaries, so the local test:tools job builds nothing
+    const toolCache = '--variable "VMALERT_HA_TOOLS_CACHE=$(bash scripts/test-tools.sh --cache-dir)"';
+    expect(command).toContain(` ${toolCache} `);
+    const words = command.replace(toolCache, '').split(/\s+/);
     expect(words.slice(0, 5)).toEqual(['gitlab-ci-local', '--force-shell-executor', '--shell-isolation', '--concurrency', '1']);
     expect(words.slice(5)).toEqual(ALL_JOBS.filter((job) => !['deploy', 'validate:e2e', 'validate:api-server'].includes(job)));
   });
 
-  test('the unit tests the test job runs need no real binary (its node image has no vmalert, amtool or promtool)', () => {
+  test('the unit tests the test job runs need no real binary (its node image has no vmalert, amtool or vmalert-tool)', () => {
     // GIVEN every test file npm run test:unit runs (all but __tests__/real-binaries/ and the pipeline run)
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     const ignored: RegExp[] = pkg.scripts['test:unit'].split(/\s+/).filter((w: string) => w.startsWith('/')).map((w: string) => new RegExp(w));

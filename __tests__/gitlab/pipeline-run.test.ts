@@ -1,8 +1,9 @@
 /**
  * The whole pipeline, really run on this machine: gitlab-ci-local's shell executor runs every job of
- * .gitlab-ci.yml (test, synth, validate, deploy) in a throw-away copy of the working tree, with Debian's
- * vmalert/amtool standing in for the images' binaries, and the deploy job applying to the test cluster
- * (support/kube-cluster.ts) with the real kubectl; only its `kubectl rollout status` is the fake (no kubelet).
+ * .gitlab-ci.yml (test, synth, validate, deploy) in a throw-away copy of the working tree, with the pinned builds
+ * of scripts/test-tools.sh standing in for the images' binaries (the machine's warm cache: the test:tools job
+ * builds nothing), and the deploy job applying to the test cluster (support/kube-cluster.ts) with the real kubectl;
+ * only its `kubectl rollout status` is the fake (no kubelet).
  *
  * Slow (about two minutes: four `npm ci`, the unit suite, synth, the real-binary suite), so it runs once
  * per `npm test` and not in the pipeline's own test job (`npm run test:unit` leaves it out). Needs git and
@@ -20,7 +21,7 @@ import {
 const NESTED_RUN_VARIABLE = 'CDK8S_VMALERT_HA_PIPELINE_RUN';
 const nested = process.env[NESTED_RUN_VARIABLE] === '1';
 
-const JOBS = ['test:unit', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'deploy'];
+const JOBS = ['test:unit', 'test:tools', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'deploy'];
 const KUBE_CONTEXT = 'monitoring/cluster-config:production';
 const SMTP_PASSWORD = 'pipeline-run-Pw-8xQ';
 /** CI/CD variables the synth job hands to the app; the manifests must show them. */
@@ -28,6 +29,7 @@ const NAMESPACE = 'alerting-ci';
 const VMALERT_REPLICAS = 3;
 const RUN_TIMEOUT_MS = 20 * 60_000;
 const INSTALL_PIPELINE_TOOLS = path.join(REPO_ROOT, 'scripts', 'ci', 'install-pipeline-tools.sh');
+const TEST_TOOLS = path.join(REPO_ROOT, 'scripts', 'test-tools.sh');
 
 let snapshot: string;
 let bin: string;
@@ -37,6 +39,8 @@ let run: Finished;
 /** Output lines of each job (`<job> > <line>` in gitlab-ci-local's output), stdout then stderr. */
 let jobOutput: Map<string, string[]>;
 let objects: K8sObject[];
+/** This machine's cache of the pinned binaries (scripts/test-tools.sh --cache-dir). */
+let toolCache: string;
 
 /** The lines a job printed, joined. */
 function outputOf(job: string): string {
@@ -48,6 +52,7 @@ function outputOf(job: string): string {
     // gitlab-ci-local needs git and rsync: install them when missing, or fail saying how
     const tools = exec('sh', [INSTALL_PIPELINE_TOOLS], { timeoutMs: 10 * 60_000 });
     if (tools.code !== 0) throw new Error(`${INSTALL_PIPELINE_TOOLS} failed:\n${tools.stderr}${tools.stdout}`);
+    toolCache = exec('bash', [TEST_TOOLS, '--cache-dir']).stdout.trim();
     snapshot = snapshotWorkingTree();
     cluster = await startKubeCluster({ contextName: KUBE_CONTEXT, restrictedNamespaces: [NAMESPACE] });
     bin = tempDir('pipeline-run-kubectl');
@@ -59,6 +64,8 @@ function outputOf(job: string): string {
         // every job in the shell, each in its own copy of the tree (as on a runner), one at a time (2 cores)
         '--force-shell-executor', '--shell-isolation', '--concurrency', '1', '--no-color',
         '--variable', `${NESTED_RUN_VARIABLE}=1`,
+        // the pinned binaries this machine has built already, as npm run pipeline:local does
+        '--variable', `VMALERT_HA_TOOLS_CACHE=${toolCache}`,
         // npm test runs the e2e suite itself; running it twice would only add minutes
         '--variable', 'RUN_E2E=false',
         '--variable', `KUBE_CONTEXT=${KUBE_CONTEXT}`,
@@ -96,6 +103,11 @@ function outputOf(job: string): string {
     const failedTail = run.code === 0 ? '' : `\n${run.stderr}\n${run.stdout.split('\n').slice(-80).join('\n')}`;
     expect(`exit code ${run.code}${failedTail}`).toBe('exit code 0');
     expect(summary.map((line) => line.trim().split(/\s+/))).toEqual(JOBS.map((job) => ['PASS', job]));
+  });
+
+  test('the test:tools job found every pinned binary in the warm cache and built none', () => {
+    expect(outputOf('test:tools')).toContain(`test-tools: versions the tests run against (cache: ${toolCache})`);
+    expect(outputOf('test:tools')).not.toContain('building');
   });
 
   test('the test job ran the unit suite, and it passed', () => {

@@ -46,7 +46,7 @@ async function metricsOf(url: string, proc: StartedProcess): Promise<Set<string>
   return exposedNames(await res.text());
 }
 
-test('vmalert 1.79.5 exposes every vmalert_* metric the rules read', async () => {
+test('the pinned vmalert exposes every vmalert_* metric the rules read', async () => {
   // GIVEN vmalert loaded with the rendered self-monitoring rules; its datasource, notifier and remote write are
   // loopback ports where nothing listens (the metrics exist whether or not they succeed)
   const rules = path.join(workDir, 'self-monitoring.yml');
@@ -68,7 +68,7 @@ test('vmalert 1.79.5 exposes every vmalert_* metric the rules read', async () =>
   expect(used.filter((n) => !exposed.has(n))).toEqual([]);
 });
 
-test('Alertmanager 0.25 with clustering on exposes every alertmanager_* metric the rules read', async () => {
+test('the pinned Alertmanager with clustering on exposes every alertmanager_* metric the rules read', async () => {
   // GIVEN an Alertmanager with a minimal config and a mesh listen address (cluster metrics need clustering on)
   const config = path.join(workDir, 'alertmanager.yml');
   fs.writeFileSync(config, yaml.dump({ route: { receiver: 'null' }, receivers: [{ name: 'null' }] }));

@@ -1,106 +1,160 @@
 /**
- * The real binaries are present, and the versions every other real-binary test ran against are printed
- * in the test log (the issue's closing note quotes them).
+ * scripts/test-tools.sh (`npm run test:tools`): the binaries every other real-binary test runs are the pinned
+ * builds of constructs/versions.ts, a warm cache builds nothing, and a build that cannot happen fails loudly with
+ * what to do. The versions the suite ran against are printed in the test log.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { binary, run } from '../support/binaries';
+import { VERSIONS } from '../../constructs/versions';
+import { binary, pinnedBinaries, run } from '../support/binaries';
 
-const INSTALL_SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'install-test-tools.sh');
+const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'test-tools.sh');
+const VERSIONS_FILE = path.join(__dirname, '..', '..', 'constructs', 'versions.ts');
+/** The component of constructs/versions.ts each pinned binary is built from, and the flag printing its version. */
+const PINNED: ReadonlyArray<[name: string, component: keyof typeof VERSIONS, versionFlag: string]> = [
+  ['vmalert', 'victoriaMetrics', '-version'],
+  ['vmagent', 'victoriaMetrics', '-version'],
+  ['vmauth', 'victoriaMetrics', '-version'],
+  ['victoria-metrics', 'victoriaMetrics', '-version'],
+  ['vmalert-tool', 'victoriaMetrics', '-version'],
+  ['alertmanager', 'alertmanager', '--version'],
+  ['amtool', 'alertmanager', '--version'],
+];
+/** A cold build of everything takes minutes; a warm cache answers at once. */
+const BUILD_TIMEOUT_MS = 30 * 60_000;
 
-const TOOLS = ['vmalert', 'victoria-metrics', 'vmagent', 'prometheus-alertmanager', 'amtool', 'promtool'];
-const DEBIAN_PACKAGES = ['victoria-metrics', 'prometheus-alertmanager', 'prometheus'];
+/** A fresh temporary directory, removed after the test. */
+function withTempDir<T>(prefix: string, body: (dir: string) => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    return body(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
-describe('real test tools', () => {
-  test.each(TOOLS)('%s is installed at an absolute path', (name) => {
-    // GIVEN the tools install script has run (npm test runs it first)
-    // WHEN we look the binary up
-    const file = binary(name);
-    // THEN it is an absolute path to that binary
-    expect(file.startsWith('/')).toBe(true);
-    expect(file.endsWith(`/${name}`)).toBe(true);
+/** The first line a pinned binary prints for its version flag (vmalert-tool prefixes "<name> version "). */
+function reportedVersion(name: string, flag: string): string {
+  const result = run(binary(name), [flag]);
+  return (result.stdout + result.stderr).split('\n')[0].replace(/^\S+ version (?=\S+-tags-)/, '');
+}
+
+describe('scripts/test-tools.sh', () => {
+  test('--versions prints the tags of constructs/versions.ts', () => {
+    // GIVEN the version table / WHEN the script is asked for its versions
+    const result = run('bash', [SCRIPT, '--versions']);
+    // THEN it prints exactly the table's components and tags
+    expect(result.code).toBe(0);
+    const printed = Object.fromEntries(result.stdout.trim().split('\n').map((line) => line.split('\t')));
+    expect(printed).toEqual({ ...VERSIONS });
   });
 
-  test('a missing binary is an error that says how to install it, not a skip', () => {
-    // GIVEN a binary that no package provides / WHEN we look it up / THEN the error names the install script
-    expect(() => binary('vmalert-definitely-not-installed')).toThrow(/bash scripts\/install-test-tools\.sh/);
-    // AND for a known tool it also names its Debian package
-    const oldPath = process.env.PATH;
-    try {
-      process.env.PATH = '/nonexistent';
-      expect(() => binary('promtool')).toThrow(/Debian package "prometheus"/);
-    } finally {
-      process.env.PATH = oldPath;
+  test('--paths lists exactly the pinned binaries, each in the cache folder of its component and tag', () => {
+    // GIVEN the built tools / WHEN their paths are asked for
+    const paths = pinnedBinaries();
+    // THEN every pinned binary is there, under <component>-<tag>/ of the cache, as an absolute path
+    expect([...paths.keys()].sort()).toEqual(PINNED.map(([name]) => name).sort());
+    for (const [name, component] of PINNED) {
+      const folder = component === 'victoriaMetrics' ? 'victoriametrics' : component;
+      expect(paths.get(name)).toMatch(new RegExp(`^/.*/${folder}-${VERSIONS[component].replace(/\./g, '\\.')}/${name}$`));
     }
   });
 
-  test('the install script is a no-op when every tool is present', () => {
-    // GIVEN this machine, where the tools are installed / WHEN the script runs again
-    const result = run('bash', [INSTALL_SCRIPT]);
-    // THEN it succeeds without apt-get and lists the tools
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(result.stdout).toContain('all present');
-    expect(result.stdout).not.toContain('apt-get');
+  test.each(PINNED)('%s reports exactly its pinned tag', (name, component, flag) => {
+    // GIVEN a pinned binary / WHEN asked for its version
+    const reported = reportedVersion(name, flag);
+    // THEN it is the tag of its component, stamped as upstream's release builds stamp it
+    const tag = VERSIONS[component];
+    if (component === 'victoriaMetrics') {
+      expect(reported).toMatch(new RegExp(`^${name}-\\d{8}-\\d{6}-tags-${tag.replace(/\./g, '\\.')}$`));
+    } else {
+      expect(reported).toMatch(new RegExp(`^${name}, version ${tag.slice(1).replace(/\./g, '\\.')} \\(branch: HEAD, revision: ${tag.replace(/\./g, '\\.')}\\)$`));
+    }
   });
 
-  test('without the tools and without apt-get, the install script fails saying exactly what to install', () => {
-    // GIVEN a PATH holding only the shell utilities the script needs, no tools, no apt-get
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'no-tools-'));
-    try {
-      for (const util of ['bash', 'id']) fs.symlinkSync(binary(util), path.join(bin, util));
-      // WHEN the script runs
-      const result = run(path.join(bin, 'bash'), [INSTALL_SCRIPT], { env: { PATH: bin } });
-      // THEN it fails and names the missing tools and the Debian packages to install
+  test('a second run builds nothing and prints the table of versions', () => {
+    // GIVEN the tools built once (npm test runs the script first; this builds whatever is still missing)
+    const first = run('bash', [SCRIPT], { timeoutMs: BUILD_TIMEOUT_MS });
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    // WHEN it runs again
+    const second = run('bash', [SCRIPT]);
+    // THEN it builds nothing, and its table has one line per pinned binary with the tag it reported
+    expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(second.stdout).not.toContain('building');
+    for (const [name, component] of PINNED) {
+      expect(second.stdout).toMatch(new RegExp(`^  ${name} +${VERSIONS[component].replace(/\./g, '\\.')} +\\S*${name}\\S*`, 'm'));
+    }
+    console.log(`versions the real-binary tests run against:\n${second.stdout}`);
+  });
+
+  test('a tag that cannot be built fails naming the component, the tag and the command to rerun', () => {
+    withTempDir('test-tools-bogus-', (dir) => {
+      // GIVEN a version table with a VictoriaMetrics tag that does not exist, and an empty cache
+      const bogus = 'v1.0.0-no-such-release';
+      const versionsFile = path.join(dir, 'versions.ts');
+      const table = fs.readFileSync(VERSIONS_FILE, 'utf8').replace(`'${VERSIONS.victoriaMetrics}'`, `'${bogus}'`);
+      expect(table).toContain(bogus);
+      fs.writeFileSync(versionsFile, table);
+      const cache = path.join(dir, 'cache');
+      // WHEN the script runs on them
+      const result = run('bash', [SCRIPT], {
+        env: { ...process.env, VMALERT_HA_VERSIONS_FILE: versionsFile, VMALERT_HA_TOOLS_CACHE: cache },
+        timeoutMs: 5 * 60_000,
+      });
+      // THEN it fails before building, naming the component, the tag and the command to rerun, and leaves no
+      // binary behind (no fallback version)
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain('missing vmalert victoria-metrics vmagent prometheus-alertmanager amtool promtool');
-      expect(result.stderr).toContain('apt-get install -y --no-install-recommends victoria-metrics prometheus-alertmanager prometheus');
-    } finally {
-      fs.rmSync(bin, { recursive: true, force: true });
-    }
+      expect(result.stderr).toContain(
+        `test-tools: resolving victoriaMetrics ${bogus} failed (go list -m github.com/VictoriaMetrics/VictoriaMetrics@${bogus}); `
+          + 'rerun: bash scripts/test-tools.sh\n',
+      );
+      expect(fs.readdirSync(path.join(cache, `victoriametrics-${bogus}`))).toEqual([]);
+    });
   });
 
-  test('with tools missing, as root with apt-get, it runs apt-get update then installs the three packages non-interactively', () => {
-    // GIVEN root (as on CI), no tools on PATH, and an apt-get stand-in that records its calls and installs nothing
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-apt-'));
-    const log = path.join(bin, 'calls.log');
-    try {
-      for (const util of ['bash', 'id', 'chmod', 'rm', 'printf']) fs.symlinkSync(binary(util), path.join(bin, util));
-      fs.writeFileSync(path.join(bin, 'apt-get'), `#!${binary('bash')}\necho "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> ${log}\n`, { mode: 0o755 });
+  test('without Go and with binaries missing, it fails saying to install Go', () => {
+    withTempDir('test-tools-no-go-', (dir) => {
+      // GIVEN an empty cache and a PATH with the shell utilities the script needs but no go
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      for (const util of ['bash', 'dirname', 'sed', 'mkdir']) fs.symlinkSync(binary(util), path.join(bin, util));
       // WHEN the script runs
-      const result = run(path.join(bin, 'bash'), [INSTALL_SCRIPT], { env: { PATH: bin } });
-      if (process.getuid?.() !== 0) {
-        // (a developer not running as root: the script refuses before apt-get, saying so)
-        expect(result.code).toBe(1);
-        expect(result.stderr).toContain('installing needs root');
-        expect(fs.existsSync(log)).toBe(false);
-        return;
-      }
-      // THEN apt-get was asked for exactly the three packages, without prompts or recommends
-      expect(fs.readFileSync(log, 'utf8').trim().split('\n')).toEqual([
-        'DEBIAN_FRONTEND=noninteractive update',
-        'DEBIAN_FRONTEND=noninteractive install -y --no-install-recommends victoria-metrics prometheus-alertmanager prometheus',
-      ]);
-      // AND since the stand-in installed nothing, the script fails naming what is still missing
+      const result = run(path.join(bin, 'bash'), [SCRIPT], {
+        env: { PATH: bin, HOME: dir, VMALERT_HA_TOOLS_CACHE: path.join(dir, 'cache') },
+      });
+      // THEN it fails before building anything, naming what to install and the command to rerun
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain('apt-get finished but vmalert victoria-metrics vmagent prometheus-alertmanager amtool promtool still not on PATH');
-    } finally {
-      fs.rmSync(bin, { recursive: true, force: true });
-    }
+      expect(result.stderr).toBe(
+        "test-tools: 'go' is not on PATH. The test binaries are built from the upstream Go modules;\n"
+          + "  install Go >= the version in the modules' go.mod (see README, Versions), then: bash scripts/test-tools.sh\n",
+      );
+    });
   });
 
-  test('print the versions the real-binary tests run against', () => {
-    // GIVEN the installed tools
-    // WHEN we ask each for its version (vmalert from Debian prints none: ask dpkg as well)
-    const lines: string[] = [];
-    const dpkg = run('dpkg-query', ['-W', '-f=${Package} ${Version}\\n', ...DEBIAN_PACKAGES]);
-    if (dpkg.code === 0) lines.push(...dpkg.stdout.trim().split('\n').map((l) => `deb ${l}`));
-    for (const name of ['prometheus-alertmanager', 'amtool', 'promtool']) {
-      const out = run(binary(name), ['--version']);
-      lines.push(`${name}: ${(out.stdout + out.stderr).split('\n')[0]}`);
-    }
-    console.log(`real-binary test tool versions:\n  ${lines.join('\n  ')}`);
-    // THEN each of the version-printing tools answered with a version number
-    expect(lines.filter((l) => /version \d+\.\d+/.test(l))).toHaveLength(3);
+  test('with a warm cache it needs no Go (CI jobs that only run the binaries have none)', () => {
+    withTempDir('test-tools-warm-no-go-', (dir) => {
+      // GIVEN the real, warm cache and a PATH without go
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      for (const util of ['bash', 'dirname', 'sed', 'mkdir', 'date']) fs.symlinkSync(binary(util), path.join(bin, util));
+      const cache = path.dirname(path.dirname(binary('vmalert')));
+      // WHEN the binaries' paths are asked for
+      const result = run(path.join(bin, 'bash'), [SCRIPT, '--paths'], { env: { PATH: bin, VMALERT_HA_TOOLS_CACHE: cache } });
+      // THEN the answer is the same as with Go on PATH
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(new Map(result.stdout.trim().split('\n').map((line) => line.split('\t') as [string, string]))).toEqual(pinnedBinaries());
+    });
+  });
+
+  test('a relative cache folder is answered with absolute paths', () => {
+    // GIVEN the warm cache named relative to the working directory (as CI names it, under the project)
+    const cache = path.dirname(path.dirname(binary('vmalert')));
+    const cwd = path.dirname(cache);
+    // WHEN the paths are asked for
+    const result = run('bash', [SCRIPT, '--paths'], { cwd, env: { ...process.env, VMALERT_HA_TOOLS_CACHE: path.basename(cache) } });
+    // THEN they are the absolute paths of the same files
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n').map((line) => line.split('\t')[1])).toEqual([...pinnedBinaries().values()]);
   });
 });

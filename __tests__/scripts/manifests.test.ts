@@ -144,6 +144,8 @@ describe('mirrorPodFiles / rewriteArgPaths / flagValues', () => {
     // AND only paths inside mounts are rewritten
     expect(rewriteArgPaths(['-rule=/etc/app/rules/*.yml', '-datasource.url=http://x', '-x=/etc/other', '-v'], mirror))
       .toEqual([`-rule=${tmp}/etc/app/rules/*.yml`, '-datasource.url=http://x', '-x=/etc/other', '-v']);
+    // AND a route prefix is a URL path, even where it names a mount
+    expect(rewriteArgPaths(['--web.route-prefix=/data', '--storage.path=/data'], mirror)).toEqual(['--web.route-prefix=/data', `--storage.path=${tmp}/data`]);
   });
 
   test('a mount naming no volume is an error naming the container', () => {

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs, when missing, what running the pipeline locally with gitlab-ci-local needs besides node: git (it
 # reads the branch and remote) and rsync (it copies the tree into each job's build directory). Debian/Ubuntu,
-# as root; elsewhere it says what to install. The pipeline's own tools (vmalert, amtool, promtool) come from
-# scripts/install-test-tools.sh.
+# as root; elsewhere it says what to install. The pipeline's own tools (vmalert, amtool, vmalert-tool, ...) are
+# the pinned builds of scripts/test-tools.sh.
 set -eu
 
 missing=

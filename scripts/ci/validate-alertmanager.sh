@@ -4,13 +4,13 @@
 # the SMTP password file holds a placeholder, since the real Secret never is in dist/.
 #
 # Usage: sh scripts/ci/validate-alertmanager.sh [EXTRACT_DIR]   (default .build/ci)
-# Runs in prom/alertmanager (amtool on PATH as /bin/amtool) and with Debian's amtool on PATH.
+# Runs in prom/alertmanager (/bin/amtool), elsewhere with the pinned amtool of scripts/test-tools.sh.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 extract_dir="${1:-.build/ci}"
 require_extract_dir "$extract_dir"
-amtool=$(find_tool amtool /bin/amtool)
+amtool=$(find_pinned amtool /bin/amtool)
 echo "validate-alertmanager: using $amtool $("$amtool" --version 2>&1 | head -n 1)"
 
 cd "$extract_dir"

@@ -4,13 +4,13 @@
 # checks every rule file the -rule globs match (YAML, MetricsQL, templates), without a datasource.
 #
 # Usage: sh scripts/ci/validate-vmalert.sh [EXTRACT_DIR]   (default .build/ci, written by scripts/extract-dist.ts)
-# Runs in victoriametrics/vmalert (binary /vmalert-prod) and with Debian's vmalert on PATH.
+# Runs in victoriametrics/vmalert (binary /vmalert-prod), elsewhere with the pinned vmalert of scripts/test-tools.sh.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 extract_dir="${1:-.build/ci}"
 require_extract_dir "$extract_dir"
-vmalert=$(find_tool vmalert /vmalert-prod)
+vmalert=$(find_pinned vmalert /vmalert-prod)
 echo "validate-vmalert: using $vmalert $("$vmalert" -version 2>&1 | head -n 1)"
 
 cd "$extract_dir"

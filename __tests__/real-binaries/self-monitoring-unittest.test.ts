@@ -1,7 +1,8 @@
 /**
- * The self-monitoring rules against the real tools: `promtool test rules` runs the cases of
- * __tests__/fixtures/self-monitoring.promtool.yml (each alert fires when it should and is silent when healthy)
- * against the groups rendered from TypeScript, and `vmalert -dryRun` accepts the rendered file.
+ * The self-monitoring rules against the pinned tools: `vmalert-tool unittest` runs the cases of
+ * __tests__/fixtures/self-monitoring.unittest.yml (each alert fires when it should and is silent when healthy)
+ * against the groups rendered from TypeScript, evaluating the expressions as MetricsQL with vmalert's own rule
+ * engine, and `vmalert -dryRun` accepts the rendered file.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -10,8 +11,9 @@ import * as yaml from 'js-yaml';
 import { renderRuleFile, AlertingRule, isAlertingRule } from '../../constructs/rules';
 import { SELF_MONITORING_ALERTS, selfMonitoringGroups, SelfMonitoringOptions } from '../../constructs/self-monitoring';
 import { binary, run } from '../support/binaries';
+import { runRuleUnitTests as runUnitTest } from '../support/vmalert-tool';
 
-const FIXTURE = path.join(__dirname, '..', 'fixtures', 'self-monitoring.promtool.yml');
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'self-monitoring.unittest.yml');
 /** The file name the fixture's rule_files refers to. */
 const RULES_FILE = 'self-monitoring.rules.yml';
 const TEST_FILE = 'self-monitoring.test.yml';
@@ -22,19 +24,20 @@ interface ExpectedAlert {
 }
 interface AlertRuleTest {
   eval_time: string;
+  groupname?: string;
   alertname: string;
   exp_alerts: ExpectedAlert[];
 }
-interface PromtoolFile {
+interface UnitTestFile {
   rule_files: string[];
   tests: Array<{ name: string; alert_rule_test: AlertRuleTest[] }>;
 }
 
-const fixture = yaml.load(fs.readFileSync(FIXTURE, 'utf8')) as PromtoolFile;
+const fixture = yaml.load(fs.readFileSync(FIXTURE, 'utf8')) as UnitTestFile;
 let workDir: string;
 
 beforeEach(() => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'self-monitoring-promtool-'));
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'self-monitoring-unittest-'));
 });
 
 afterEach(() => {
@@ -44,17 +47,25 @@ afterEach(() => {
 /**
  * Writes the rendered rules and the fixture next to each other. The fixture lists the templated summary and
  * description; the static `action` text is copied from the rule, so the prose lives once, in the TypeScript.
+ * Each case's `groupname` (vmalert labels every alert with its group, `alertgroup`) is the rendered group that
+ * holds the alert.
  */
 function writeRulesAndTests(options?: SelfMonitoringOptions): { rulesPath: string; testPath: string } {
   const groups = selfMonitoringGroups(options);
   const actions = new Map<string, string>();
-  for (const rule of groups.flatMap(g => g.rules).filter(isAlertingRule)) {
-    actions.set((rule as AlertingRule).alert, (rule as AlertingRule).annotations?.action ?? '');
+  const groupOf = new Map<string, string>();
+  for (const group of groups) {
+    for (const rule of group.rules.filter(isAlertingRule)) {
+      actions.set((rule as AlertingRule).alert, (rule as AlertingRule).annotations?.action ?? '');
+      groupOf.set((rule as AlertingRule).alert, group.name);
+    }
   }
   const tests = fixture.tests.map(t => ({
     ...t,
     alert_rule_test: t.alert_rule_test.map(a => ({
-      ...a,
+      eval_time: a.eval_time,
+      groupname: groupOf.get(a.alertname) ?? `no group holds ${a.alertname}`,
+      alertname: a.alertname,
       exp_alerts: a.exp_alerts.map(e => ({
         ...e,
         exp_annotations: { ...e.exp_annotations, action: actions.get(a.alertname) ?? `no rule named ${a.alertname}` },
@@ -69,7 +80,7 @@ function writeRulesAndTests(options?: SelfMonitoringOptions): { rulesPath: strin
 }
 
 test('the fixture has a firing case and a silent case for every self-monitoring alert', () => {
-  // GIVEN the promtool cases
+  // GIVEN the unit-test cases
   const cases = fixture.tests.flatMap(t => t.alert_rule_test);
   // WHEN they are grouped by alert
   const firing = new Set(cases.filter(c => c.exp_alerts.length > 0).map(c => c.alertname));
@@ -80,20 +91,20 @@ test('the fixture has a firing case and a silent case for every self-monitoring 
   expect(fixture.rule_files).toEqual([RULES_FILE]);
 });
 
-test('promtool test rules passes: each alert fires when it should and is silent when healthy', () => {
+test('vmalert-tool unittest passes: each alert fires when it should and is silent when healthy', () => {
   // GIVEN the default self-monitoring rules rendered next to the fixture
   const { testPath } = writeRulesAndTests();
-  // WHEN promtool runs the unit tests
-  const result = run(binary('promtool'), ['test', 'rules', testPath], { cwd: workDir });
+  // WHEN vmalert-tool runs the unit tests
+  const result = runUnitTest(testPath);
   // THEN every case passes
   expect({ code: result.code, output: result.stdout + result.stderr }).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
 });
 
-test('promtool catches a wrong expected cluster size (the fixture really checks the rules)', () => {
+test('vmalert-tool catches a wrong expected cluster size (the fixture really checks the rules)', () => {
   // GIVEN rules rendered for 2 Alertmanager replicas while the fixture expects 3
   const { testPath } = writeRulesAndTests({ alertmanagerReplicas: 2 });
-  // WHEN promtool runs the unit tests
-  const result = run(binary('promtool'), ['test', 'rules', testPath], { cwd: workDir });
+  // WHEN vmalert-tool runs the unit tests
+  const result = runUnitTest(testPath);
   // THEN the cluster-members cases fail
   expect(result.code).not.toBe(0);
   expect(result.stdout + result.stderr).toContain('alertname: AlertmanagerClusterMembersMissing');
