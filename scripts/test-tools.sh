@@ -7,6 +7,10 @@
 #   bash scripts/test-tools.sh --versions print "component<TAB>tag" from constructs/versions.ts, build nothing
 #   bash scripts/test-tools.sh --cache-dir print the absolute cache folder, build nothing
 #
+# VMALERT_HA_TOOLS picks the binaries: all (default), vm-am (VictoriaMetrics and Alertmanager), or cluster (the
+# test cluster's etcd, kube-apiserver, kube-controller-manager and kubectl, about 425 MB, which only
+# __tests__/kubernetes/ needs).
+#
 # Cache: $VMALERT_HA_TOOLS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-vmalert-ha/tools, one folder per
 # component and tag. Builds are pure Go (CGO_ENABLED=0) and stamped with the version the way upstream's
 # Makefile and promu do, so `vmalert -version` and `alertmanager --version` report it.
@@ -20,8 +24,8 @@ versions_file="${VMALERT_HA_VERSIONS_FILE:-$root/constructs/versions.ts}"
 readonly VM_MODULE=github.com/VictoriaMetrics/VictoriaMetrics
 readonly AM_MODULE=github.com/prometheus/alertmanager
 # binary name -> package path inside its module
-readonly VM_APPS=(vmalert vmagent vmauth victoria-metrics vmalert-tool)
-readonly AM_APPS=(alertmanager amtool)
+VM_APPS=(vmalert vmagent vmauth victoria-metrics vmalert-tool)
+AM_APPS=(alertmanager amtool)
 
 tag_of() {
   local key="$1" tag
@@ -128,8 +132,8 @@ alertmanager_source() {
 # --- The test cluster: kube-apiserver, kube-controller-manager, kubectl and etcd ---------------------------------
 readonly KUBE_MODULE=k8s.io/kubernetes
 readonly ETCD_MODULE=go.etcd.io/etcd/server/v3
-readonly KUBE_APPS=(kube-apiserver kube-controller-manager kubectl)
-readonly ETCD_APPS=(etcd)
+KUBE_APPS=(kube-apiserver kube-controller-manager kubectl)
+ETCD_APPS=(etcd)
 
 # k8s.io/kubernetes and etcd's server module both carry `replace` directives into their own source trees, so
 # `go install module@tag` refuses them. Build through a throwaway wrapper module instead: it requires the module
@@ -204,7 +208,7 @@ build_test_cluster_tools() {
   if [ -n "$missing" ]; then
     src="$(wrapper_module kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
     local kube_time kube_date
-    kube_time="$(module_time "$KUBE_MODULE" "$KUBE_TAG")"
+    kube_time="$(module_time kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
     kube_date="$(date -u -d "${kube_time:-1970-01-01T00:00:00Z}" +%Y-%m-%dT%H:%M:%SZ)"
     for app in "${KUBE_APPS[@]}"; do
       wrapper_build kubernetes "$KUBE_MODULE" "$KUBE_TAG" "$app" "$KUBE_MODULE/cmd/$app" "$kube_dir" \
@@ -212,13 +216,24 @@ build_test_cluster_tools() {
     done
     rm -rf "$src"
   fi
-  if [ ! -x "$etcd_dir/etcd" ]; then
+  if [ "${#ETCD_APPS[@]}" -gt 0 ] && [ ! -x "$etcd_dir/etcd" ]; then
     src="$(wrapper_module etcd "$ETCD_MODULE" "$ETCD_TAG")"
     wrapper_build etcd "$ETCD_MODULE" "$ETCD_TAG" etcd "$ETCD_MODULE" "$etcd_dir" \
       "-X 'go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_TAG'" "$src"
     rm -rf "$src"
   fi
 }
+
+case "${VMALERT_HA_TOOLS:-all}" in
+  all) ;;
+  vm-am) KUBE_APPS=() ETCD_APPS=() ;;
+  cluster) VM_APPS=() AM_APPS=() ;;
+  *)
+    echo "test-tools: VMALERT_HA_TOOLS=${VMALERT_HA_TOOLS} is none of all, vm-am, cluster; rerun: bash scripts/test-tools.sh" >&2
+    exit 1
+    ;;
+esac
+readonly VM_APPS AM_APPS KUBE_APPS ETCD_APPS
 
 all_built=1
 for app in "${VM_APPS[@]}"; do [ -x "$vm_dir/$app" ] || all_built=0; done
@@ -278,8 +293,12 @@ done
 for app in "${AM_APPS[@]}"; do
   printf '  %-18s %-10s %s\n' "$app" "$AM_TAG" "$("$am_dir/$app" --version 2>&1 | head -n1)"
 done
-for app in kube-apiserver kube-controller-manager; do
-  printf '  %-18s %-10s %s\n' "$app" "$KUBE_TAG" "$("$kube_dir/$app" --version 2>&1 | head -n1)"
+for app in "${KUBE_APPS[@]}"; do
+  case "$app" in
+    kubectl) printf '  %-18s %-10s %s\n' "$app" "$KUBE_TAG" "$("$kube_dir/$app" version --client 2>&1 | head -n1)" ;;
+    *) printf '  %-18s %-10s %s\n' "$app" "$KUBE_TAG" "$("$kube_dir/$app" --version 2>&1 | head -n1)" ;;
+  esac
 done
-printf '  %-18s %-10s %s\n' kubectl "$KUBE_TAG" "$("$kube_dir/kubectl" version --client 2>&1 | head -n1)"
-printf '  %-18s %-10s %s\n' etcd "$ETCD_TAG" "$("$etcd_dir/etcd" --version 2>&1 | head -n1)"
+for app in "${ETCD_APPS[@]}"; do
+  printf '  %-18s %-10s %s\n' "$app" "$ETCD_TAG" "$("$etcd_dir/$app" --version 2>&1 | head -n1)"
+done

@@ -7,10 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { checkoutNewBranch, gitlabCiLocal, listedJobs, previewPipeline, repoWith } from './helpers';
 
-const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json', 'rules/victoriametrics.yml', 'constructs/versions.ts'];
+const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json', 'rules/victoriametrics.yml', 'constructs/versions.ts', 'scripts/test-tools.sh'];
 /** The jobs that check rules with the real vmalert, vmalert-tool and amtool, and produce what deploy applies. */
 const RULE_CHECKS = ['synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries'];
-const CODE_ONLY = ['validate:e2e', 'validate:api-server'];
+const CODE_ONLY = ['validate:e2e', 'test:cluster-tools', 'validate:api-server'];
 const MR = ['--variable', 'CI_PIPELINE_SOURCE=merge_request_event', '--variable', 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME=main'];
 
 const repos: string[] = [];
