@@ -22,7 +22,7 @@ describe('renderAlertmanagerConfig', () => {
       route: { ...EMAIL_CONFIG.route, groupInterval: '5m', repeatInterval: '4h', routes: [{ matchers: ['severity="critical"'], receiver: 'email' }] },
       inhibitRules: [{ sourceMatchers: ['severity="critical"'], targetMatchers: ['severity="warning"'], equal: ['job'] }],
       receivers: [
-        { name: 'email', emailConfigs: [{ to: 'oncall@example.com' }], webhookConfigs: [{ url: 'http://hook:8080/' }] },
+        { name: 'email', emailConfigs: [{ to: 'oncall@example.com' }], webhookConfigs: [{ url: { secretName: 'hook', key: 'url' } }] },
       ],
     })) as any;
     // THEN
@@ -39,7 +39,7 @@ describe('renderAlertmanagerConfig', () => {
     expect(document.receivers[0]).toEqual({
       name: 'email',
       email_configs: [{ to: 'oncall@example.com', send_resolved: true }],
-      webhook_configs: [{ url: 'http://hook:8080/', send_resolved: true }],
+      webhook_configs: [{ url_file: '/etc/alertmanager/secrets/hook/url', send_resolved: true }],
     });
     expect(document.inhibit_rules).toEqual([
       { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['job'] },
@@ -88,7 +88,7 @@ describe('AlertmanagerConfig.fromFile', () => {
   test('an inline password in the file is an error naming the file and the field', () => {
     const file = tempFile(`global:\n  smtp_auth_password: hunter2\n${FILE_CONTENT}`);
     expect(() => renderAlertmanagerConfig(AlertmanagerConfig.fromFile(file))).toThrow(
-      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: inline password at global.smtp_auth_password: .*Kubernetes Secret`));
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: inline secret at global.smtp_auth_password: .*Kubernetes Secret`));
   });
 
   test('a missing file, bad YAML and a file without a route are errors naming the file', () => {

@@ -3,10 +3,12 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { APP_SETTINGS, loadAppConfig } from '../app-config';
+import { selfMonitoringJobSelectors } from '../constructs';
 import { ALERTMANAGER_MIN_READY_SECONDS } from '../constructs/constants';
 import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../constructs/versions';
 import { VERSIONS } from '../constructs/versions';
 import { AlertingStack, main } from '../main';
+import { checkDist } from '../scripts/check-dist';
 import { argsOf, firstContainer, flagValues, Manifest, ofKind, only } from './support/synth';
 import { temporaryDirectories } from './support/temp';
 import { ingressAllowed, podOf } from '../scripts/lib/network-policy-eval';
@@ -31,6 +33,7 @@ describe('the app', () => {
     expect(firstContainer(only(objects, 'StatefulSet')).image).toBe(ALERTMANAGER_IMAGE);
     expect(argsOf(objects, 'Deployment')).toContain('-rule.evalDelay=30s');
     expect(only(objects, 'StatefulSet').spec.minReadySeconds).toBe(ALERTMANAGER_MIN_READY_SECONDS);
+    expect(only(objects, 'Deployment').spec.minReadySeconds).toBe(2 * 60 + 10);
   });
 
   test('2 vmalert replicas and 3 Alertmanager peers in namespace monitoring', () => {
@@ -77,7 +80,7 @@ describe('the app', () => {
   test('the CPU rule covers the five components at 10% for 1m, and vmagent has a no-data rule', () => {
     const { objects } = synthApp();
     const rules = ofKind(objects, 'ConfigMap').flatMap(cm => Object.values(cm.data as Record<string, string>))
-      .flatMap(text => (yaml.load(text) as any).groups).flatMap((g: any) => g.rules);
+      .flatMap(text => (yaml.load(text) as any).groups ?? []).flatMap((g: any) => g.rules);
     const cpu = rules.find((r: any) => r.alert === 'VictoriaMetricsHighCPU');
     expect(cpu.expr).toBe('rate(process_cpu_seconds_total{job=~"vminsert|vmselect|vmstorage|vmagent|vmalert"}[5m]) * 100 > 10');
     expect(cpu.for).toBe('1m');
@@ -90,7 +93,7 @@ describe('the app', () => {
     const { objects } = synthApp({ SMTP_TO: 'sre@example.org', SMTP_PASSWORD_SECRET: 'mail-credentials' });
     // THEN
     const config = yaml.load(only(objects, 'Secret').stringData['alertmanager.yml']) as any;
-    expect(config.receivers).toEqual([{ name: 'email', email_configs: [{ to: 'sre@example.org', send_resolved: true }] }]);
+    expect(config.receivers[0]).toEqual({ name: 'email', email_configs: [{ to: 'sre@example.org', send_resolved: true }] });
     expect(config.global.smtp_auth_password_file).toBe('/etc/alertmanager/secrets/mail-credentials/password');
     const configMapText = JSON.stringify(ofKind(objects, 'ConfigMap'));
     expect(configMapText).not.toMatch(/smtp_auth|auth_password|password_file|mail-credentials/);
@@ -119,6 +122,53 @@ describe('the app', () => {
     expect(config.global).toEqual(expect.objectContaining({ smtp_smarthost: 'mail:25', smtp_require_tls: false }));
   });
 
+  test('a fresh synth has the scrape objects, the Watchdog and its route, with jobs the rules select', () => {
+    // GIVEN the defaults
+    const { stack, objects } = synthApp();
+    // THEN one VMPodScrape per component sets the job the self-monitoring rules select
+    const scrapes = ofKind(objects, 'VMPodScrape');
+    expect(scrapes.map(s => s.spec.podMetricsEndpoints[0].relabelConfigs)).toEqual([
+      [{ targetLabel: 'job', replacement: 'vmalert' }], [{ targetLabel: 'job', replacement: 'alertmanager' }],
+    ]);
+    expect(selfMonitoringJobSelectors(stack.selfMonitoring.groups)).toEqual({ vmalert: 'vmalert', alertmanager: 'alertmanager' });
+    // AND the vmagent scrape configs are in a ConfigMap
+    expect(ofKind(objects, 'ConfigMap').some(cm => cm.data['scrape-configs.yml'] === stack.scrape.vmagentScrapeConfigs)).toBe(true);
+    // AND the Watchdog fires always and has the first route, to the heartbeat receiver (sending nothing until configured)
+    const watchdog = stack.selfMonitoring.groups.flatMap(g => g.rules).find((r: any) => r.alert === 'Watchdog');
+    expect(watchdog).toMatchObject({ expr: 'vector(1)' });
+    const config = yaml.load(only(objects, 'Secret').stringData['alertmanager.yml']) as any;
+    expect(config.route.routes[0]).toMatchObject({ receiver: 'heartbeat', matchers: ['alertname="Watchdog"'], group_interval: '2m' });
+    expect(config.receivers).toContainEqual({ name: 'heartbeat' });
+    expect(stack.warnings).toEqual([expect.stringMatching(/^no dead man's switch is configured: .* HEARTBEAT_URL_SECRET .* DEAD_MANS_SWITCH=false to opt out\.$/)]);
+  });
+
+  test('HEARTBEAT_URL_SECRET sends the Watchdog to the URL in that Secret; DEAD_MANS_SWITCH=false removes it', () => {
+    // GIVEN a heartbeat Secret
+    const { stack, objects } = synthApp({ HEARTBEAT_URL_SECRET: 'healthchecks', HEARTBEAT_URL_KEY: 'ping-url', HEARTBEAT_INTERVAL: '5m' });
+    // THEN Alertmanager reads the URL from the mounted Secret, and nothing warns
+    const config = yaml.load(only(objects, 'Secret').stringData['alertmanager.yml']) as any;
+    expect(config.receivers).toContainEqual({
+      name: 'heartbeat', webhook_configs: [{ url_file: '/etc/alertmanager/secrets/healthchecks/ping-url', send_resolved: false }],
+    });
+    expect(config.route.routes[0]).toMatchObject({ group_interval: '5m', repeat_interval: '4m50s' });
+    expect(firstContainer(only(objects, 'StatefulSet')).volumeMounts).toContainEqual(
+      { name: 'secret-healthchecks', mountPath: '/etc/alertmanager/secrets/healthchecks', readOnly: true });
+    expect(stack.warnings).toEqual([]);
+    // WHEN opting out
+    const off = synthApp({ DEAD_MANS_SWITCH: 'false' });
+    // THEN no Watchdog, no route, no warning
+    const offConfig = yaml.load(only(off.objects, 'Secret').stringData['alertmanager.yml']) as any;
+    expect(offConfig.route.routes).toBeUndefined();
+    expect(off.stack.selfMonitoring.groups.map(g => g.name)).toEqual(['self-monitoring-vmalert', 'self-monitoring-alertmanager']);
+    expect(off.stack.warnings).toEqual([]);
+  });
+
+  test('SCRAPE_OBJECTS chooses PodMonitor or none', () => {
+    expect(ofKind(synthApp({ SCRAPE_OBJECTS: 'PodMonitor' }).objects, 'PodMonitor')).toHaveLength(2);
+    const none = synthApp({ SCRAPE_OBJECTS: 'none' }).objects;
+    expect([...ofKind(none, 'PodMonitor'), ...ofKind(none, 'VMPodScrape')]).toEqual([]);
+  });
+
   test('the README settings table lists every variable with its default', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
     for (const setting of APP_SETTINGS) {
@@ -135,6 +185,8 @@ describe('the app', () => {
     [{ VMALERT_REPLICAS: 'two' }, 'VMALERT_REPLICAS="two": must be a whole number >= 1'],
     [{ ALERTMANAGER_REPLICAS: '0' }, 'ALERTMANAGER_REPLICAS="0": must be a whole number >= 1'],
     [{ SMTP_REQUIRE_TLS: 'yes' }, 'SMTP_REQUIRE_TLS="yes": must be true or false'],
+    [{ SCRAPE_OBJECTS: 'ServiceMonitor' }, 'SCRAPE_OBJECTS="ServiceMonitor": must be one of VMPodScrape, PodMonitor, none'],
+    [{ DEAD_MANS_SWITCH: 'off' }, 'DEAD_MANS_SWITCH="off": must be true or false'],
   ])('bad environment %j', (env, message) => {
     expect(() => loadAppConfig(env)).toThrow(message);
   });
@@ -153,9 +205,20 @@ describe('main', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  test('writes the stack to the output directory', () => {
+  test('writes the stack and, in a subdirectory kubectl apply -f skips, the vmagent scrape configs; warns of no dead man\'s switch', () => {
     expect(main({ CDK8S_OUTDIR: outdir })).toBe(0);
-    expect(fs.readdirSync(outdir)).toEqual(['alerting.k8s.yaml']);
+    expect(fs.readdirSync(outdir)).toEqual(['alerting.k8s.yaml', 'vmagent']);
+    const configs = yaml.load(fs.readFileSync(path.join(outdir, 'vmagent', 'scrape-configs.yml'), 'utf8')) as any[];
+    expect(configs.map(c => c.job_name)).toEqual(['cdk8s-vmalert-ha/monitoring/vmalert', 'cdk8s-vmalert-ha/monitoring/alertmanager']);
+    expect(stderr).toMatch(/^warning: no dead man's switch is configured: /);
+    // AND dist/ passes the pipeline's validate job
+    expect(checkDist(outdir).errors).toEqual([]);
+  });
+
+  test('with a heartbeat Secret nothing warns, and the validate job accepts the out-of-band Secret', () => {
+    expect(main({ CDK8S_OUTDIR: outdir, HEARTBEAT_URL_SECRET: 'healthchecks', SCRAPE_OBJECTS: 'PodMonitor' })).toBe(0);
+    expect(stderr).toBe('');
+    expect(checkDist(outdir).errors).toEqual([]);
   });
 
   test('a bad rule file is one message naming file and rule, no stack trace, nothing written', () => {

@@ -67,5 +67,6 @@ test('the app turns self-monitoring on, expecting as many cluster members as Ale
   const content = configMaps(manifests).map(cm => cm.data?.['self-monitoring.yml']).find(Boolean);
   expect(stack.alertmanager.replicas).toBe(5);
   expect(content).toContain('alertmanager_cluster_members{job=~"alertmanager"} < 5');
-  expect(stack.selfMonitoring.groups).toHaveLength(2);
+  // AND with the Watchdog of the dead man's switch in its own group
+  expect(stack.selfMonitoring.groups.map(g => g.name)).toEqual(['self-monitoring-vmalert', 'self-monitoring-alertmanager', 'self-monitoring-watchdog']);
 });

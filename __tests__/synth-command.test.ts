@@ -19,11 +19,12 @@ function synth(env: Record<string, string> = {}) {
 describe('npm run synth', () => {
   test('writes the app into a cleaned output directory and lists it', () => {
     // WHEN
-    const { status, stdout, files } = synth();
+    const { status, stdout, files, outdir } = synth();
     // THEN
     expect(status).toBe(0);
-    expect(files).toEqual(['alerting.k8s.yaml']);
+    expect(files).toEqual(['alerting.k8s.yaml', 'vmagent']);
     expect(stdout).toContain('alerting.k8s.yaml');
+    expect(fs.readdirSync(path.join(outdir, 'vmagent'))).toEqual(['scrape-configs.yml']);
   });
 
   test('a bad rule file fails with one message naming file, group and rule, no stack trace, nothing written', () => {

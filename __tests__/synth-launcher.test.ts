@@ -36,7 +36,8 @@ function launch(env: Record<string, string> = {}): RunResult & { manifest?: stri
   const outdir = fs.mkdtempSync(path.join(appDir, 'out-'));
   const result = run(process.execPath, ['scripts/synth-app.js'], {
     cwd: appDir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, CDK8S_OUTDIR: outdir },
+    // A heartbeat Secret named, so the app has nothing to warn about and stderr holds only the launcher's own words.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, HEARTBEAT_URL_SECRET: 'heartbeat-url', ...env, CDK8S_OUTDIR: outdir },
     timeoutMs: LAUNCH_TIMEOUT_MS,
   });
   const file = path.join(outdir, MANIFEST);
@@ -73,7 +74,7 @@ test('a first run builds .build/ and writes exactly what main.ts synthesizes whe
   expect(fs.existsSync(path.join(appDir, BUILD))).toBe(true);
   const reference = fs.mkdtempSync(path.join(appDir, 'reference-'));
   const app = new App({ outdir: reference });
-  new AlertingStack(app, 'alerting', loadAppConfig({ RULES_DIR: path.join(appDir, 'rules') }));
+  new AlertingStack(app, 'alerting', loadAppConfig({ RULES_DIR: path.join(appDir, 'rules'), HEARTBEAT_URL_SECRET: 'heartbeat-url' }));
   app.synth();
   expect(result.manifest).toBe(fs.readFileSync(path.join(reference, MANIFEST), 'utf8'));
 });
@@ -108,8 +109,8 @@ test('a type-correct change that adds a module works, and later edits of that mo
   // GIVEN a build, then a new module imported by main.ts that labels every object of the chart
   expect(launch().code).toBe(0);
   fs.writeFileSync(path.join(appDir, 'constructs', 'launcher-label.ts'), "export const LAUNCHER_LABEL = 'first';\n");
-  edit('main.ts', "import { AppConfig, loadAppConfig } from './app-config';",
-    "import { AppConfig, loadAppConfig } from './app-config';\nimport { LAUNCHER_LABEL } from './constructs/launcher-label';");
+  edit('main.ts', "import { AppConfig, loadAppConfig, NO_HEARTBEAT } from './app-config';",
+    "import { AppConfig, loadAppConfig, NO_HEARTBEAT } from './app-config';\nimport { LAUNCHER_LABEL } from './constructs/launcher-label';");
   edit('main.ts', 'super(scope, id, { ...props, namespace: config.namespace });',
     "super(scope, id, { ...props, namespace: config.namespace, labels: { 'launcher-test': LAUNCHER_LABEL } });");
   // WHEN the launcher runs, and again after only the new module changed

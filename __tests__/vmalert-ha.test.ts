@@ -292,3 +292,18 @@ describe('VmalertHa', () => {
     });
   });
 });
+
+describe('rollout pace', () => {
+  test('a new replica stays ready two evaluation intervals (plus a margin) before the rollout replaces the next one', () => {
+    // GIVEN the default 1m interval, and a group evaluated every 2m
+    const chart = Testing.chart();
+    const slow = new RulesConfigMap(chart, 'slow', { groups: [{ name: 'slow', interval: '2m', rules: [{ alert: 'A', expr: 'up == 0', for: '5m' }] }] });
+    new VmalertHa(chart, 'slow-vmalert', { datasourceUrl: DATASOURCE, notifiers: ['http://am:9093'], rules: slow });
+    // WHEN synthesized
+    const objects = synth(chart);
+    // THEN vmalert's first evaluation, which writes a fresh activeAt before restoring, is followed by a second one
+    // before the next replica starts and restores
+    expect(deployment(stack().objects).spec.minReadySeconds).toBe(2 * 60 + 10);
+    expect(deployment(objects).spec.minReadySeconds).toBe(2 * 120 + 10);
+  });
+});

@@ -228,7 +228,9 @@ export class AlertmanagerCluster extends Construct {
     this.namespace = resolveNamespace(this, props.namespace);
     const metadata = { namespace: this.namespace, labels: { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' } };
 
-    const ownDocument = alertmanagerConfigDocument(props.config, owner);
+    // Secret files may also live in Secrets mounted by extraMounts (never in a ConfigMap one).
+    const secretMountDirs = extraMounts.filter(m => m.kind === 'secret').map(m => m.mountPath);
+    const ownDocument = alertmanagerConfigDocument(props.config, owner, secretMountDirs);
     const where = props.config instanceof AlertmanagerConfigFile ? props.config.source : `${owner}: config (alertmanager.yml)`;
     const configProblems = alertmanagerDocumentProblems(ownDocument);
     if (configProblems.length > 0) throw new ConfigError(configProblems.map(p => `${where} ${p}`).join('\n'));
@@ -310,7 +312,7 @@ export class AlertmanagerCluster extends Construct {
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     container.mount(ALERTMANAGER_CONFIG_DIR, kplus.Volume.fromSecret(this, 'config-volume', this.configSecret, { name: 'config' }), { readOnly: true });
-    const secretNames = new Set(referencedSecrets(props.config).map(ref => ref.secretName));
+    const secretNames = new Set(referencedSecrets(props.config, secretMountDirs).map(ref => ref.secretName));
     for (const secretName of secretNames) {
       const secret = kplus.Secret.fromSecretName(this, `secret-${secretName}`, secretName);
       const volume = kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: labelFrom(`secret-${secretName}`) });

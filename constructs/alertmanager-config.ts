@@ -2,6 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { renderTypedReceivers, TypedReceiverConfigs } from './alertmanager-receivers';
+import { alertmanagerSecretPath, findInlineSecrets, inlineSecretsMessage, secretFileRefs } from './alertmanager-secrets';
 import { ALERTMANAGER_SECRETS_DIR } from './constants';
 import { isDuration, DURATION_HINT } from './duration';
 import { ConfigError } from './errors';
@@ -155,24 +157,8 @@ export interface EmailConfig {
   readonly text?: string;
 }
 
-/** One webhook notification target. */
-export interface WebhookConfig {
-  /** URL that receives the POSTed alerts. */
-  readonly url: string;
-  /**
-   * Whether to send a notification when the alerts resolve.
-   * @default true
-   */
-  readonly sendResolved?: boolean;
-  /**
-   * Largest number of alerts in one message; 0 means all.
-   * @default 0
-   */
-  readonly maxAlerts?: number;
-}
-
 /** A named set of notification targets. */
-export interface AlertmanagerReceiver {
+export interface AlertmanagerReceiver extends TypedReceiverConfigs {
   /** Name that routes refer to. */
   readonly name: string;
   /**
@@ -180,11 +166,6 @@ export interface AlertmanagerReceiver {
    * @default - none
    */
   readonly emailConfigs?: EmailConfig[];
-  /**
-   * Webhook targets.
-   * @default - none
-   */
-  readonly webhookConfigs?: WebhookConfig[];
 }
 
 /** Mutes alerts that match `targetMatchers` while an alert matching `sourceMatchers` fires. */
@@ -240,8 +221,11 @@ export class AlertmanagerConfigFile {
 /** Factories for Alertmanager configs. */
 export const AlertmanagerConfig = {
   /**
-   * An existing alertmanager.yml. Passwords must not be inline: use `smtpAuthPassword` (a Secret key) instead.
-   * Files it refers to (templates, password files) must exist in the container.
+   * An existing alertmanager.yml. No secret may be inline (checked by key: passwords, tokens, webhook and Slack
+   * URLs, routing keys, http_config credentials): each is a `*_file` field pointing at
+   * `/etc/alertmanager/secrets/<secret>/<key>`, and the cluster mounts every Secret such a path names. Use
+   * `smtpAuthPassword` to set the global SMTP password file. Other files it refers to (templates) must exist in
+   * the container.
    */
   fromFile(file: string, options: AlertmanagerConfigFileOptions = {}): AlertmanagerConfigFile {
     let text: string;
@@ -265,17 +249,21 @@ export const AlertmanagerConfig = {
 
 /** Where a Secret key is mounted in the Alertmanager container. */
 export function secretFilePath(ref: SecretKeyRef): string {
-  return `${ALERTMANAGER_SECRETS_DIR}/${ref.secretName}/${ref.key}`;
+  return alertmanagerSecretPath(ref);
 }
 
 /** The alertmanager.yml document for typed settings or a loaded file, checked for inline secrets. */
-export function alertmanagerConfigDocument(config: AlertmanagerConfig | AlertmanagerConfigFile, owner: string): Record<string, unknown> {
+export function alertmanagerConfigDocument(config: AlertmanagerConfig | AlertmanagerConfigFile, owner: string,
+  secretMountDirs: readonly string[] = []): Record<string, unknown> {
   const document = config instanceof AlertmanagerConfigFile ? fileDocument(config) : typedDocument(config, owner);
-  const inline = findInlinePasswords(document);
-  if (inline.length > 0) {
-    const where = config instanceof AlertmanagerConfigFile ? config.source : `${owner}: config`;
-    throw new ConfigError(`${where}: inline password at ${inline.join(', ')}: the config is stored in the cluster and shown by `
-      + 'kubectl; put the password in a Kubernetes Secret and reference it (smtpAuthPassword / authPassword: { secretName, key })');
+  const where = config instanceof AlertmanagerConfigFile ? config.source : `${owner}: config`;
+  const inline = findInlineSecrets(document);
+  if (inline.length > 0) throw new ConfigError(inlineSecretsMessage(where, inline));
+  const { stray } = secretFileRefs(document, secretMountDirs);
+  if (stray.length > 0) {
+    throw new ConfigError(`${where}: secret file fields point where no Secret is mounted: ${stray.join(', ')}; put the value in a `
+      + `Kubernetes Secret and point the field at ${ALERTMANAGER_SECRETS_DIR}/<secret>/<key> (mounted for you), or mount that Secret `
+      + 'with extraMounts: { secretName } and point into it');
   }
   return document;
 }
@@ -291,15 +279,9 @@ export function dumpAlertmanagerConfig(document: Record<string, unknown>): strin
 }
 
 /** Every Secret key the config reads as a file; the construct mounts each. */
-export function referencedSecrets(config: AlertmanagerConfig | AlertmanagerConfigFile): SecretKeyRef[] {
-  const refs: SecretKeyRef[] = config instanceof AlertmanagerConfigFile
-    ? [config.options.smtpAuthPassword].filter((r): r is SecretKeyRef => r !== undefined)
-    : [
-      config.global?.smtpAuthPassword,
-      ...config.receivers.flatMap(r => (r.emailConfigs ?? []).map(e => e.authPassword)),
-    ].filter((r): r is SecretKeyRef => r !== undefined);
-  const unique = new Map(refs.map(r => [`${r.secretName}/${r.key}`, r]));
-  return [...unique.values()];
+export function referencedSecrets(config: AlertmanagerConfig | AlertmanagerConfigFile, secretMountDirs: readonly string[] = []): SecretKeyRef[] {
+  // Derived from the rendered file paths: what is mounted is exactly what the config reads.
+  return secretFileRefs(alertmanagerConfigDocument(config, 'AlertmanagerCluster', secretMountDirs), secretMountDirs).refs;
 }
 
 function fileDocument(config: AlertmanagerConfigFile): Record<string, unknown> {
@@ -363,11 +345,7 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
           text: email.text,
         });
       }),
-      webhook_configs: receiver.webhookConfigs?.map(hook => compact({
-        url: hook.url,
-        send_resolved: hook.sendResolved ?? true,
-        max_alerts: hook.maxAlerts,
-      })),
+      ...renderTypedReceivers(receiver, `${where}.receivers[${i}]`),
     })),
     inhibit_rules: config.inhibitRules?.map(rule => compact({
       source_matchers: rule.sourceMatchers,
@@ -418,17 +396,9 @@ function checkSecretRef(ref: unknown, at: string): void {
   if (keyProblem) throw new ConfigError(`${at}.key ${JSON.stringify(candidate.key)} ${keyProblem}: no such Secret key can exist; use its real key`);
 }
 
-const INLINE_PASSWORD_KEYS = ['smtp_auth_password', 'auth_password', 'smtp_auth_secret', 'auth_secret', 'password'];
-
 /** Paths (like global.smtp_auth_password) of secrets written inline in a config document. */
-export function findInlinePasswords(value: unknown, at = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => findInlinePasswords(item, `${at}[${i}]`));
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, child]) => {
-    const here = at ? `${at}.${key}` : key;
-    if (INLINE_PASSWORD_KEYS.includes(key) && typeof child === 'string' && child !== '') return [here];
-    return findInlinePasswords(child, here);
-  });
+export function findInlinePasswords(value: unknown): string[] {
+  return findInlineSecrets(value).map(s => s.at);
 }
 
 /** Drops undefined fields so the YAML holds only what was set. */

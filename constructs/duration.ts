@@ -31,13 +31,18 @@ export function parseDuration(value: string, what = 'duration'): number {
 
 /** The canonical Prometheus spelling of a duration: 90000 -> "1m30s", 0 -> "0s". */
 export function formatDuration(ms: number): string {
+  return spellDuration(ms, UNIT_MS, 'formatDuration');
+}
+
+/** `ms` as counts of `units`, largest first, each used once at most. */
+function spellDuration(ms: number, units: ReadonlyArray<readonly [string, number]>, what: string): string {
   if (!Number.isInteger(ms) || ms < 0) {
-    throw new Error(`formatDuration: ${ms} is not a whole, non-negative number of milliseconds`);
+    throw new Error(`${what}: ${ms} is not a whole, non-negative number of milliseconds`);
   }
   if (ms === 0) return '0s';
   let rest = ms;
   let out = '';
-  for (const [unit, size] of UNIT_MS) {
+  for (const [unit, size] of units) {
     const count = Math.floor(rest / size);
     if (count > 0) {
       out += `${count}${unit}`;
@@ -109,18 +114,8 @@ export function flagDurationHint(value: unknown, parser: FlagDurationParser = 'g
 
 /** The shortest Go spelling of whole milliseconds, which every flag parser accepts: 86400000 -> "24h", 0 -> "0s". */
 export function formatGoDuration(ms: number): string {
-  if (!Number.isInteger(ms) || ms < 0) {
-    throw new Error(`formatGoDuration: ${ms} is not a whole, non-negative number of milliseconds`);
-  }
-  if (ms === 0) return '0s';
-  let rest = ms;
-  let out = '';
-  for (const [unit, size] of [['h', 3600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
-    const count = Math.floor(rest / size);
-    if (count > 0) {
-      out += `${count}${unit}`;
-      rest -= count * size;
-    }
-  }
-  return out;
+  return spellDuration(ms, GO_SPELLING_UNITS, 'formatGoDuration');
 }
+
+/** Hours at most: Go's parser knows no days. */
+const GO_SPELLING_UNITS = UNIT_MS.filter(([unit]) => !['y', 'w', 'd'].includes(unit));

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { ALERTMANAGER_SECRET_FILE_FIELDS } from './alertmanager-secrets';
 
 /** Any Kubernetes object as found in a manifest. */
 export interface K8sObject {
@@ -83,14 +84,7 @@ const MANIFEST_FILE = /\.ya?ml$/;
  * Alertmanager config fields that name a file holding a secret: the extracted config gets a
  * placeholder file for each that does not exist, since the real Secret is created out of band.
  */
-const SECRET_FILE_FIELDS = new Set([
-  'smtp_auth_password_file',
-  'auth_password_file',
-  'password_file',
-  'credentials_file',
-  'bearer_token_file',
-  'api_key_file',
-]);
+const SECRET_FILE_FIELDS = ALERTMANAGER_SECRET_FILE_FIELDS;
 
 /** Placeholder content of a secret file whose Secret is not in the manifests. */
 export const PLACEHOLDER_SECRET = 'placeholder-secret-for-validation';
@@ -270,12 +264,13 @@ export function mirrorPodFiles(
 }
 
 /**
- * Rewrites the value of every `-flag=/path` / `--flag=/path` argument that points into a mounted
- * volume so that it points at the mirrored copy. Everything else is returned verbatim.
+ * Rewrites the value of every `-flag=/path` / `--flag=/path` argument (also VictoriaMetrics' `file:///path`
+ * form) that points into a mounted volume so that it points at the mirrored copy. Everything else is
+ * returned verbatim.
  */
 export function rewriteArgPaths(args: readonly string[], mirror: MirroredPod): string[] {
   return args.map((arg) => {
-    const match = /^(--?([^=]+)=)(\/.*)$/.exec(arg);
+    const match = /^(--?([^=]+)=(?:file:\/\/)?)(\/.*)$/.exec(arg);
     return match && !URL_PATH_FLAGS.has(match[2]) ? match[1] + mirror.rewritePath(match[3]) : arg;
   });
 }
@@ -323,7 +318,8 @@ export function extractRuleFiles(objects: readonly K8sObject[], targetDir: strin
   for (const { workload, podSpec } of workloadsOf(objects)) {
     const ruleContainers = allContainers(podSpec).filter((c) => flagValues(containerArgs(c), 'rule').length > 0);
     if (ruleContainers.length === 0) continue;
-    const mirror = mirrorPodFiles(objects, podSpec, path.join(targetDir, `${workload.kind}-${workload.metadata.name}`.toLowerCase()));
+    // Credentials live in Secrets created out of band; rule files do not, and a missing one fails below.
+    const mirror = mirrorPodFiles(objects, podSpec, path.join(targetDir, `${workload.kind}-${workload.metadata.name}`.toLowerCase()), { skipMissing: true });
     for (const container of ruleContainers) {
       const ruleGlobs = flagValues(containerArgs(container), 'rule');
       for (const glob of ruleGlobs) {

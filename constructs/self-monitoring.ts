@@ -2,12 +2,13 @@
  * Self-monitoring rules: alerts on the alerting stack itself (vmalert and the Alertmanager cluster). No cdk8s here;
  * `RulesConfigMap.selfMonitoring` wraps these groups in a ConfigMap.
  *
- * Metric names were checked against `/metrics` of vmalert 1.79.5 and Alertmanager 0.25 (Debian) and the sources of
- * vmalert 1.95.2 / Alertmanager 0.27 (the images the constructs deploy). Only names present in all of them are used:
- * `vmalert_alerting_rules_error` (a gauge until 1.95, replaced by `..._errors_total` in 1.96) is avoided in favour of
- * `vmalert_execution_errors_total`, and the remote-write alert reads both `vmalert_remotewrite_errors_total` (1.95
- * counts failed flushes there, 1.79 only a full queue) and `vmalert_remotewrite_dropped_rows_total` (both versions).
+ * Every metric name is one the pinned vmalert and Alertmanager expose (checked against their /metrics by
+ * __tests__/real-binaries/self-monitoring-metrics.test.ts). The remote-write alert reads both
+ * `vmalert_remotewrite_errors_total` (failed flushes) and `vmalert_remotewrite_dropped_rows_total` (a full queue).
+ * There is no reload-failure alert: rule and config changes roll the pods instead of reloading them in place, so a
+ * config the binary refuses shows as a pod that never becomes ready (the Down and NotScraped alerts).
  */
+import { watchdogRule } from './dead-mans-switch';
 import { DURATION_HINT, isDuration, parseDuration } from './duration';
 import { ConfigError } from './errors';
 import { isRegExp } from './regex';
@@ -62,11 +63,6 @@ export interface SelfMonitoringOptions {
    */
   readonly errorsFor?: string;
   /**
-   * How long a failed configuration reload must persist before the alert fires.
-   * @default '5m'
-   */
-  readonly reloadFailedFor?: string;
-  /**
    * How long a target must be down (`up == 0`) or missing before the alert fires.
    * @default '3m'
    */
@@ -87,6 +83,12 @@ export interface SelfMonitoringOptions {
    * @default 'self-monitoring'
    */
   readonly groupPrefix?: string;
+  /**
+   * Add the always-firing `Watchdog` alert of a dead man's switch, in a third group `<prefix>-watchdog`. Route it to
+   * a heartbeat receiver (`withDeadMansSwitch`), or it reaches your default receiver on every repeat interval.
+   * @default false
+   */
+  readonly watchdog?: boolean;
 }
 
 export const SELF_MONITORING_DEFAULTS = {
@@ -97,25 +99,23 @@ export const SELF_MONITORING_DEFAULTS = {
   warningSeverity: 'warning',
   errorWindow: '5m',
   errorsFor: '5m',
-  reloadFailedFor: '5m',
   targetDownFor: '3m',
   clusterMembersFor: '5m',
   groupPrefix: 'self-monitoring',
+  watchdog: false,
 } as const;
 
-/** Names of every alert this module can produce, for documentation and tests. */
+/** Names of every problem alert this module can produce, for documentation and tests (the Watchdog is not one). */
 export const SELF_MONITORING_ALERTS = [
   'VmalertDown',
   'VmalertNotScraped',
   'VmalertRuleEvaluationErrors',
   'VmalertNotificationErrors',
-  'VmalertConfigReloadFailed',
   'VmalertRemoteWriteErrors',
   'AlertmanagerDown',
   'AlertmanagerNotScraped',
   'AlertmanagerClusterMembersMissing',
   'AlertmanagerNotificationsFailed',
-  'AlertmanagerConfigReloadFailed',
 ] as const;
 
 const WHERE = 'selfMonitoringGroups';
@@ -126,7 +126,8 @@ type Resolved = Required<Omit<SelfMonitoringOptions, 'interval' | 'extraMatchers
   Pick<SelfMonitoringOptions, 'interval' | 'extraMatchers' | 'labels'>;
 
 /**
- * The self-monitoring rule groups: one for vmalert, one for the Alertmanager cluster. Each alert carries `summary`,
+ * The self-monitoring rule groups: one for vmalert, one for the Alertmanager cluster (and the Watchdog
+ * group when `watchdog` is set). Each alert carries `summary`,
  * `description` and `action` (what to do) annotations. Throws a ConfigError naming the option when one is invalid.
  */
 export function selfMonitoringGroups(options: SelfMonitoringOptions = {}): RuleGroup[] {
@@ -187,18 +188,6 @@ export function selfMonitoringGroups(options: SelfMonitoringOptions = {}): RuleG
         action: 'If one addr fails from every vmalert, that Alertmanager pod is down or unreachable: check it '
           + '(AlertmanagerDown, its logs, port 9093). If every addr fails from one vmalert, check that pod\'s network, '
           + 'DNS resolution of the pod names and its -notifier.url flags.',
-      },
-    }),
-    warning({
-      alert: 'VmalertConfigReloadFailed',
-      expr: `vmalert_config_last_reload_successful${vmalert} == 0`,
-      for: o.reloadFailedFor,
-      annotations: {
-        summary: 'vmalert {{ $labels.instance }} failed to reload its rule files',
-        description: 'The last configuration reload of vmalert {{ $labels.instance }} failed: it keeps evaluating the '
-          + 'rules it loaded before, and rule changes are not applied.',
-        action: 'Read the vmalert logs for "cannot parse configuration file", fix the rule file it names, and validate '
-          + 'rule files before deploying (vmalert -dryRun -rule=FILE; the library checks them at synth).',
       },
     }),
     warning({
@@ -268,18 +257,6 @@ export function selfMonitoringGroups(options: SelfMonitoringOptions = {}): RuleG
           + 'that the receiver addresses are accepted; test with amtool or a manual SMTP session from the pod.',
       },
     }),
-    warning({
-      alert: 'AlertmanagerConfigReloadFailed',
-      expr: `alertmanager_config_last_reload_successful${am} == 0`,
-      for: o.reloadFailedFor,
-      annotations: {
-        summary: 'Alertmanager {{ $labels.instance }} failed to reload its configuration',
-        description: 'The last configuration reload of Alertmanager {{ $labels.instance }} failed: it keeps routing with '
-          + 'the configuration it loaded before, and peers may now route differently.',
-        action: 'Read the Alertmanager logs for "Loading configuration file failed", fix alertmanager.yml (check it '
-          + 'with amtool check-config), and redeploy.',
-      },
-    }),
   ];
 
   const group = (name: string, rules: AlertingRule[]): RuleGroup => ({
@@ -287,7 +264,11 @@ export function selfMonitoringGroups(options: SelfMonitoringOptions = {}): RuleG
     ...(o.interval !== undefined ? { interval: o.interval } : {}),
     rules,
   });
-  return [group('vmalert', vmalertRules), group('alertmanager', alertmanagerRules)];
+  return [
+    group('vmalert', vmalertRules),
+    group('alertmanager', alertmanagerRules),
+    ...(o.watchdog ? [group('watchdog', [watchdogRule(o.labels)])] : []),
+  ];
 }
 
 /** Applies defaults and checks every option, reporting all problems at once. */
@@ -297,7 +278,7 @@ function resolveOptions(options: SelfMonitoringOptions): Resolved {
   if (!Number.isInteger(o.alertmanagerReplicas) || o.alertmanagerReplicas < 1) {
     problems.push(`alertmanagerReplicas must be a whole number >= 1 (the Alertmanager replicas), got ${o.alertmanagerReplicas}`);
   }
-  for (const key of ['errorWindow', 'errorsFor', 'reloadFailedFor', 'targetDownFor', 'clusterMembersFor', 'interval'] as const) {
+  for (const key of ['errorWindow', 'errorsFor', 'targetDownFor', 'clusterMembersFor', 'interval'] as const) {
     const value = o[key];
     if (value !== undefined && !isDuration(value)) {
       problems.push(`${key}: ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);

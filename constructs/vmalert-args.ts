@@ -23,6 +23,8 @@ export interface VmalertArgsInput {
   readonly externalUrl?: string;
   readonly externalLabels: Readonly<Record<string, string>>;
   readonly httpPort: number;
+  /** Auth flags of the endpoints and of vmalert's own API (endpoint-auth.ts); secrets only as file paths. */
+  readonly authArgs?: readonly string[];
   readonly extraArgs: readonly string[];
 }
 
@@ -44,7 +46,7 @@ export function vmalertArgs(input: VmalertArgsInput): string[] {
   if (input.externalUrl) args.push(`-external.url=${input.externalUrl}`);
   for (const [name, value] of Object.entries(input.externalLabels)) args.push(`-external.label=${arrayFlagItem(`${name}=${value}`)}`);
   args.push(`-httpListenAddr=:${input.httpPort}`);
-  return [...args, ...input.extraArgs];
+  return [...args, ...(input.authArgs ?? []), ...input.extraArgs];
 }
 
 /** Variables whose value differs from pod to pod: the Downward API's pod name, IP and node, and the hostname. */
@@ -111,7 +113,8 @@ export function extraArgsProblems(extraArgs: readonly string[], managedFlags: Re
  * A vmalert `-notifier.config` file that sends to every URL and drops `dropLabels` from each alert first, so that
  * replicas that differ only in those labels still send identical alerts.
  */
-export function renderNotifierConfig(notifierUrls: readonly string[], dropLabels: readonly string[]): string {
+export function renderNotifierConfig(notifierUrls: readonly string[], dropLabels: readonly string[],
+  httpClientConfig: Readonly<Record<string, unknown>> = {}): string {
   const parsed = notifierUrls.map(raw => {
     const url = URL.canParse(raw) ? new URL(raw) : undefined;
     if (!url || !['http:', 'https:'].includes(url.protocol)) {
@@ -129,6 +132,7 @@ export function renderNotifierConfig(notifierUrls: readonly string[], dropLabels
   const config = {
     scheme,
     ...(pathPrefix ? { path_prefix: pathPrefix } : {}),
+    ...httpClientConfig,
     static_configs: [{ targets: parsed.map(url => url.host) }],
     ...(dropLabels.length > 0
       ? { alert_relabel_configs: dropLabels.map(label => ({ action: 'labeldrop', regex: escapeRegex(label) })) }

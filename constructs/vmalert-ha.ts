@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AlertmanagerCluster } from './alertmanager-cluster';
@@ -7,6 +8,10 @@ import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
 } from './constants';
+import {
+  checkEndpointAuth, checkUrlCredentials, credentialArgProblems, EndpointAuth, endpointAuthFlags, HttpAuthSettings, httpAuthFlags,
+  notifierConfigAuth, uniqueVolumes,
+} from './endpoint-auth';
 import {
   flagDurationHint, formatDuration, formatGoDuration, isFlagDuration, parseFlagDuration, recommendedDedupInterval,
 } from './duration';
@@ -54,6 +59,33 @@ export interface VmalertHaProps {
   readonly remoteReadLookback?: string;
   /** The Alertmanager cluster (every pod gets every alert), or an explicit list of Alertmanager URLs, one per pod. */
   readonly notifiers: AlertmanagerCluster | string[];
+  /**
+   * How vmalert authenticates to `datasourceUrl`: basic auth, bearer token or OAuth2 from Secret keys, TLS, headers.
+   * Secrets are mounted as files and passed as vmalert's `*File` flags.
+   * @default - no authentication
+   */
+  readonly datasourceAuth?: EndpointAuth;
+  /**
+   * How vmalert authenticates to `remoteWriteUrl`.
+   * @default - no authentication
+   */
+  readonly remoteWriteAuth?: EndpointAuth;
+  /**
+   * How vmalert authenticates to `remoteReadUrl`.
+   * @default - no authentication
+   */
+  readonly remoteReadAuth?: EndpointAuth;
+  /**
+   * How vmalert authenticates to every Alertmanager of `notifiers`.
+   * @default - no authentication
+   */
+  readonly notifierAuth?: EndpointAuth;
+  /**
+   * Basic auth on vmalert's own UI and API (`-httpAuth.*`, the password from a Secret key). `/health` and `/-/ready`
+   * stay open for the kubelet's probes; whoever scrapes `/metrics` needs the credentials.
+   * @default - the UI and API are open to anyone who reaches the Service
+   */
+  readonly httpAuth?: HttpAuthSettings;
   /** Rule ConfigMaps to evaluate. */
   readonly rules: RulesConfigMap | RulesConfigMap[];
   /**
@@ -140,6 +172,9 @@ const CONTAINER_ENV: Record<string, kplus.EnvFieldPaths> = {
 };
 
 /** Flags the construct sets, with the prop to use instead. */
+/** Time for the second evaluation's query and remote write, on top of two intervals. */
+const RESTORE_SETTLE_MARGIN_SECONDS = 10;
+
 /** vmselect's default -search.latencyOffset: queries see nothing younger, so evaluating later than this gains nothing. */
 const DEFAULT_EVAL_DELAY = '30s';
 
@@ -201,6 +236,15 @@ export class VmalertHa extends Construct {
     if (props.remoteWriteUrl !== undefined) checkUrl(owner, 'remoteWriteUrl', props.remoteWriteUrl);
     if (props.remoteReadUrl !== undefined) checkUrl(owner, 'remoteReadUrl', props.remoteReadUrl);
     if (props.externalUrl !== undefined) checkUrl(owner, 'externalUrl', props.externalUrl);
+    for (const [prop, authProp] of [['datasourceUrl', 'datasourceAuth'], ['remoteWriteUrl', 'remoteWriteAuth'], ['remoteReadUrl', 'remoteReadAuth']] as const) {
+      const url = props[prop];
+      if (url !== undefined) checkUrlCredentials(owner, prop, url, authProp);
+      const auth = props[authProp];
+      if (auth !== undefined) {
+        if (url === undefined) throw new ConfigError(`${owner}: ${authProp} is set but ${prop} is not: set ${prop} or drop ${authProp}`);
+        checkEndpointAuth(auth, `${owner}: ${authProp}`, [url]);
+      }
+    }
     if (props.remoteReadUrl && !props.remoteWriteUrl) {
       throw new ConfigError(`${owner}: remoteReadUrl restores the alert state that vmalert writes through remoteWriteUrl: set remoteWriteUrl too`);
     }
@@ -218,6 +262,8 @@ export class VmalertHa extends Construct {
     this.notifierUrls = props.notifiers instanceof AlertmanagerCluster ? props.notifiers.notifierUrls : [...props.notifiers];
     if (this.notifierUrls.length === 0) throw new ConfigError(`${owner}: notifiers is empty: give the AlertmanagerCluster or one URL per Alertmanager pod`);
     this.notifierUrls.forEach((url, i) => checkUrl(owner, `notifiers[${i}]`, url));
+    this.notifierUrls.forEach((url, i) => checkUrlCredentials(owner, `notifiers[${i}]`, url, 'notifierAuth'));
+    if (props.notifierAuth) checkEndpointAuth(props.notifierAuth, `${owner}: notifierAuth`, this.notifierUrls);
 
     const externalLabels = props.externalLabels ?? {};
     for (const name of [...Object.keys(externalLabels), ...(props.replicaLabel ? [props.replicaLabel] : [])]) {
@@ -240,6 +286,8 @@ export class VmalertHa extends Construct {
     if (formProblems.length > 0) throw new ConfigError(formProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
     // Probes and links follow -http.pathPrefix: without it in their paths vmalert answers 400 and liveness kills the pods.
     const pathPrefix = vmalertPathPrefix(extraArgs);
+    const credentialProblems = credentialArgProblems(extraArgs);
+    if (credentialProblems.length > 0) throw new ConfigError(credentialProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
     const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval, props.newerFlags);
     if (problems.length > 0) throw new ConfigError(problems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
 
@@ -256,6 +304,7 @@ export class VmalertHa extends Construct {
         maxSurge: kplus.PercentOrAbsolute.absolute(1),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
       }),
+      minReady: Duration.seconds(restoreSettleSeconds(evaluationIntervalMs, groups)),
       securityContext: POD_SECURITY_CONTEXT,
       automountServiceAccountToken: false,
       podMetadata: { labels },
@@ -270,7 +319,16 @@ export class VmalertHa extends Construct {
       dir: `${VMALERT_RULES_DIR}/${part.configMap.name}`,
       volume: kplus.Volume.fromConfigMap(this, `rules-volume-${i}`, part.configMap, { name: `rules-${i}` }),
     }));
-    const notifierConfig = props.replicaLabel ? renderNotifierConfig(this.notifierUrls, [props.replicaLabel]) : undefined;
+    // -notifier.config replaces the -notifier.* flags, so notifier auth moves into the file.
+    const notifierFileAuth = notifierConfigAuth(props.replicaLabel ? props.notifierAuth : undefined);
+    const notifierConfig = props.replicaLabel ? renderNotifierConfig(this.notifierUrls, [props.replicaLabel], notifierFileAuth.config) : undefined;
+    const auth = [
+      endpointAuthFlags('datasource', props.datasourceAuth),
+      endpointAuthFlags('remoteWrite', props.remoteWriteAuth),
+      endpointAuthFlags('remoteRead', props.remoteReadAuth),
+      props.replicaLabel ? { args: [], volumes: notifierFileAuth.volumes } : endpointAuthFlags('notifier', props.notifierAuth),
+      httpAuthFlags(props.httpAuth, `${owner}: httpAuth`),
+    ];
 
     this.args = vmalertArgs({
       datasourceUrl: props.datasourceUrl,
@@ -285,6 +343,7 @@ export class VmalertHa extends Construct {
       externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${pathPrefix}`,
       externalLabels: props.replicaLabel ? { ...externalLabels, [props.replicaLabel]: '$(POD_NAME)' } : externalLabels,
       httpPort: VMALERT_HTTP_PORT,
+      authArgs: auth.flatMap(a => a.args),
       extraArgs,
     });
 
@@ -301,6 +360,13 @@ export class VmalertHa extends Construct {
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     for (const mount of ruleMounts) container.mount(mount.dir, mount.volume, { readOnly: true });
+    // Whole objects as directories, never subPath: the kubelet then refreshes rotated Secrets in place.
+    uniqueVolumes(auth.flatMap(a => a.volumes)).forEach((v, i) => {
+      const volume = v.kind === 'secret'
+        ? kplus.Volume.fromSecret(this, `auth-volume-${i}`, kplus.Secret.fromSecretName(this, `auth-secret-${i}`, v.name), { name: `auth-${i}` })
+        : kplus.Volume.fromConfigMap(this, `auth-volume-${i}`, kplus.ConfigMap.fromConfigMapName(this, `auth-configmap-${i}`, v.name), { name: `auth-${i}` });
+      container.mount(v.dir, volume, { readOnly: true });
+    });
     if (notifierConfig) {
       const configMap = new kplus.ConfigMap(this, 'notifier-config', { metadata, data: { [VMALERT_NOTIFIER_FILE]: notifierConfig } });
       container.mount(VMALERT_NOTIFIER_DIR, kplus.Volume.fromConfigMap(this, 'notifier-volume', configMap, { name: 'notifier' }), { readOnly: true });
@@ -335,6 +401,18 @@ export class VmalertHa extends Construct {
 function checkUrl(owner: string, prop: string, value: string): void {
   const problem = urlProblem(value);
   if (problem) throw new ConfigError(`${owner}: ${prop} ${JSON.stringify(value)} ${problem} (e.g. http://vmselect:8481/select/0/prometheus)`);
+}
+
+/**
+ * How long a new replica must stay ready before the rollout goes on. vmalert's first evaluation writes
+ * ALERTS_FOR_STATE with a fresh activeAt before it restores the old one (restore runs after the first evaluation, so
+ * that only active alerts are restored), and a replica restoring right then would read that fresh value: the `for:`
+ * timer would restart. By two evaluations after start (the first comes within one interval, at the group's fixed
+ * phase) every written activeAt is the restored one; the margin covers the second evaluation's query and write.
+ */
+function restoreSettleSeconds(evaluationIntervalMs: number, groups: RulesConfigMap['groups']): number {
+  const longestInterval = Math.max(evaluationIntervalMs, ...groups.map(g => (g.interval === undefined ? 0 : ruleDurationMs(g.interval) ?? 0)));
+  return Math.ceil((2 * longestInterval) / 1000) + RESTORE_SETTLE_MARGIN_SECONDS;
 }
 
 /** The restore lookback: the prop, checked to cover the longest `for:`, or that longest `for:` and at least 1h. */

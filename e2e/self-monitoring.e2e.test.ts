@@ -41,7 +41,6 @@ test('stopping one of three Alertmanager peers fires AlertmanagerClusterMembersM
       clusterMembersFor: SELF_MONITORING_FOR,
       targetDownFor: SELF_MONITORING_FOR,
       errorsFor: SELF_MONITORING_FOR,
-      reloadFailedFor: SELF_MONITORING_FOR,
       errorWindow: SELF_MONITORING_WINDOW,
     },
   });

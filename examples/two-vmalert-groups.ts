@@ -11,6 +11,8 @@ import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../constructs';
 
 const DATASOURCE_URL = 'http://vmselect:8481/select/0/prometheus';
 const REMOTE_WRITE_URL = 'http://vminsert:8480/insert/0/prometheus';
+/** The chat bridge's webhook URL (it carries a token): a Secret created out of band, read by Alertmanager as a file. */
+export const CHAT_BRIDGE_URL_SECRET = { secretName: 'chat-bridge-webhook', key: 'url' };
 
 /** The example's chart and the two vmalert constructs (each exposes its `recommendedDedupInterval`). */
 export interface TwoVmalertGroups {
@@ -33,7 +35,7 @@ export function twoVmalertGroupsChart(app: App = new App()): TwoVmalertGroups {
       },
       receivers: [
         { name: 'platform', emailConfigs: [{ to: 'platform@example.com' }] },
-        { name: 'apps', webhookConfigs: [{ url: 'http://chat-bridge.apps.svc:8080/alerts' }] },
+        { name: 'apps', webhookConfigs: [{ url: CHAT_BRIDGE_URL_SECRET }] },
       ],
     },
   });

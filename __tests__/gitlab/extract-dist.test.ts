@@ -124,6 +124,24 @@ describe('deployPlan', () => {
     );
   });
 
+  test('scrape objects require their operator\'s CRD from the cluster', () => {
+    // GIVEN dist/ with a VMPodScrape and a PodMonitor
+    const objects = fixtureObjects();
+    objects.push(
+      { apiVersion: 'operator.victoriametrics.com/v1beta1', kind: 'VMPodScrape', metadata: { name: 'vmalert', namespace: 'monitoring' } },
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'vmalert', namespace: 'monitoring' } },
+    );
+    // WHEN the plan is made
+    const plan = deployPlan(objects, smtpFile(objects));
+    // THEN both CRDs are listed, and none for the fixture alone
+    expect(plan.crds).toEqual([
+      { crd: 'vmpodscrapes.operator.victoriametrics.com', kind: 'VMPodScrape' },
+      { crd: 'podmonitors.monitoring.coreos.com', kind: 'PodMonitor' },
+    ]);
+    expect(renderDeployPlan(plan, 'dist')).toContain('\ncrd - vmpodscrapes.operator.victoriametrics.com VMPodScrape\n');
+    expect(deployPlan(fixtureObjects(), smtpFile(fixtureObjects())).crds).toEqual([]);
+  });
+
   test('objects without a namespace are planned for the context\'s default namespace ("-")', () => {
     // GIVEN the fixture without namespaces
     const objects = fixtureObjects().filter((o) => o.kind !== 'Namespace');

@@ -49,7 +49,7 @@ const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', {
   replicas: 3,
   config: {
     route: { receiver: 'hook' },
-    receivers: [{ name: 'hook', webhookConfigs: [{ url: 'http://hook.${CONSUMER_NAMESPACE}.svc:8080/' }] }],
+    receivers: [{ name: 'hook', webhookConfigs: [{ url: { secretName: 'hook-url', key: 'url' } }] }],
   },
 });
 const vmalert: VmalertHa = new VmalertHa(chart, 'vmalert', {
@@ -210,7 +210,7 @@ test('the consumer chart synthesizes: one -notifier.url per Alertmanager pod, th
   run(process.execPath, ['main.js'], appDir);
   const objects = yaml.loadAll(fs.readFileSync(path.join(appDir, 'dist', 'consumer.k8s.yaml'), 'utf8')) as K8sObject[];
   // THEN the manifests are valid and wired as documented
-  expect(checkManifests(objects)).toEqual([]);
+  expect(checkManifests(objects, { externalSecrets: ['hook-url'] })).toEqual([]);
   const [statefulSet] = findObjects(objects, 'StatefulSet');
   const [deployment] = findObjects(objects, 'Deployment');
   const args: string[] = deployment.spec.template.spec.containers[0].args;

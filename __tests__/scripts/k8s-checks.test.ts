@@ -90,6 +90,44 @@ describe('validateSchemas', () => {
   });
 });
 
+describe('scrape objects (VMPodScrape, PodMonitor)', () => {
+  /** The valid stack with a named port and a scrape object of `kind` selecting the Deployment's pods. */
+  function withScrape(kind: 'VMPodScrape' | 'PodMonitor', endpoint: Record<string, unknown> = {}): any[] {
+    const objects = validStack();
+    podSpec(objects).containers[0].ports = [{ name: 'http', containerPort: 8880 }];
+    const apiVersion = kind === 'VMPodScrape' ? 'operator.victoriametrics.com/v1beta1' : 'monitoring.coreos.com/v1';
+    const relabel = kind === 'VMPodScrape' ? 'relabelConfigs' : 'relabelings';
+    objects.push({
+      apiVersion, kind, metadata: { name: 'vmalert', namespace: NS },
+      spec: {
+        selector: { matchLabels: LABELS }, namespaceSelector: { matchNames: [NS] },
+        podMetricsEndpoints: [{ port: 'http', path: '/metrics', [relabel]: [{ targetLabel: 'job', replacement: 'vmalert' }], ...endpoint }],
+      },
+    });
+    return objects;
+  }
+
+  test.each(['VMPodScrape', 'PodMonitor'] as const)('a %s selecting pods of the output on a named port is valid', (kind) => {
+    expect(checkManifests(withScrape(kind))).toEqual([]);
+  });
+
+  test('a port the pods do not name, a field of the other operator, a selector matching nothing', () => {
+    // GIVEN a VMPodScrape with PodMonitor's relabel field name and a wrong port
+    const objects = withScrape('VMPodScrape', { port: 'web', relabelings: [] });
+    // WHEN / THEN both are named
+    expect(validateSchemas(objects)).toEqual([
+      'VMPodScrape/vmalert: spec.podMetricsEndpoints[0].relabelings is not a field of VMPodScrape (known here: port, path, scheme, interval, scrapeTimeout, honorLabels, relabelConfigs, metricRelabelConfigs)',
+      'VMPodScrape/vmalert: spec.podMetricsEndpoints[0].port "web" is not a container port name of the selected pods (http)',
+    ]);
+    // AND a selector that matches no pod in the namespace
+    const elsewhere = withScrape('PodMonitor');
+    elsewhere.at(-1).spec.namespaceSelector.matchNames = ['other'];
+    expect(validateSchemas(elsewhere)).toEqual([
+      'PodMonitor/vmalert: spec.selector.matchLabels {app.kubernetes.io/name=vmalert} matches the pod labels of no workload in namespace(s) other',
+    ]);
+  });
+});
+
 describe('crossCheck', () => {
   test('runAsNonRoot without a numeric runAsUser, at pod or container level', () => {
     // GIVEN the pod-level uid removed

@@ -142,8 +142,8 @@ describe('mirrorPodFiles / rewriteArgPaths / flagValues', () => {
     expect(fs.readFileSync(path.join(tmp, 'etc/app/single.yml'), 'utf8')).toBe('B');
     expect(fs.statSync(path.join(tmp, 'data')).isDirectory()).toBe(true);
     // AND only paths inside mounts are rewritten
-    expect(rewriteArgPaths(['-rule=/etc/app/rules/*.yml', '-datasource.url=http://x', '-x=/etc/other', '-v'], mirror))
-      .toEqual([`-rule=${tmp}/etc/app/rules/*.yml`, '-datasource.url=http://x', '-x=/etc/other', '-v']);
+    expect(rewriteArgPaths(['-rule=/etc/app/rules/*.yml', '-datasource.url=http://x', '-x=/etc/other', '-v', '-httpAuth.password=file:///etc/app/single.yml'], mirror))
+      .toEqual([`-rule=${tmp}/etc/app/rules/*.yml`, '-datasource.url=http://x', '-x=/etc/other', '-v', `-httpAuth.password=file://${tmp}/etc/app/single.yml`]);
     // AND a route prefix is a URL path, even where it names a mount
     expect(rewriteArgPaths(['--web.route-prefix=/data', '--storage.path=/data'], mirror)).toEqual(['--web.route-prefix=/data', `--storage.path=${tmp}/data`]);
   });
@@ -193,6 +193,23 @@ describe('extractRuleFiles', () => {
     const objects = [deployment('vmalert', { containers: [{ name: 'vmalert', args: ['-rule=/etc/vmalert/rules/none/*.yml'] }] })];
     expect(() => extractRuleFiles(objects, tmp))
       .toThrow('Deployment "vmalert", container "vmalert": -rule=/etc/vmalert/rules/none/*.yml matches no file of the mounted volumes');
+  });
+
+  test('a credentials Secret created out of band does not stop the extraction; a missing rules ConfigMap still does', () => {
+    // GIVEN vmalert mounting its rules and a Secret that is not in the manifests
+    const podSpec = (rulesConfigMap: string) => ({
+      volumes: [{ name: 'r', configMap: { name: rulesConfigMap } }, { name: 'auth-0', secret: { secretName: 'vm-creds' } }],
+      containers: [{
+        name: 'vmalert',
+        args: ['-rule=/etc/vmalert/rules/r/*.yml', '-datasource.basicAuth.passwordFile=/etc/vmalert/secrets/vm-creds/password'],
+        volumeMounts: [{ name: 'r', mountPath: '/etc/vmalert/rules/r' }, { name: 'auth-0', mountPath: '/etc/vmalert/secrets/vm-creds' }],
+      }],
+    });
+    const rules = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rules' }, data: { 'cpu.yml': RULES_YAML } };
+    // WHEN / THEN
+    expect(extractRuleFiles([rules, deployment('vmalert', podSpec('rules'))], tmp).files).toHaveLength(1);
+    expect(() => extractRuleFiles([deployment('vmalert', podSpec('absent'))], path.join(tmp, 'x')))
+      .toThrow('-rule=/etc/vmalert/rules/r/*.yml matches no file of the mounted volumes');
   });
 });
 

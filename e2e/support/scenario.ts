@@ -40,18 +40,22 @@ export const DUPLICATE_WINDOW_MS = (ALERTMANAGER_REPLICAS - 1) * ALERTMANAGER_PE
 /** Generous ceiling for an email that should come within about 25 s (the ramp, for, interval, group_wait). */
 export const EMAIL_TIMEOUT_MS = 90_000;
 
-/** Start the stack that the test chart (with `options`) describes, read back from its YAML. */
+/**
+ * Start the stack that the test chart (with `options`) describes, read back from its YAML. `secrets` are
+ * further Secrets created out of band (name -> key -> value), besides the SMTP password.
+ */
 export async function startChartStack(
   options: TestChartOptions = {},
   storageLatencyOffset = E2E_STORAGE_LATENCY_OFFSET,
   storageDedupInterval?: string,
+  secrets: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
 ): Promise<{ stack: E2eStack; chart: SynthesizedChart }> {
   // vmalert evaluates as far behind now as the storage hides: the setting the README asks for in production.
   const chart = synthTestChart(testWorkDir(), { evalDelay: storageLatencyOffset, ...options });
   const stack = await E2eStack.start({
     objects: chart.objects,
     dedupInterval: storageDedupInterval ?? chart.dedupInterval,
-    outOfBandSecrets: { [SMTP_PASSWORD_SECRET.secretName]: { [SMTP_PASSWORD_SECRET.key]: SMTP_DUMMY_PASSWORD } },
+    outOfBandSecrets: { ...secrets, [SMTP_PASSWORD_SECRET.secretName]: { [SMTP_PASSWORD_SECRET.key]: SMTP_DUMMY_PASSWORD } },
     smtpSmarthost: SMTP_SMARTHOST,
     storageLatencyOffset,
     feed: { stepSeconds: E2E_EVALUATION_INTERVAL_SECONDS, historySeconds: FEED_HISTORY_SECONDS },

@@ -37,6 +37,7 @@ import { ManagedProcess, startProcess } from './processes';
 import { SmtpSink } from './smtp-sink';
 import { VictoriaMetrics } from './victoria-metrics';
 import { ClusterPathProxy } from './vm-proxy';
+import { Vmauth, VmauthOptions } from './vmauth';
 
 /** The pinned binary that each default image runs (constructs/versions.ts): tested = deployed. */
 const BINARY_FOR_IMAGE: Readonly<Record<string, string>> = {
@@ -66,6 +67,8 @@ export interface StackOptions {
   readonly feed: Omit<FeederOptions, 'vmUrl'>;
   /** `-search.latencyOffset` of the stand-in storage; victoria-metrics' default (30s) when omitted. */
   readonly storageLatencyOffset?: string;
+  /** A real vmauth (users, TLS) where vmalert's storage hosts resolve, instead of the path-rewriting proxies. */
+  readonly vmauth?: VmauthOptions;
 }
 
 /** A pod running as a process. */
@@ -90,7 +93,7 @@ export class E2eStack {
     public readonly loopback: LoopbackBlock,
     public readonly resolver: Resolver,
     public readonly vm: VictoriaMetrics,
-    public readonly proxies: ClusterPathProxy[],
+    public readonly proxies: Array<ClusterPathProxy | Vmauth>,
     public readonly smtp: SmtpSink,
     public readonly feeder: CpuFeeder,
     public readonly vmalertDeployment: K8sObject,
@@ -112,11 +115,13 @@ export class E2eStack {
       dedupInterval: options.dedupInterval,
       latencyOffset: options.storageLatencyOffset,
     });
-    const proxies: ClusterPathProxy[] = [];
+    const proxies: Array<ClusterPathProxy | Vmauth> = [];
     for (const { host, port } of storageEndpoints(vmalertDeployment)) {
       const address = loopback.allocate();
       resolver.add(address, ...serviceNames(host, namespaceOf(vmalertDeployment)));
-      proxies.push(await ClusterPathProxy.start(`proxy ${host}:${port}`, address, port, vm.url));
+      proxies.push(options.vmauth
+        ? await Vmauth.start(`vmauth ${host}:${port}`, address, port, vm.url, options.vmauth, workDir)
+        : await ClusterPathProxy.start(`proxy ${host}:${port}`, address, port, vm.url));
     }
     const [smtpHost, smtpPort] = splitHostPort(options.smtpSmarthost);
     const smtpAddress = loopback.allocate();
@@ -158,6 +163,9 @@ export class E2eStack {
    */
   public async rolloutReplica(old: RunningPod): Promise<RunningPod> {
     const fresh = await this.startVmalertReplica();
+    // The Deployment controller counts a new pod as available only minReadySeconds after it is ready.
+    const minReadySeconds = Number(this.vmalertDeployment.spec?.minReadySeconds ?? 0);
+    await new Promise((resolve) => setTimeout(resolve, minReadySeconds * 1000));
     await this.stopPod(old);
     return fresh;
   }

@@ -12,7 +12,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { AlertingRule, AlertmanagerCluster, RuleGroup, RulesConfigMap, SelfMonitoringOptions, VmalertHa } from '../../constructs';
+import {
+  AlertingRule, AlertmanagerCluster, AlertmanagerConfig, DeadMansSwitchOptions, RuleGroup, RulesConfigMap, SelfMonitoringOptions,
+  SelfMonitoringScrape, selfMonitoringJobOptions, VmalertHa, withDeadMansSwitch,
+} from '../../constructs';
 import { K8sObject, readManifests } from '../../scripts/lib/manifests';
 
 /** The app's rule file the CPU rule comes from. */
@@ -75,11 +78,24 @@ export interface TestChartOptions {
    */
   readonly selfMonitoring?: SelfMonitoringOptions;
   /**
+   * Add SelfMonitoringScrape with {@link E2E_SCRAPE_JOBS}; the self-monitoring rules (if any) select the same jobs.
+   * @default - no scrape objects
+   */
+  readonly scrape?: boolean;
+  /**
+   * Route the Watchdog to a heartbeat receiver (withDeadMansSwitch) and add the Watchdog rule.
+   * @default - no dead man's switch
+   */
+  readonly deadMansSwitch?: DeadMansSwitchOptions;
+  /**
    * VmalertHa `evalDelay`: equal to the stand-in storage's `-search.latencyOffset`, as the README asks of vmselect.
    * @default E2E_STORAGE_LATENCY_OFFSET
    */
   readonly evalDelay?: string;
 }
+
+/** Job names of the scrape objects in the test chart: not the defaults, so a selector left at a default would miss. */
+export const E2E_SCRAPE_JOBS = { vmalert: 'e2e-vmalert', alertmanager: 'e2e-alertmanager' } as const;
 
 /** The synthesized chart, read back. */
 export interface SynthesizedChart {
@@ -104,26 +120,27 @@ export function e2eCpuRule(alertFor: string): AlertingRule {
 export function synthTestChart(workDir: string, options: TestChartOptions = {}): SynthesizedChart {
   const app = new App({ outdir: workDir });
   const chart = new Chart(app, 'e2e', { namespace: NAMESPACE });
+  const alertmanagerConfig: AlertmanagerConfig = {
+    global: {
+      smtpSmarthost: SMTP_SMARTHOST,
+      smtpFrom: 'vmalert-ha@example.org',
+      smtpAuthUsername: 'alertmanager',
+      smtpAuthPassword: SMTP_PASSWORD_SECRET,
+      // The sink speaks plain SMTP, like a relay inside the cluster network.
+      smtpRequireTls: false,
+    },
+    route: {
+      receiver: 'email',
+      groupBy: ['alertname', 'job'],
+      groupWait: E2E_GROUP_WAIT,
+      groupInterval: E2E_GROUP_INTERVAL,
+      repeatInterval: E2E_REPEAT_INTERVAL,
+    },
+    receivers: [{ name: 'email', emailConfigs: [{ to: MAIL_TO, sendResolved: true }] }],
+  };
   const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', {
     replicas: ALERTMANAGER_REPLICAS,
-    config: {
-      global: {
-        smtpSmarthost: SMTP_SMARTHOST,
-        smtpFrom: 'vmalert-ha@example.org',
-        smtpAuthUsername: 'alertmanager',
-        smtpAuthPassword: SMTP_PASSWORD_SECRET,
-        // The sink speaks plain SMTP, like a relay inside the cluster network.
-        smtpRequireTls: false,
-      },
-      route: {
-        receiver: 'email',
-        groupBy: ['alertname', 'job'],
-        groupWait: E2E_GROUP_WAIT,
-        groupInterval: E2E_GROUP_INTERVAL,
-        repeatInterval: E2E_REPEAT_INTERVAL,
-      },
-      receivers: [{ name: 'email', emailConfigs: [{ to: MAIL_TO, sendResolved: true }] }],
-    },
+    config: options.deadMansSwitch ? withDeadMansSwitch(alertmanagerConfig, options.deadMansSwitch) : alertmanagerConfig,
   });
   const groups: RuleGroup[] = [{ name: 'victoriametrics-cpu', interval: E2E_EVALUATION_INTERVAL, rules: [e2eCpuRule(options.alertFor ?? E2E_ALERT_FOR)] }];
   if (options.recordingRule) {
@@ -134,10 +151,13 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
     });
   }
   const rules = new RulesConfigMap(chart, 'rules', { groups });
-  const selfMonitoring = options.selfMonitoring && RulesConfigMap.selfMonitoring(chart, 'self-monitoring', {
+  const selfMonitoringOptions = options.selfMonitoring ?? (options.deadMansSwitch ? {} : undefined);
+  const selfMonitoring = selfMonitoringOptions && RulesConfigMap.selfMonitoring(chart, 'self-monitoring', {
     alertmanagerReplicas: alertmanager.replicas,
     interval: E2E_EVALUATION_INTERVAL,
-    ...options.selfMonitoring,
+    ...(options.scrape ? selfMonitoringJobOptions(E2E_SCRAPE_JOBS) : {}),
+    watchdog: options.deadMansSwitch !== undefined,
+    ...selfMonitoringOptions,
   });
   const vmalert = new VmalertHa(chart, 'vmalert', {
     replicas: VMALERT_REPLICAS,
@@ -154,6 +174,7 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
     ApiObject.of(vmalert.deployment).addJsonPatch(
       JsonPatch.add('/spec/template/spec/containers/0/args/-', `-external.label=${options.naivePerPodLabel}=$(POD_NAME)`));
   }
+  if (options.scrape) new SelfMonitoringScrape(chart, 'scrape', { vmalert, alertmanager, jobs: E2E_SCRAPE_JOBS });
   const manifestFile = path.join(workDir, 'manifests.k8s.yaml');
   fs.mkdirSync(workDir, { recursive: true });
   fs.writeFileSync(manifestFile, app.synthYaml());

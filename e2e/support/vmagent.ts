@@ -28,19 +28,31 @@ export interface VmagentOptions {
   readonly workDir: string;
   /** Base URL of the single-node victoria-metrics to write to. */
   readonly vmUrl: string;
-  readonly jobs: readonly ScrapeJob[];
+  /** Static scrape jobs. @default - none */
+  readonly jobs?: readonly ScrapeJob[];
+  /**
+   * Files of scrape configs included through `scrape_config_files`, as the README tells users to include the
+   * generated ones. @default - none
+   */
+  readonly scrapeConfigFiles?: readonly string[];
   /** Scrape interval, a Prometheus duration. */
   readonly scrapeInterval: string;
+  /**
+   * How often vmagent re-reads its config files (a Go duration), so a test can change them.
+   * @default - never (vmagent's default)
+   */
+  readonly configCheckInterval?: string;
 }
 
-/** Start vmagent with a static scrape config and wait until it is healthy. */
+/** Start vmagent with static scrape jobs and/or included scrape-config files, and wait until it is healthy. */
 export async function startVmagent(options: VmagentOptions): Promise<ManagedProcess> {
   const dir = path.join(options.workDir, 'vmagent');
   fs.mkdirSync(dir, { recursive: true });
   const configFile = path.join(dir, 'scrape.yml');
   fs.writeFileSync(configFile, yaml.dump({
     global: { scrape_interval: options.scrapeInterval },
-    scrape_configs: options.jobs.map(({ job, targets }) => ({ job_name: job, static_configs: [{ targets: [...targets] }] })),
+    scrape_configs: (options.jobs ?? []).map(({ job, targets }) => ({ job_name: job, static_configs: [{ targets: [...targets] }] })),
+    ...(options.scrapeConfigFiles ? { scrape_config_files: [...options.scrapeConfigFiles] } : {}),
   }));
   const url = `http://${options.address}:${VMAGENT_PORT}`;
   const proc = startProcess({
@@ -52,6 +64,7 @@ export async function startVmagent(options: VmagentOptions): Promise<ManagedProc
       `-remoteWrite.tmpDataPath=${path.join(dir, 'queue')}`,
       `-httpListenAddr=${options.address}:${VMAGENT_PORT}`,
       '-loggerLevel=WARN',
+      ...(options.configCheckInterval ? [`-promscrape.configCheckInterval=${options.configCheckInterval}`] : []),
     ],
     logDir: options.workDir,
   });

@@ -7,7 +7,8 @@
 #   2. creates each namespace of the plan that does not exist yet
 #   3. the SMTP password Secret: created/updated from the masked CI/CD variable SMTP_PASSWORD when it is set,
 #      otherwise it must already exist (created once out of band). Never printed, never part of dist/.
-#   4. kubectl diff --server-side         (exit 1 = differences, shown and applied; > 1 = failure)
+#   4. the CustomResourceDefinition of each custom resource kind in dist/ (scrape objects) must exist
+#      kubectl diff --server-side         (exit 1 = differences, shown and applied; > 1 = failure)
 #   5. kubectl apply --server-side --force-conflicts (the pipeline owns every field of dist/) as the ApplySet
 #      APPLYSET_PARENT with --prune: what an earlier deploy applied and dist/ no longer holds is deleted, and
 #      nothing else (objects applied by hand or by other tools are not members of the set)
@@ -93,6 +94,16 @@ while read -r ns name keys; do
       "kubectl create secret generic $name${ns:+ -n $ns} --from-file=${keys%%,*}=<file holding the password>"
   fi
 done <"$tmp/secrets"
+
+# Custom resources (scrape objects) apply only where their operator's CRD is installed.
+plan_lines crd >"$tmp/crds"
+while read -r _ crd kind; do
+  if ! "$kubectl" get crd "$crd" -o name </dev/null >/dev/null 2>&1; then
+    die "dist/ holds $kind objects but the cluster has no CustomResourceDefinition $crd: install the operator" \
+      "that defines it, or synthesize with SCRAPE_OBJECTS set to what the cluster runs (VMPodScrape, PodMonitor, or" \
+      "none for a vmagent without an operator)"
+  fi
+done <"$tmp/crds"
 
 diff_rc=0
 cluster_diff "$kubectl" "$dist_dir" "$field_manager" "$applyset_ns" "$tmp" || diff_rc=$?

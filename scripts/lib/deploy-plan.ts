@@ -7,6 +7,7 @@
  * and sh but no node; scripts/ci/deploy.sh reads it line by line.
  */
 import * as path from 'path';
+import { SCRAPE_OBJECT_TYPES } from '../../constructs/scrape-config';
 import { Container, K8sObject, PodSpec, allContainers, workloadsOf } from './manifests';
 
 /** A Secret a pod references that is not among the synthesized objects. */
@@ -27,12 +28,21 @@ export interface Rollout {
   readonly ref: string;
 }
 
+/** A custom resource kind of dist/: the cluster must have its CustomResourceDefinition. */
+export interface RequiredCrd {
+  /** `<plural>.<group>`, the CRD's name. */
+  readonly crd: string;
+  readonly kind: string;
+}
+
 /** Everything scripts/ci/deploy.sh needs to know about dist/. */
 export interface DeployPlan {
   /** Namespaces the objects go to, in manifest order; the job creates the missing ones before `kubectl diff`. */
   readonly namespaces: string[];
   readonly secrets: RequiredSecret[];
   readonly rollouts: Rollout[];
+  /** Custom resource kinds of dist/; without their CRD `kubectl apply` fails with "no matches for kind". */
+  readonly crds: RequiredCrd[];
   /**
    * Values of the Alertmanager config that name a reserved example domain (see {@link placeholderAddresses}):
    * the deploy job refuses to apply while there is any.
@@ -118,7 +128,11 @@ export function deployPlan(
     const resource = ROLLOUT_RESOURCES[obj.kind];
     if (resource) rollouts.push({ namespace: obj.metadata.namespace, ref: `${resource}/${obj.metadata.name}` });
   }
-  return { namespaces, secrets, rollouts, placeholders: placeholderAddresses(alertmanagerConfig) };
+  const crds: RequiredCrd[] = [];
+  for (const [kind, type] of Object.entries(SCRAPE_OBJECT_TYPES)) {
+    if (objects.some((o) => o.kind === kind && o.apiVersion === type.apiVersion)) crds.push({ crd: type.crd, kind });
+  }
+  return { namespaces, secrets, rollouts, crds, placeholders: placeholderAddresses(alertmanagerConfig) };
 }
 
 /**
@@ -152,7 +166,7 @@ function isReservedDomain(domain: string): boolean {
 
 /**
  * The plan as deploy.sh reads it: one `<kind> <namespace or -> ...` line per item, kinds `namespace`,
- * `smtp-secret <ns> <name> <key,...>`, `secret <ns> <name> <key,...|->`, `rollout <ns> <ref>` and
+ * `smtp-secret <ns> <name> <key,...>`, `secret <ns> <name> <key,...|->`, `rollout <ns> <ref>`, `crd - <crd> <kind>` and
  * `placeholder <path in alertmanager.yml> <JSON value>`.
  */
 export function renderDeployPlan(plan: DeployPlan, source: string): string {
@@ -163,6 +177,7 @@ export function renderDeployPlan(plan: DeployPlan, source: string): string {
     ...plan.namespaces.map((n) => `namespace ${n}`),
     ...plan.secrets.map((s) => `${s.smtpPassword ? 'smtp-secret' : 'secret'} ${ns(s.namespace)} ${s.name} ${s.keys.join(',') || '-'}`),
     ...plan.rollouts.map((r) => `rollout ${ns(r.namespace)} ${r.ref}`),
+    ...plan.crds.map((c) => `crd - ${c.crd} ${c.kind}`),
     // JSON keeps a value with spaces on one line; deploy.sh only prints these lines.
     ...plan.placeholders.map((p) => `placeholder ${p.at} ${JSON.stringify(p.value)}`),
   ];

@@ -9,11 +9,13 @@
 import { objectProblems } from '../../constructs/k8s-names';
 import {
   Container,
+  allContainers,
   K8sObject,
   PodSpec,
   Volume,
   workloadsOf,
 } from './manifests';
+import { SCRAPE_OBJECT_TYPES } from '../../constructs/scrape-config';
 
 /** Options for {@link checkManifests} and {@link crossCheck}. */
 export interface CheckOptions {
@@ -85,6 +87,11 @@ export function validateSchemas(objects: readonly K8sObject[]): string[] {
       errors.push(`${id}: apiVersion "${obj.apiVersion}" is no longer served by Kubernetes 1.25+; use ${replacement}`);
       continue;
     }
+    const endpointFields = SCRAPE_ENDPOINT_FIELDS[`${obj.apiVersion} ${obj.kind}`];
+    if (endpointFields) {
+      errors.push(...checkScrapeObject(obj, objects, endpointFields));
+      continue;
+    }
     const Model = modelFor(obj.apiVersion, obj.kind);
     if (!Model) {
       errors.push(`${id}: apiVersion "${obj.apiVersion}" kind "${obj.kind}" is not a built-in Kubernetes type known to kubernetes-models (check the spelling and the apiVersion)`);
@@ -101,6 +108,43 @@ export function validateSchemas(objects: readonly K8sObject[]): string[] {
       for (const e of schemaErrors) errors.push(`${id}: ${formatSchemaError(e)}`);
     }
   }
+  return errors;
+}
+
+/**
+ * The scrape custom resources the product emits (VictoriaMetrics operator, prometheus-operator), with the
+ * endpoint fields their CRDs define: the API server prunes an unknown field silently, so a misspelt one is an error.
+ */
+const SCRAPE_ENDPOINT_FIELDS: Record<string, readonly string[]> = {
+  [`${SCRAPE_OBJECT_TYPES.VMPodScrape.apiVersion} VMPodScrape`]: ['port', 'path', 'scheme', 'interval', 'scrapeTimeout', 'honorLabels', 'relabelConfigs', 'metricRelabelConfigs'],
+  [`${SCRAPE_OBJECT_TYPES.PodMonitor.apiVersion} PodMonitor`]: ['port', 'path', 'scheme', 'interval', 'scrapeTimeout', 'honorLabels', 'relabelings', 'metricRelabelings'],
+};
+
+/** A VMPodScrape or PodMonitor selects pods of the output in its namespaces, on container ports they have. */
+function checkScrapeObject(obj: K8sObject, objects: readonly K8sObject[], endpointFields: readonly string[]): string[] {
+  const id = objectId(obj);
+  const selector = obj.spec?.selector?.matchLabels as Record<string, string> | undefined;
+  const endpoints = obj.spec?.podMetricsEndpoints as Array<Record<string, unknown>> | undefined;
+  if (!selector || typeof selector !== 'object' || Object.keys(selector).length === 0) {
+    return [`${id}: spec.selector.matchLabels must select the pods to scrape`];
+  }
+  if (!Array.isArray(endpoints) || endpoints.length === 0) return [`${id}: spec.podMetricsEndpoints must list at least one endpoint`];
+  const namespaces: string[] = obj.spec?.namespaceSelector?.matchNames ?? [namespaceOf(obj)];
+  const selected = workloadsOf(objects).filter(({ workload }) => namespaces.includes(namespaceOf(workload)) && matches(selector, podLabelsOf(workload)));
+  if (selected.length === 0) {
+    return [`${id}: spec.selector.matchLabels {${formatLabels(selector)}} matches the pod labels of no workload in namespace(s) ${namespaces.join(', ')}`];
+  }
+  const portNames = new Set(selected.flatMap(({ podSpec }) => allContainers(podSpec).flatMap((c) => (c.ports ?? []).map((p: { name?: string }) => p.name))));
+  const errors: string[] = [];
+  endpoints.forEach((endpoint, i) => {
+    const at = `${id}: spec.podMetricsEndpoints[${i}]`;
+    for (const key of Object.keys(endpoint)) {
+      if (!endpointFields.includes(key)) errors.push(`${at}.${key} is not a field of ${obj.kind} (known here: ${endpointFields.join(', ')})`);
+    }
+    if (typeof endpoint.port !== 'string' || !portNames.has(endpoint.port)) {
+      errors.push(`${at}.port ${JSON.stringify(endpoint.port)} is not a container port name of the selected pods (${[...portNames].join(', ')})`);
+    }
+  });
   return errors;
 }
 
