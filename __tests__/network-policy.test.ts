@@ -83,6 +83,10 @@ describe('the synthesized NetworkPolicies', () => {
     expect(ingressAllowed(objects, { namespace: 'ops', labels: {} }, am, TCP(9094), namespaces)).toBe(false);
     expect(ingressAllowed(objects, { namespace: 'vm', labels: { 'app.kubernetes.io/name': 'vmagent' } }, vmalert, TCP(8880))).toBe(true);
     expect(ingressAllowed(objects, { namespace: 'vm', labels: { 'app.kubernetes.io/name': 'vmagent' } }, am, TCP(9093))).toBe(false);
+    // AND "every namespace" is written as the empty selector: the API server stores an empty matchLabels as absent,
+    // so writing it would make every server-side apply a change (__tests__/kubernetes/deploy-cluster.test.ts)
+    const vmalertPolicy = ofKind(objects, 'NetworkPolicy').find(p => p.metadata.labels['app.kubernetes.io/name'] === 'vmalert')!;
+    expect(vmalertPolicy.spec.ingress[0].from[0]).toEqual({ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'vmagent' } } });
   });
 
   test('a single peer opens no mesh port; a rule with no peer is left out rather than written without from (which admits all)', () => {

@@ -82,7 +82,7 @@ export class IngressPolicy extends Construct {
 export function podsPeer(podLabels: Record<string, string>, namespace: string, policyNamespace: string): Record<string, unknown> {
   return {
     podSelector: { matchLabels: podLabels },
-    ...(namespace === policyNamespace ? {} : { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } }),
+    ...(namespace === policyNamespace ? {} : { namespaceSelector: labelSelector({ [NAMESPACE_NAME_LABEL]: namespace }) }),
   };
 }
 
@@ -96,8 +96,17 @@ export function networkPeers(owner: string, peers: readonly NetworkPeer[] = []):
     if (peer.namespaceLabels) checkLabelMap(owner, `${at}.namespaceLabels`, peer.namespaceLabels, true);
     if (peer.podLabels) checkLabelMap(owner, `${at}.podLabels`, peer.podLabels, true);
     return {
-      ...(peer.namespaceLabels ? { namespaceSelector: { matchLabels: peer.namespaceLabels } } : {}),
-      ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}),
+      ...(peer.namespaceLabels ? { namespaceSelector: labelSelector(peer.namespaceLabels) } : {}),
+      ...(peer.podLabels ? { podSelector: labelSelector(peer.podLabels) } : {}),
     };
   });
+}
+
+/**
+ * A label selector matching `labels`; `{}` (everything) without `matchLabels` when there are none. The API server
+ * stores an empty `matchLabels` as absent, so writing it would make every server-side apply a change (a new
+ * generation, a diff on every deploy).
+ */
+function labelSelector(labels: Record<string, string>): { matchLabels?: Record<string, string> } {
+  return Object.keys(labels).length === 0 ? {} : { matchLabels: labels };
 }

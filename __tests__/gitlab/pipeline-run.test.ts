@@ -12,7 +12,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { findObjects, readManifests, K8sObject } from '../../scripts/lib/manifests';
-import { KubeCluster, kubectlBinWithFakeRollout, startKubeCluster } from '../support/kube-cluster';
+import { KubeCluster, kubectlBinWithFakeRollout, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
+import { appChart } from '../real-binaries/charts';
 import {
   Finished, REPO_ROOT, cleanEnv, exec, gitlabCiLocal, kubectlCalls, snapshotWorkingTree, tempDir,
 } from './helpers';
@@ -55,6 +56,8 @@ function outputOf(job: string): string {
     toolCache = exec('bash', [TEST_TOOLS, '--cache-dir']).stdout.trim();
     snapshot = snapshotWorkingTree();
     cluster = await startKubeCluster({ contextName: KUBE_CONTEXT, restrictedNamespaces: [NAMESPACE] });
+    // the scrape objects' kinds of the app, as a cluster with their operator serves them
+    serveCustomResources(cluster, appChart().objects);
     bin = tempDir('pipeline-run-kubectl');
     const kubectlDir = kubectlBinWithFakeRollout(bin);
     kubectlLog = path.join(bin, 'rollouts.log');

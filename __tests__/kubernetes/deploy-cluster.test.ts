@@ -17,7 +17,7 @@ import { RulesConfigMap } from '../../constructs';
 import { AlertingStack } from '../../main';
 import { extractDist } from '../../scripts/extract-dist';
 import { K8sObject, findObjects, readManifests } from '../../scripts/lib/manifests';
-import { KubeCluster, kubectlBinWithFakeRollout, startKubeCluster } from '../support/kube-cluster';
+import { KubeCluster, kubectlBinWithFakeRollout, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
 import { RunResult, run } from '../support/binaries';
 import { APP_RULES_DIR } from '../real-binaries/charts';
 
@@ -48,6 +48,8 @@ beforeAll(async () => {
   cluster = await startKubeCluster({ contextName: KUBE_CONTEXT, restrictedNamespaces: [NAMESPACE] });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-cluster-test-'));
   bin = kubectlBinWithFakeRollout(work);
+  // the app's scrape objects (VMPodScrape by default), as a cluster with the VictoriaMetrics operator serves them
+  expect(serveCustomResources(cluster, appDist().objects)).toEqual(['vmpodscrapes.operator.victoriametrics.com']);
 }, 150_000);
 
 afterAll(async () => {
@@ -269,6 +271,21 @@ describe('scripts/ci/deploy.sh with the real kubectl against a real API server',
     expect(result.stderr).toContain('SMTP_SMARTHOST, SMTP_FROM, SMTP_TO');
     // AND the cluster was not touched: no namespace created, no rollout awaited
     expect(cluster.kubectl(['get', 'namespace', 'placeholder-test']).code).not.toBe(0);
+    expect(result.rollouts).toEqual([]);
+  });
+
+  test('scrape objects whose CustomResourceDefinition the cluster lacks fail the job before the diff, naming it', () => {
+    // GIVEN the app with prometheus-operator's PodMonitor, which this cluster does not serve
+    const podMonitors = appDist({ SCRAPE_OBJECTS: 'PodMonitor' });
+    expect(findObjects(podMonitors.objects, 'PodMonitor').length).toBeGreaterThan(0);
+    const before = getJson(['configmap', APPLYSET_PARENT, `--namespace=${NAMESPACE}`]).metadata.resourceVersion;
+    // WHEN the deploy job runs
+    const result = deploy(podMonitors);
+    // THEN it fails naming the CRD and SCRAPE_OBJECTS, and applied nothing
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('no CustomResourceDefinition podmonitors.monitoring.coreos.com');
+    expect(result.stderr).toContain('SCRAPE_OBJECTS');
+    expect(getJson(['configmap', APPLYSET_PARENT, `--namespace=${NAMESPACE}`]).metadata.resourceVersion).toBe(before);
     expect(result.rollouts).toEqual([]);
   });
 

@@ -19,7 +19,7 @@ import { existingConfigChart } from '../../examples/existing-config';
 import { minimalChart } from '../../examples/minimal';
 import { twoVmalertGroupsChart } from '../../examples/two-vmalert-groups';
 import { K8sObject, findObjects } from '../../scripts/lib/manifests';
-import { KubeCluster, startKubeCluster } from '../support/kube-cluster';
+import { KubeCluster, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
 import { appChart } from '../real-binaries/charts';
 
 const NAMESPACE = 'monitoring';
@@ -35,6 +35,8 @@ let work: string;
 beforeAll(async () => {
   cluster = await startKubeCluster({ restrictedNamespaces: [NAMESPACE] });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-api-server-test-'));
+  // the scrape objects' kinds, as a cluster with the VictoriaMetrics operator serves them
+  console.log(`serving ${serveCustomResources(cluster, charts().flatMap((c) => c.objects)).join(', ')}`);
   console.log(`test cluster ready in ${cluster.startupMs} ms`);
 }, 150_000);
 

@@ -303,3 +303,45 @@ export function kubectlBinWithFakeRollout(parent: string): string {
   fs.writeFileSync(path.join(dir, 'kubectl'), script, { mode: 0o755 });
   return dir;
 }
+
+/** An object's apiVersion and kind: enough to serve its kind. */
+interface TypeMeta {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+/**
+ * Serves the custom resource kinds among `objects` (VMPodScrape, PodMonitor: any group outside Kubernetes' own) through
+ * CustomResourceDefinitions of our own with a permissive schema, the way a cluster running their operator serves them.
+ * Their fields are checked by scripts/check-dist.ts, not here: the API server only stores them. Returns the CRD names.
+ */
+export function serveCustomResources(cluster: KubeCluster, objects: readonly TypeMeta[]): string[] {
+  const kinds = new Map<string, { group: string; version: string; kind: string; plural: string }>();
+  for (const { apiVersion, kind } of objects) {
+    const [group, version] = apiVersion.split('/');
+    if (version === undefined || !group.includes('.') || group.endsWith('.k8s.io')) continue;
+    const plural = `${kind.toLowerCase()}s`;
+    kinds.set(`${plural}.${group}`, { group, version, kind, plural });
+  }
+  for (const [name, { group, version, kind, plural }] of kinds) {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name },
+      spec: {
+        group,
+        scope: 'Namespaced',
+        names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+        versions: [{
+          name: version, served: true, storage: true,
+          schema: { openAPIV3Schema: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        }],
+      },
+    };
+    const applied = cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify(crd) });
+    if (applied.code !== 0) throw new Error(`serving ${kind} (${name}) failed: ${applied.stderr}`);
+    const established = cluster.kubectl(['wait', '--for=condition=Established', `crd/${name}`, '--timeout=30s']);
+    if (established.code !== 0) throw new Error(`${name} was not established: ${established.stderr}`);
+  }
+  return [...kinds.keys()];
+}
