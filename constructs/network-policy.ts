@@ -61,10 +61,15 @@ export class IngressPolicy extends Construct {
         podSelector: { matchLabels: props.podSelector },
         policyTypes: ['Ingress'],
         ingress: Lazy.any({
-          produce: () => this.rules.filter(rule => rule.peers.length > 0).map(rule => ({
-            from: rule.peers,
-            ports: rule.ports.map(p => ({ port: kplus.k8s.IntOrString.fromNumber(p.port), protocol: p.protocol })),
-          })),
+          produce: () => {
+            const rules = this.rules.filter(rule => rule.peers.length > 0).map(rule => ({
+              from: rule.peers,
+              ports: rule.ports.map(p => ({ port: kplus.k8s.IntOrString.fromNumber(p.port), protocol: p.protocol })),
+            }));
+            // No rules: left out, which admits nothing just the same. The API server stores an empty list as absent,
+            // so writing [] would make every server-side apply a change.
+            return rules.length > 0 ? rules : undefined;
+          },
         }),
       },
     });

@@ -127,6 +127,9 @@ describe('the synthesized objects on a real API server (Kubernetes of constructs
       const live = getJson([obj.kind, obj.metadata.name, `--namespace=${NAMESPACE}`]);
       expect(live.metadata.labels ?? {}).toMatchObject(obj.metadata.labels ?? {});
     }
+    // AND applying them again would change nothing (what the server stores is what we write)
+    const again = cluster.kubectl(['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', file]);
+    expect({ code: again.code, diff: again.stdout }).toEqual({ code: 0, diff: '' });
   });
 
   test.each(synthesized.map((c) => [c.name, c] as const))('%s: the controllers create every Pod, and Pod Security "restricted" admits them', async (_name, chart) => {
