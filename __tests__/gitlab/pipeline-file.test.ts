@@ -152,7 +152,7 @@ describe('.gitlab-ci.yml', () => {
     // the unit job leaves the real-binary tests to the validate stage, which has the pinned binaries
     expect(pipeline['test:unit'].script).toContain('npm run test:unit');
     expect(pipeline['validate:real-binaries'].script).toEqual(['npm run test:tools', 'npm run test:real']);
-    expect(pipeline['validate:e2e'].script).toEqual(['npm run test:tools', 'npm run test:e2e']);
+    expect(pipeline['validate:e2e'].script).toEqual(['npm run test:tools', 'npm run test:browser', 'npm run test:e2e']);
   });
 
   test('npm run pipeline:local runs every job but deploy, e2e and the API-server suite (and its tools), in the shell, one at a time, on the warm tool cache', () => {

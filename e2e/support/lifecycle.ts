@@ -39,11 +39,19 @@ export function registerAfterCleanupCheck(check: AfterCleanupCheck): void {
   checks.push(check);
 }
 
+/** Name of the working directory outside jest (the benchmark, the playground). */
+let outsideJestName = 'bench';
+
+/** Outside jest: name the next working directory after `name` instead of "bench". */
+export function nameWorkDir(name: string): void {
+  outsideJestName = name;
+}
+
 /** The current test's working directory (created on first use, deleted after a passing test). */
 export function testWorkDir(): string {
   if (!currentWorkDir) {
-    // The benchmark reuses this module outside jest, where there is no `expect`.
-    const testName = (typeof expect === 'undefined' ? undefined : expect.getState().currentTestName) ?? 'bench';
+    // The benchmark and the playground reuse this module outside jest, where there is no `expect`.
+    const testName = (typeof expect === 'undefined' ? undefined : expect.getState().currentTestName) ?? outsideJestName;
     const slug = testName.replace(/[^a-zA-Z0-9]+/g, '-').slice(0, 60);
     fs.mkdirSync(WORK_ROOT, { recursive: true });
     currentWorkDir = fs.mkdtempSync(path.join(WORK_ROOT, `${slug}-`));

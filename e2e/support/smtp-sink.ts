@@ -25,6 +25,10 @@ export interface ReceivedMail {
   readonly to: string[];
   /** Envelope recipients (RCPT TO). */
   readonly recipients: string[];
+  /** The HTML part as sent (decoded to a string from its charset), if any. */
+  readonly html?: string;
+  /** The text part as sent, if any. */
+  readonly text?: string;
 }
 
 /** A running SMTP sink. */
@@ -57,6 +61,8 @@ export class SmtpSink {
               from: parsed.from?.text ?? '',
               to: addressList(parsed.to),
               recipients: session.envelope.rcptTo.map((r) => r.address),
+              html: typeof parsed.html === 'string' ? parsed.html : undefined,
+              text: parsed.text || undefined,
             };
             this.mails.push(mail);
             this.events.push(`${new Date(mail.receivedAt).toISOString()} mail to ${mail.recipients.join(',')}: ${mail.subject}`);
