@@ -11,6 +11,7 @@ import * as yaml from 'js-yaml';
 import { existingConfigChart, FILES_DIR, SMTP_SECRET } from '../examples/existing-config';
 import { minimalChart } from '../examples/minimal';
 import { CHAT_BRIDGE_URL_SECRET, twoVmalertGroupsChart } from '../examples/two-vmalert-groups';
+import { ZH_TW_RULES_FILE, ZH_TW_TEMPLATE_FILE, zhTwAlertsChart } from '../examples/zh-tw-alerts';
 import { checkManifests } from '../scripts/lib/k8s-checks';
 import { findObjects, flagValues, K8sObject, parseManifests } from '../scripts/lib/manifests';
 
@@ -178,8 +179,45 @@ describe('examples/existing-config.ts', () => {
   });
 });
 
+describe('examples/zh-tw-alerts.ts', () => {
+  const objects = synth(zhTwAlertsChart(testApp()));
+
+  test('passes the schema and cross checks', () => {
+    // GIVEN the synthesized example / WHEN checked / THEN no errors
+    expect(checkManifests(objects)).toEqual([]);
+  });
+
+  test('the Chinese rules are mounted unchanged: the CPU rule and the absent() no-data rule', () => {
+    // GIVEN the rule file as written
+    const original = yaml.load(fs.readFileSync(ZH_TW_RULES_FILE, 'utf8')) as { groups: Array<{ rules: Array<{ annotations: Record<string, string> }> }> };
+    // WHEN the mounted ConfigMap is read back
+    const configMap = findObjects(objects, 'ConfigMap').find(o => Object.keys(o.data ?? {}).includes('rules.zh-TW.yml'))!;
+    const mounted = yaml.load(configMap.data['rules.zh-TW.yml']) as typeof original;
+    // THEN the annotations are the same Chinese strings
+    expect(mountedRuleNames(objects, only(objects, 'Deployment'))).toEqual(['VictoriaMetricsHighCPU', 'VmagentNoData']);
+    expect(mounted.groups.flatMap(g => g.rules.map(r => r.annotations))).toEqual(original.groups.flatMap(g => g.rules.map(r => r.annotations)));
+    expect(mounted.groups[0].rules[0].annotations.summary).toBe('{{ $labels.job }}（{{ $labels.instance }}）CPU 使用率超過 10%');
+  });
+
+  test('the email receiver calls the mounted Chinese template for subject, text and HTML', () => {
+    // GIVEN / WHEN
+    const config = alertmanagerYml(objects);
+    const templates = findObjects(objects, 'ConfigMap').find(o => Object.keys(o.data ?? {}).includes('email.zh-TW.tmpl'))!;
+    // THEN the receiver calls the templates the file defines, and alertmanager.yml loads the file
+    const email = config.receivers[0].email_configs[0];
+    expect(email.headers).toEqual({ Subject: '{{ template "zh-TW.email.subject" . }}' });
+    expect(email.text).toBe('{{ template "zh-TW.email.text" . }}');
+    expect(email.html).toBe('{{ template "zh-TW.email.html" . }}');
+    expect(templates.data['email.zh-TW.tmpl']).toBe(fs.readFileSync(ZH_TW_TEMPLATE_FILE, 'utf8'));
+    for (const name of ['zh-TW.email.subject', 'zh-TW.email.text', 'zh-TW.email.html']) {
+      expect(templates.data['email.zh-TW.tmpl']).toContain(`{{ define "${name}" }}`);
+    }
+    expect(config.templates).toEqual(['/etc/alertmanager/templates/*.tmpl']);
+  });
+});
+
 describe('running an example directly', () => {
-  test.each(['minimal', 'two-vmalert-groups', 'existing-config', 'secured-cluster'])('examples/%s.ts prints valid manifests', name => {
+  test.each(['minimal', 'two-vmalert-groups', 'existing-config', 'secured-cluster', 'zh-tw-alerts'])('examples/%s.ts prints valid manifests', name => {
     // GIVEN the example file
     const file = path.join(EXAMPLES_DIR, `${name}.ts`);
     // WHEN it is executed the way its header says (type checking is tsc's job, hence --transpile-only)

@@ -9,7 +9,7 @@ const ROOT = path.join(__dirname, '..');
  * Files allowed to spell a tag out: the table itself, prose that shows it to people, and the pipeline, which GitLab
  * reads without our code (__tests__/gitlab/pipeline-file.test.ts fails when its validate images differ from the table).
  */
-const MAY_SPELL_TAGS = new Set(['constructs/versions.ts', 'README.md', 'CHANGELOG.md', 'API.md', '.gitlab-ci.yml']);
+const MAY_SPELL_TAGS = new Set(['constructs/versions.ts', 'README.md', 'README.zh-TW.md', 'CHANGELOG.md', 'API.md', '.gitlab-ci.yml']);
 
 test('the default images carry the tags of the table', () => {
   expect(VMALERT_IMAGE).toBe(`victoriametrics/vmalert:${VERSIONS.victoriaMetrics}`);
@@ -24,6 +24,13 @@ test('the test-tools script reads the same tags from the table', () => {
 test("the README's version table shows the tags and images of the table", () => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const table = readme.slice(readme.indexOf('## Versions'), readme.indexOf('## What it synthesizes'));
+  expect(table).toContain(`| VictoriaMetrics | \`${VERSIONS.victoriaMetrics}\` | \`${VMALERT_IMAGE}\` |`);
+  expect(table).toContain(`| Alertmanager | \`${VERSIONS.alertmanager}\` | \`${ALERTMANAGER_IMAGE}\` |`);
+});
+
+test("the Traditional Chinese README's version table shows the same tags and images", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.zh-TW.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('## 版本'), readme.indexOf('## 會產生哪些物件'));
   expect(table).toContain(`| VictoriaMetrics | \`${VERSIONS.victoriaMetrics}\` | \`${VMALERT_IMAGE}\` |`);
   expect(table).toContain(`| Alertmanager | \`${VERSIONS.alertmanager}\` | \`${ALERTMANAGER_IMAGE}\` |`);
 });

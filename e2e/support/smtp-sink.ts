@@ -21,6 +21,8 @@ export interface ReceivedMail {
   readonly subject: string;
   /** The readable body: the text part, or the HTML part without tags (Alertmanager's default email is HTML only). */
   readonly body: string;
+  /** The Subject header as it was on the wire (MIME encoded-words for non-ASCII text). */
+  readonly rawSubject: string;
   readonly from: string;
   readonly to: string[];
   /** Envelope recipients (RCPT TO). */
@@ -58,6 +60,7 @@ export class SmtpSink {
               receivedAt: Date.now(),
               subject: parsed.subject ?? '',
               body: parsed.text || htmlToText(typeof parsed.html === 'string' ? parsed.html : ''),
+              rawSubject: parsed.headerLines.find((h) => h.key === 'subject')?.line ?? '',
               from: parsed.from?.text ?? '',
               to: addressList(parsed.to),
               recipients: session.envelope.rcptTo.map((r) => r.address),

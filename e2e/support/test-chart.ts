@@ -17,6 +17,7 @@ import {
   SelfMonitoringScrape, selfMonitoringJobOptions, VmalertHa, withDeadMansSwitch,
 } from '../../constructs';
 import { K8sObject, readManifests } from '../../scripts/lib/manifests';
+import { ZH_TW_RULES_FILE, zhTwEmail, zhTwEmailTemplate } from '../../examples/zh-tw-alerts';
 
 /** The app's rule file the CPU rule comes from. */
 const APP_RULES_FILE = path.join(__dirname, '..', '..', 'rules', 'victoriametrics.yml');
@@ -92,6 +93,12 @@ export interface TestChartOptions {
    * @default E2E_STORAGE_LATENCY_OFFSET
    */
   readonly evalDelay?: string;
+  /**
+   * The CPU rule of examples/files/rules.zh-TW.yml (Chinese annotations) and the example's Chinese email template
+   * for subject, text and HTML, instead of the app's rule and Alertmanager's default email.
+   * @default false
+   */
+  readonly zhTw?: boolean;
 }
 
 /** Job names of the scrape objects in the test chart: not the defaults, so a selector left at a default would miss. */
@@ -106,12 +113,12 @@ export interface SynthesizedChart {
   readonly dedupInterval: string;
 }
 
-/** The app's CPU rule with the e2e timings. */
-export function e2eCpuRule(alertFor: string): AlertingRule {
-  const doc = yaml.load(fs.readFileSync(APP_RULES_FILE, 'utf8')) as { groups: RuleGroup[] };
+/** The app's CPU rule (or the one of another rule file, e.g. the Chinese example's) with the e2e timings. */
+export function e2eCpuRule(alertFor: string, rulesFile = APP_RULES_FILE): AlertingRule {
+  const doc = yaml.load(fs.readFileSync(rulesFile, 'utf8')) as { groups: RuleGroup[] };
   const appRule = doc.groups.flatMap((g) => g.rules).find((r): r is AlertingRule => 'alert' in r && r.alert === CPU_ALERT);
   if (!appRule || !appRule.expr.includes(APP_RATE_WINDOW)) {
-    throw new Error(`${APP_RULES_FILE}: alert ${CPU_ALERT} with a ${APP_RATE_WINDOW} rate window not found; update e2e/support/test-chart.ts`);
+    throw new Error(`${rulesFile}: alert ${CPU_ALERT} with a ${APP_RATE_WINDOW} rate window not found; update e2e/support/test-chart.ts`);
   }
   return { ...appRule, expr: appRule.expr.replace(APP_RATE_WINDOW, `[${E2E_RATE_WINDOW_SECONDS}s]`), for: alertFor };
 }
@@ -136,13 +143,14 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
       groupInterval: E2E_GROUP_INTERVAL,
       repeatInterval: E2E_REPEAT_INTERVAL,
     },
-    receivers: [{ name: 'email', emailConfigs: [{ to: MAIL_TO, sendResolved: true }] }],
+    receivers: [{ name: 'email', emailConfigs: [options.zhTw ? zhTwEmail(MAIL_TO) : { to: MAIL_TO, sendResolved: true }] }],
   };
   const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', {
     replicas: ALERTMANAGER_REPLICAS,
+    templates: options.zhTw ? [zhTwEmailTemplate()] : undefined,
     config: options.deadMansSwitch ? withDeadMansSwitch(alertmanagerConfig, options.deadMansSwitch) : alertmanagerConfig,
   });
-  const groups: RuleGroup[] = [{ name: 'victoriametrics-cpu', interval: E2E_EVALUATION_INTERVAL, rules: [e2eCpuRule(options.alertFor ?? E2E_ALERT_FOR)] }];
+  const groups: RuleGroup[] = [{ name: 'victoriametrics-cpu', interval: E2E_EVALUATION_INTERVAL, rules: [e2eCpuRule(options.alertFor ?? E2E_ALERT_FOR, options.zhTw ? ZH_TW_RULES_FILE : APP_RULES_FILE)] }];
   if (options.recordingRule) {
     groups.push({
       name: 'e2e-recording',

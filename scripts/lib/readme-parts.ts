@@ -1,0 +1,71 @@
+/** The READMEs (English and Traditional Chinese) and their generated parts between marker comments. */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Every README that carries the generated parts; the Chinese one mirrors the English one section for section. */
+export const READMES = ['README.md', 'README.zh-TW.md'].map(name => path.join(__dirname, '..', '..', name));
+
+/** `text` with what lies between `begin` and `end` replaced by `content`; `file` names the text in the error. */
+export function replaceBetween(text: string, begin: string, end: string, content: string, file: string): string {
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${path.basename(file)} has no "${begin}" ... "${end}" section: add the two markers where the generated part belongs`);
+  return `${text.slice(0, from + begin.length)}\n${content}\n${text.slice(to)}`;
+}
+
+/**
+ * Applies `update` to every README there is: writes the result, or with `check` only reports (on stderr) each README
+ * it would change. Returns false when a check found a stale README.
+ */
+export function rewriteReadmes(update: (readme: string, file: string) => string, check: boolean, stale: string): boolean {
+  let current = true;
+  for (const file of READMES.filter(f => fs.existsSync(f))) {
+    const readme = fs.readFileSync(file, 'utf8');
+    const updated = update(readme, file);
+    if (updated === readme) continue;
+    if (check) {
+      process.stderr.write(`${path.basename(file)}: ${stale}\n`);
+      current = false;
+    } else {
+      fs.writeFileSync(file, updated);
+      process.stdout.write(`wrote ${path.basename(file)}\n`);
+    }
+  }
+  return current;
+}
+
+/** What two translations of a README must share: headings per level and the fenced code blocks. */
+export interface MarkdownOutline {
+  /** Number of ATX headings (`#`, `##`, ...) outside code blocks, by level (index 0 is level 1). */
+  readonly headingsPerLevel: number[];
+  /** Every fenced code block, fences and indentation included, in order. */
+  readonly codeBlocks: string[];
+}
+
+/** The outline of a Markdown text: fenced blocks (``` or ~~~, indented in list items too) and the headings outside them. */
+export function markdownOutline(markdown: string): MarkdownOutline {
+  const headingsPerLevel = [0, 0, 0, 0, 0, 0];
+  const codeBlocks: string[] = [];
+  let block: string[] | undefined;
+  let fence = '';
+  for (const line of markdown.split('\n')) {
+    const opening = /^\s*(`{3,}|~{3,})/.exec(line);
+    if (block === undefined) {
+      if (opening) {
+        block = [line];
+        fence = opening[1];
+        continue;
+      }
+      const heading = /^(#{1,6})\s/.exec(line);
+      if (heading) headingsPerLevel[heading[1].length - 1]++;
+    } else {
+      block.push(line);
+      if (new RegExp(`^\\s*${fence[0]}{${fence.length},}\\s*$`).test(line)) {
+        codeBlocks.push(block.join('\n'));
+        block = undefined;
+      }
+    }
+  }
+  if (block !== undefined) throw new Error(`a code block opened with ${fence} is never closed: ${block[0].trim()}`);
+  return { headingsPerLevel, codeBlocks };
+}
