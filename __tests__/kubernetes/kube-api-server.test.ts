@@ -18,6 +18,8 @@ import { STATEFULSET_NAME_MAX } from '../../constructs/k8s-names';
 import { existingConfigChart } from '../../examples/existing-config';
 import { minimalChart } from '../../examples/minimal';
 import { twoVmalertGroupsChart } from '../../examples/two-vmalert-groups';
+import { SECURED_PATTERNS, securedClusterChart } from '../../examples/secured-cluster';
+import { zhTwAlertsChart } from '../../examples/zh-tw-alerts';
 import { K8sObject, findObjects } from '../../scripts/lib/manifests';
 import { KubeCluster, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
 import { appChart } from '../real-binaries/charts';
@@ -57,6 +59,11 @@ function charts(): Array<{ name: string; objects: K8sObject[] }> {
     { name: 'examples/minimal.ts', objects: Testing.synth(minimalChart(testApp())) as K8sObject[] },
     { name: 'examples/existing-config.ts', objects: Testing.synth(existingConfigChart(testApp())) as K8sObject[] },
     { name: 'examples/two-vmalert-groups.ts', objects: Testing.synth(twoVmalertGroupsChart(testApp()).chart) as K8sObject[] },
+    { name: 'examples/zh-tw-alerts.ts', objects: Testing.synth(zhTwAlertsChart(testApp())) as K8sObject[] },
+    ...SECURED_PATTERNS.map((pattern) => ({
+      name: `examples/secured-cluster.ts (${pattern})`,
+      objects: Testing.synth(securedClusterChart(pattern, testApp())) as K8sObject[],
+    })),
   ];
 }
 
