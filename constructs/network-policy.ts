@@ -61,10 +61,15 @@ export class IngressPolicy extends Construct {
         podSelector: { matchLabels: props.podSelector },
         policyTypes: ['Ingress'],
         ingress: Lazy.any({
-          produce: () => this.rules.filter(rule => rule.peers.length > 0).map(rule => ({
-            from: rule.peers,
-            ports: rule.ports.map(p => ({ port: kplus.k8s.IntOrString.fromNumber(p.port), protocol: p.protocol })),
-          })),
+          produce: () => {
+            const rules = this.rules.filter(rule => rule.peers.length > 0).map(rule => ({
+              from: rule.peers,
+              ports: rule.ports.map(p => ({ port: kplus.k8s.IntOrString.fromNumber(p.port), protocol: p.protocol })),
+            }));
+            // No rules: left out, which admits nothing just the same. The API server stores an empty list as absent,
+            // so writing [] would make every server-side apply a change.
+            return rules.length > 0 ? rules : undefined;
+          },
         }),
       },
     });
@@ -82,7 +87,7 @@ export class IngressPolicy extends Construct {
 export function podsPeer(podLabels: Record<string, string>, namespace: string, policyNamespace: string): Record<string, unknown> {
   return {
     podSelector: { matchLabels: podLabels },
-    ...(namespace === policyNamespace ? {} : { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } }),
+    ...(namespace === policyNamespace ? {} : { namespaceSelector: labelSelector({ [NAMESPACE_NAME_LABEL]: namespace }) }),
   };
 }
 
@@ -96,8 +101,17 @@ export function networkPeers(owner: string, peers: readonly NetworkPeer[] = []):
     if (peer.namespaceLabels) checkLabelMap(owner, `${at}.namespaceLabels`, peer.namespaceLabels, true);
     if (peer.podLabels) checkLabelMap(owner, `${at}.podLabels`, peer.podLabels, true);
     return {
-      ...(peer.namespaceLabels ? { namespaceSelector: { matchLabels: peer.namespaceLabels } } : {}),
-      ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}),
+      ...(peer.namespaceLabels ? { namespaceSelector: labelSelector(peer.namespaceLabels) } : {}),
+      ...(peer.podLabels ? { podSelector: labelSelector(peer.podLabels) } : {}),
     };
   });
+}
+
+/**
+ * A label selector matching `labels`; `{}` (everything) without `matchLabels` when there are none. The API server
+ * stores an empty `matchLabels` as absent, so writing it would make every server-side apply a change (a new
+ * generation, a diff on every deploy).
+ */
+function labelSelector(labels: Record<string, string>): { matchLabels?: Record<string, string> } {
+  return Object.keys(labels).length === 0 ? {} : { matchLabels: labels };
 }

@@ -10,6 +10,10 @@ export const VERSIONS = {
   victoriaMetrics: 'v1.151.0',
   /** Prometheus Alertmanager release: alertmanager, amtool. */
   alertmanager: 'v0.35.0',
+  /** Kubernetes release of the test cluster's kube-apiserver and kube-controller-manager, and of kubectl. */
+  kubernetes: 'v1.37.2',
+  /** etcd release behind the test cluster's API server (the line kubeadm v1.37 defaults to). */
+  etcd: 'v3.7.3',
 } as const;
 
 /** The vmalert image the Deployment runs by default. */

@@ -7,6 +7,10 @@
 #   bash scripts/test-tools.sh --versions print "component<TAB>tag" from constructs/versions.ts, build nothing
 #   bash scripts/test-tools.sh --cache-dir print the absolute cache folder, build nothing
 #
+# VMALERT_HA_TOOLS picks the binaries: all (default), vm-am (VictoriaMetrics and Alertmanager), or cluster (the
+# test cluster's etcd, kube-apiserver, kube-controller-manager and kubectl, about 425 MB, which only
+# __tests__/kubernetes/ needs).
+#
 # Cache: $VMALERT_HA_TOOLS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-vmalert-ha/tools, one folder per
 # component and tag. Builds are pure Go (CGO_ENABLED=0) and stamped with the version the way upstream's
 # Makefile and promu do, so `vmalert -version` and `alertmanager --version` report it.
@@ -20,8 +24,8 @@ versions_file="${VMALERT_HA_VERSIONS_FILE:-$root/constructs/versions.ts}"
 readonly VM_MODULE=github.com/VictoriaMetrics/VictoriaMetrics
 readonly AM_MODULE=github.com/prometheus/alertmanager
 # binary name -> package path inside its module
-readonly VM_APPS=(vmalert vmagent vmauth victoria-metrics vmalert-tool)
-readonly AM_APPS=(alertmanager amtool)
+VM_APPS=(vmalert vmagent vmauth victoria-metrics vmalert-tool)
+AM_APPS=(alertmanager amtool)
 
 tag_of() {
   local key="$1" tag
@@ -35,9 +39,12 @@ tag_of() {
 
 VM_TAG="$(tag_of victoriaMetrics)"
 AM_TAG="$(tag_of alertmanager)"
+KUBE_TAG="$(tag_of kubernetes)"
+ETCD_TAG="$(tag_of etcd)"
 
 if [ "${1:-}" = "--versions" ]; then
   printf 'victoriaMetrics\t%s\nalertmanager\t%s\n' "$VM_TAG" "$AM_TAG"
+  printf 'kubernetes\t%s\netcd\t%s\n' "$KUBE_TAG" "$ETCD_TAG"
   exit 0
 fi
 
@@ -51,6 +58,9 @@ fi
 vm_dir="$cache/victoriametrics-$VM_TAG"
 am_dir="$cache/alertmanager-$AM_TAG"
 mkdir -p "$vm_dir" "$am_dir"
+kube_dir="$cache/kubernetes-$KUBE_TAG"
+etcd_dir="$cache/etcd-$ETCD_TAG"
+mkdir -p "$kube_dir" "$etcd_dir"
 
 quiet="${1:-}"
 say() { if [ "$quiet" != "--paths" ]; then echo "$@"; else echo "$@" >&2; fi; }
@@ -119,9 +129,117 @@ alertmanager_source() {
   printf '%s' "$copy"
 }
 
+# --- The test cluster: kube-apiserver, kube-controller-manager, kubectl and etcd ---------------------------------
+readonly KUBE_MODULE=k8s.io/kubernetes
+readonly ETCD_MODULE=go.etcd.io/etcd/server/v3
+KUBE_APPS=(kube-apiserver kube-controller-manager kubectl)
+ETCD_APPS=(etcd)
+
+# k8s.io/kubernetes and etcd's server module both carry `replace` directives into their own source trees, so
+# `go install module@tag` refuses them. Build through a throwaway wrapper module instead: it requires the module
+# at the tag and replaces each k8s.io/* staging module with its published v0.<minor>.<patch> tag, the usual
+# way to import k8s.io/kubernetes (etcd's sibling modules are published at the same tag, so its plain
+# requirements already resolve).
+wrapper_module() {
+  local component="$1" module="$2" tag="$3" json gomod dir goline
+  json="$(go mod download -json "$module@$tag" 2>&1)" || true
+  gomod="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+  if [ -z "$gomod" ]; then
+    printf '%s\n' "$json" >&2
+    echo "test-tools: go mod download $module@$tag failed ($component $tag); rerun: bash scripts/test-tools.sh" >&2
+    exit 1
+  fi
+  goline="$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$gomod")"
+  dir="$(mktemp -d "${TMPDIR:-/tmp}/$component-wrapper.XXXXXX")"
+  {
+    printf 'module cdk8s-vmalert-ha.test/%s-tools\n\ngo %s\n\nrequire %s %s\n' "$component" "$goline" "$module" "$tag"
+    if [ "$module" = "$KUBE_MODULE" ]; then
+      local staging="v0.${tag#v1.}" dep
+      printf '\nreplace (\n'
+      # Only the staging modules k8s.io/kubernetes requires (at v0.0.0); the sample-* ones are not published.
+      for dep in $(sed -n 's#^[[:space:]]*\(k8s\.io/[A-Za-z0-9._-]*\) => \./staging/.*#\1#p' "$gomod"); do
+        if grep -Eq "^[[:space:]]*${dep//./\\.} v0\.0\.0( |\$)" "$gomod"; then
+          printf '\t%s => %s %s\n' "$dep" "$dep" "$staging"
+        fi
+      done
+      printf ')\n'
+    fi
+  } >"$dir/go.mod"
+  printf '%s' "$dir"
+}
+
+# go build of package `pkg` (a full import path) inside a wrapper module; same cache layout and messages as build.
+wrapper_build() {
+  local component="$1" module="$2" tag="$3" app="$4" pkg="$5" dir="$6" ldflags="$7" src="$8"
+  local out="$dir/$app"
+  if [ -x "$out" ]; then return 0; fi
+  say "test-tools: building $app ($component $tag) from $module ..."
+  local tmp started=$SECONDS status=0
+  tmp="$(mktemp -d "$dir/.build-$app.XXXXXX")"
+  (cd "$src" && CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=mod" \
+    go build -trimpath -tags netgo,osusergo -ldflags "$ldflags" -o "$tmp/$app" "$pkg") >"$tmp/log" 2>&1 || status=$?
+  if [ "$status" -ne 0 ]; then
+    cat "$tmp/log" >&2
+    echo "test-tools: building $app of $component $tag failed (go build of $pkg through a wrapper module requiring $module $tag); rerun: bash scripts/test-tools.sh" >&2
+    rm -rf "$tmp"
+    exit 1
+  fi
+  mv -f "$tmp/$app" "$out"
+  rm -rf "$tmp"
+  say "test-tools: built $app in $((SECONDS - started)) s"
+}
+
+# The version stamp of upstream's hack/lib/version.sh: without it the API server calls itself v0.0.0-master and
+# kubectl warns about version skew.
+kube_ldflags() {
+  local tag="$1" date="$2" minor pkg flags=""
+  minor="${tag#v1.}"
+  minor="${minor%%.*}"
+  for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+    flags="$flags -X '$pkg.gitVersion=$tag' -X '$pkg.gitMajor=1' -X '$pkg.gitMinor=$minor'"
+    flags="$flags -X '$pkg.gitCommit=$tag' -X '$pkg.gitTreeState=clean' -X '$pkg.buildDate=$date'"
+  done
+  printf '%s' "$flags"
+}
+
+build_test_cluster_tools() {
+  local missing="" app src
+  for app in "${KUBE_APPS[@]}"; do [ -x "$kube_dir/$app" ] || missing=1; done
+  if [ -n "$missing" ]; then
+    src="$(wrapper_module kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
+    local kube_time kube_date
+    kube_time="$(module_time kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
+    kube_date="$(date -u -d "${kube_time:-1970-01-01T00:00:00Z}" +%Y-%m-%dT%H:%M:%SZ)"
+    for app in "${KUBE_APPS[@]}"; do
+      wrapper_build kubernetes "$KUBE_MODULE" "$KUBE_TAG" "$app" "$KUBE_MODULE/cmd/$app" "$kube_dir" \
+        "$(kube_ldflags "$KUBE_TAG" "$kube_date")" "$src"
+    done
+    rm -rf "$src"
+  fi
+  if [ "${#ETCD_APPS[@]}" -gt 0 ] && [ ! -x "$etcd_dir/etcd" ]; then
+    src="$(wrapper_module etcd "$ETCD_MODULE" "$ETCD_TAG")"
+    wrapper_build etcd "$ETCD_MODULE" "$ETCD_TAG" etcd "$ETCD_MODULE" "$etcd_dir" \
+      "-X 'go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_TAG'" "$src"
+    rm -rf "$src"
+  fi
+}
+
+case "${VMALERT_HA_TOOLS:-all}" in
+  all) ;;
+  vm-am) KUBE_APPS=() ETCD_APPS=() ;;
+  cluster) VM_APPS=() AM_APPS=() ;;
+  *)
+    echo "test-tools: VMALERT_HA_TOOLS=${VMALERT_HA_TOOLS} is none of all, vm-am, cluster; rerun: bash scripts/test-tools.sh" >&2
+    exit 1
+    ;;
+esac
+readonly VM_APPS AM_APPS KUBE_APPS ETCD_APPS
+
 all_built=1
 for app in "${VM_APPS[@]}"; do [ -x "$vm_dir/$app" ] || all_built=0; done
 for app in "${AM_APPS[@]}"; do [ -x "$am_dir/$app" ] || all_built=0; done
+for app in "${KUBE_APPS[@]}"; do [ -x "$kube_dir/$app" ] || all_built=0; done
+for app in "${ETCD_APPS[@]}"; do [ -x "$etcd_dir/$app" ] || all_built=0; done
 # A warm cache needs neither Go nor the lock: a job that only runs the binaries (CI's validate jobs, handed the
 # cache as an artifact) has no Go, and a long build elsewhere never holds up a test that only reads.
 if [ "$all_built" -eq 0 ]; then
@@ -157,7 +275,11 @@ for app in "${AM_APPS[@]}"; do
     "$am_src"
 done
 
+build_test_cluster_tools
+
 if [ "$quiet" = "--paths" ]; then
+  for app in "${KUBE_APPS[@]}"; do printf '%s\t%s\n' "$app" "$kube_dir/$app"; done
+  for app in "${ETCD_APPS[@]}"; do printf '%s\t%s\n' "$app" "$etcd_dir/$app"; done
   for app in "${VM_APPS[@]}"; do printf '%s\t%s\n' "$app" "$vm_dir/$app"; done
   for app in "${AM_APPS[@]}"; do printf '%s\t%s\n' "$app" "$am_dir/$app"; done
   exit 0
@@ -170,4 +292,13 @@ for app in "${VM_APPS[@]}"; do
 done
 for app in "${AM_APPS[@]}"; do
   printf '  %-18s %-10s %s\n' "$app" "$AM_TAG" "$("$am_dir/$app" --version 2>&1 | head -n1)"
+done
+for app in "${KUBE_APPS[@]}"; do
+  case "$app" in
+    kubectl) printf '  %-18s %-10s %s\n' "$app" "$KUBE_TAG" "$("$kube_dir/$app" version --client 2>&1 | head -n1)" ;;
+    *) printf '  %-18s %-10s %s\n' "$app" "$KUBE_TAG" "$("$kube_dir/$app" --version 2>&1 | head -n1)" ;;
+  esac
+done
+for app in "${ETCD_APPS[@]}"; do
+  printf '  %-18s %-10s %s\n' "$app" "$ETCD_TAG" "$("$etcd_dir/$app" --version 2>&1 | head -n1)"
 done

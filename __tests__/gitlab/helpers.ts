@@ -1,7 +1,7 @@
 /**
  * Helpers of the pipeline tests: throw-away git repositories for gitlab-ci-local (it reads the branch and
- * remote from git, and copies only tracked files into its build directories), running it, and a fake
- * kubectl on PATH.
+ * remote from git, and copies only tracked files into its build directories), running it, and the calls the
+ * fake kubectl recorded.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -11,7 +11,6 @@ import * as yaml from 'js-yaml';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const GITLAB_CI_LOCAL = path.join(REPO_ROOT, 'node_modules', '.bin', 'gitlab-ci-local');
-export const FAKE_KUBECTL_SOURCE = path.join(__dirname, 'fake-kubectl.sh');
 /** A remote URL of the shape GitLab gives; gitlab-ci-local derives CI_PROJECT_* from it. */
 const REMOTE_URL = 'https://gitlab.example.com/monitoring/cdk8s-vmalert-ha.git';
 const DEFAULT_BRANCH = 'main';
@@ -131,14 +130,6 @@ export function listedJobs(cwd: string, extraArgs: readonly string[] = []): stri
   if (result.code !== 0) throw new Error(`gitlab-ci-local --list-json failed:\n${result.stderr}${result.stdout}`);
   const jobs = JSON.parse(result.stdout) as Array<{ name: string; when: string }>;
   return jobs.filter((job) => job.when !== 'never').map((job) => job.name);
-}
-
-/** A directory holding the fake kubectl (see fake-kubectl.sh), to put first on PATH. */
-export function fakeKubectlBin(): string {
-  const bin = tempDir('fake-kubectl');
-  fs.copyFileSync(FAKE_KUBECTL_SOURCE, path.join(bin, 'kubectl'));
-  fs.chmodSync(path.join(bin, 'kubectl'), 0o755);
-  return bin;
 }
 
 /** The calls the fake kubectl recorded, one argument list (joined by spaces) per call. */

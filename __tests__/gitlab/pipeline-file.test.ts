@@ -11,8 +11,10 @@ import {
 
 /** gitlab-ci-local needs only the pipeline file and the files its cache keys hash. */
 const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json', 'constructs/versions.ts', 'scripts/test-tools.sh'];
-const NODE_JOBS = ['test:unit', 'synth', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e'];
-const ALL_JOBS = ['test:unit', 'test:tools', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'deploy'];
+const NODE_JOBS = ['test:unit', 'synth', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'diff:manifests'];
+/** Jobs of branch pipelines (pipeline-changes.test.ts: which of them a change runs; the merge-request jobs). */
+const ALL_JOBS = ['test:unit', 'test:tools', 'test:cluster-tools', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'deploy'];
+const MERGE_REQUEST_JOBS = ['diff:manifests', 'diff:cluster'];
 /** The jobs that run the pinned test binaries, taken from the test:tools job. */
 const PINNED_BINARY_JOBS = ['validate:real-binaries', 'validate:e2e'];
 /** A tag that names one release: digits and dots, optionally a v prefix and a -variant suffix. */
@@ -42,8 +44,9 @@ describe('.gitlab-ci.yml', () => {
     // THEN the stages and jobs are these
     expect(pipeline.stages).toEqual(['.pre', 'test', 'synth', 'validate', 'deploy', '.post']);
     const jobs = Object.keys(pipeline).filter((key) => pipeline[key]?.stage !== undefined);
-    expect(jobs.sort()).toEqual([...ALL_JOBS].sort());
-    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'test', 'synth', 'validate', 'validate', 'validate', 'validate', 'validate', 'deploy']);
+    expect(jobs.sort()).toEqual([...ALL_JOBS, ...MERGE_REQUEST_JOBS].sort());
+    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'test', 'test', 'synth', 'validate', 'validate', 'validate', 'validate', 'validate', 'validate', 'deploy']);
+    expect(MERGE_REQUEST_JOBS.map((job) => pipeline[job].stage)).toEqual(['validate', 'validate']);
   });
 
   test('a schema error is reported (the check above is real)', () => {
@@ -65,7 +68,7 @@ describe('.gitlab-ci.yml', () => {
   });
 
   test('every job runs in a pinned image; vmalert and Alertmanager are the images the manifests deploy', () => {
-    for (const job of ALL_JOBS) {
+    for (const job of [...ALL_JOBS, ...MERGE_REQUEST_JOBS]) {
       expect(`${job} ${imageOf(job)}`).toMatch(PINNED_TAG);
       // no Docker-in-Docker
       expect(pipeline[job].services ?? []).toEqual([]);
@@ -99,8 +102,30 @@ describe('.gitlab-ci.yml', () => {
       expect(pipeline[job].script[0]).toBe('npm run test:tools');
     }
     // no other job of a later stage downloads that artifact (GitLab's default is every earlier job's artifacts)
-    const later = ALL_JOBS.filter((job) => pipeline[job].stage !== 'test' && !PINNED_BINARY_JOBS.includes(job));
+    const later = ALL_JOBS.filter((job) => pipeline[job].stage !== 'test' && ![...PINNED_BINARY_JOBS, 'validate:api-server'].includes(job));
     for (const job of later) expect(`${job}: ${JSON.stringify(pipeline[job].dependencies)}`).not.toMatch(/: (undefined|.*test:tools)/);
+  });
+
+  test('the test cluster\'s binaries are built by their own job and only the API-server suite downloads them', () => {
+    // GIVEN every job checks or builds only VictoriaMetrics and Alertmanager (VMALERT_HA_TOOLS=vm-am) by default
+    expect(pipeline.variables.VMALERT_HA_TOOLS).toBe('vm-am');
+    // THEN test:cluster-tools builds the cluster's, with a cache of its own, and hands them on
+    const cluster = pipeline['test:cluster-tools'];
+    expect(cluster.variables.VMALERT_HA_TOOLS).toBe('cluster');
+    expect(cluster.image).toEqual(pipeline['test:tools'].image);
+    expect(cluster.script).toEqual(['bash scripts/test-tools.sh']);
+    expect(cluster.cache[0].key).toEqual({ prefix: 'cluster-tools', files: ['constructs/versions.ts', 'scripts/test-tools.sh'] });
+    expect(cluster.artifacts.paths).toEqual(['$VMALERT_HA_TOOLS_CACHE/']);
+    // AND validate:api-server takes both artifacts and checks all binaries (no Go in its image)
+    const api = pipeline['validate:api-server'];
+    expect(api.dependencies).toEqual(['test:tools', 'test:cluster-tools']);
+    expect(api.variables.VMALERT_HA_TOOLS).toBe('all');
+    expect(api.script).toEqual(['npm run test:tools', 'npm run test:kubernetes']);
+    // AND no job of a later stage but that one downloads the cluster's artifact (GitLab's default: all of them)
+    const others = Object.keys(pipeline)
+      .filter((job) => ![undefined, 'test'].includes(pipeline[job]?.stage) && job !== 'validate:api-server');
+    expect(others.length).toBeGreaterThan(5);
+    for (const job of others) expect(`${job}: ${JSON.stringify(pipeline[job].dependencies)}`).not.toContain('test:cluster-tools');
   });
 
   test('node jobs install with npm ci from an npm cache keyed on package-lock.json', () => {
@@ -130,7 +155,7 @@ describe('.gitlab-ci.yml', () => {
     expect(pipeline['validate:e2e'].script).toEqual(['npm run test:tools', 'npm run test:browser', 'npm run test:e2e']);
   });
 
-  test('npm run pipeline:local runs every job but deploy and e2e, in the shell, one at a time, on the warm tool cache', () => {
+  test('npm run pipeline:local runs every job but deploy, e2e and the API-server suite (and its tools), in the shell, one at a time, on the warm tool cache', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     const command: string = pkg.scripts['pipeline:local'];
     // the machine's own cache of the pinned binaries, so the local test:tools job builds nothing
@@ -138,7 +163,7 @@ describe('.gitlab-ci.yml', () => {
     expect(command).toContain(` ${toolCache} `);
     const words = command.replace(toolCache, '').split(/\s+/);
     expect(words.slice(0, 5)).toEqual(['gitlab-ci-local', '--force-shell-executor', '--shell-isolation', '--concurrency', '1']);
-    expect(words.slice(5)).toEqual(ALL_JOBS.filter((job) => job !== 'deploy' && job !== 'validate:e2e'));
+    expect(words.slice(5)).toEqual(ALL_JOBS.filter((job) => !['deploy', 'validate:e2e', 'test:cluster-tools', 'validate:api-server'].includes(job)));
   });
 
   test('the unit tests the test job runs need no real binary (its node image has no vmalert, amtool or vmalert-tool)', () => {
@@ -175,7 +200,9 @@ describe('.gitlab-ci.yml', () => {
   });
 
   test('the default branch gets every job; another branch gets all but deploy; RUN_E2E=false leaves out e2e', () => {
-    // GIVEN the repository on main, then on a feature branch
+    // GIVEN the repository on main, then on a feature branch, with a change beyond rules/ (pipeline-changes.test.ts
+    // shows what a rules-only change leaves out)
+    fs.appendFileSync(path.join(repo, '.gitlab-ci.yml'), '\n# changed\n');
     // WHEN gitlab-ci-local lists the jobs it would run
     const onMain = listedJobs(repo);
     const withoutE2e = listedJobs(repo, ['--variable', 'RUN_E2E=false']);

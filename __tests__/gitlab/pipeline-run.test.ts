@@ -2,7 +2,8 @@
  * The whole pipeline, really run on this machine: gitlab-ci-local's shell executor runs every job of
  * .gitlab-ci.yml (test, synth, validate, deploy) in a throw-away copy of the working tree, with the pinned builds
  * of scripts/test-tools.sh standing in for the images' binaries (the machine's warm cache: the test:tools job
- * builds nothing) and a fake kubectl for the cluster.
+ * builds nothing), and the deploy job applying to the test cluster (support/kube-cluster.ts) with the real kubectl;
+ * only its `kubectl rollout status` is the fake (no kubelet).
  *
  * Slow (about two minutes: four `npm ci`, the unit suite, synth, the real-binary suite), so it runs once
  * per `npm test` and not in the pipeline's own test job (`npm run test:unit` leaves it out). Needs git and
@@ -11,8 +12,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { findObjects, readManifests, K8sObject } from '../../scripts/lib/manifests';
+import { KubeCluster, kubectlBinWithFakeRollout, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
+import { appChart } from '../real-binaries/charts';
 import {
-  Finished, REPO_ROOT, cleanEnv, exec, fakeKubectlBin, gitlabCiLocal, kubectlCalls, snapshotWorkingTree,
+  Finished, REPO_ROOT, cleanEnv, exec, gitlabCiLocal, kubectlCalls, snapshotWorkingTree, tempDir,
 } from './helpers';
 
 /** Set in the jobs of the run below: a nested test run must not start the pipeline again. */
@@ -32,6 +35,7 @@ const TEST_TOOLS = path.join(REPO_ROOT, 'scripts', 'test-tools.sh');
 let snapshot: string;
 let bin: string;
 let kubectlLog: string;
+let cluster: KubeCluster;
 let run: Finished;
 /** Output lines of each job (`<job> > <line>` in gitlab-ci-local's output), stdout then stderr. */
 let jobOutput: Map<string, string[]>;
@@ -45,14 +49,18 @@ function outputOf(job: string): string {
 }
 
 (nested ? describe.skip : describe)('the pipeline, run locally with gitlab-ci-local --force-shell-executor', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     // gitlab-ci-local needs git and rsync: install them when missing, or fail saying how
     const tools = exec('sh', [INSTALL_PIPELINE_TOOLS], { timeoutMs: 10 * 60_000 });
     if (tools.code !== 0) throw new Error(`${INSTALL_PIPELINE_TOOLS} failed:\n${tools.stderr}${tools.stdout}`);
     toolCache = exec('bash', [TEST_TOOLS, '--cache-dir']).stdout.trim();
     snapshot = snapshotWorkingTree();
-    bin = fakeKubectlBin();
-    kubectlLog = path.join(bin, 'calls.log');
+    cluster = await startKubeCluster({ contextName: KUBE_CONTEXT, restrictedNamespaces: [NAMESPACE] });
+    // the scrape objects' kinds of the app, as a cluster with their operator serves them
+    serveCustomResources(cluster, appChart().objects);
+    bin = tempDir('pipeline-run-kubectl');
+    const kubectlDir = kubectlBinWithFakeRollout(bin);
+    kubectlLog = path.join(bin, 'rollouts.log');
     run = gitlabCiLocal(
       snapshot,
       [
@@ -67,8 +75,13 @@ function outputOf(job: string): string {
         '--variable', `SMTP_PASSWORD=${SMTP_PASSWORD}`,
         '--variable', `ALERTING_NAMESPACE=${NAMESPACE}`,
         '--variable', `VMALERT_REPLICAS=${VMALERT_REPLICAS}`,
+        // the app's SMTP defaults are example.com placeholders, which the deploy job refuses
+        '--variable', 'SMTP_SMARTHOST=smtp.mail.internal:587',
+        '--variable', 'SMTP_FROM=alertmanager@mail.internal',
+        '--variable', 'SMTP_TO=oncall@mail.internal',
+        '--variable', 'SMTP_USERNAME=alertmanager@mail.internal',
       ],
-      cleanEnv({ PATH: `${bin}:${process.env.PATH}`, FAKE_KUBECTL_LOG: kubectlLog }),
+      cleanEnv({ PATH: `${kubectlDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig, FAKE_KUBECTL_LOG: kubectlLog }),
       RUN_TIMEOUT_MS,
     );
     jobOutput = new Map();
@@ -81,7 +94,8 @@ function outputOf(job: string): string {
     objects = fs.existsSync(dist) ? readManifests(dist) : [];
   }, RUN_TIMEOUT_MS);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await cluster?.stop();
     // the copy holds a node_modules per job (over a gigabyte)
     if (snapshot) fs.rmSync(snapshot, { recursive: true, force: true });
     if (bin) fs.rmSync(bin, { recursive: true, force: true });
@@ -123,19 +137,24 @@ function outputOf(job: string): string {
     expect(outputOf('validate:real-binaries')).toMatch(/Tests: +\d+ passed, \d+ total/);
   });
 
-  test('the deploy job selected the context, diffed, applied server-side and waited for the workloads of dist/', () => {
+  test('the deploy job applied dist/ to the cluster server-side, created the SMTP Secret and waited for the workloads', () => {
     const deployment = `deployment/${findObjects(objects, 'Deployment')[0]?.metadata.name}`;
     const statefulSet = `statefulset/${findObjects(objects, 'StatefulSet')[0]?.metadata.name}`;
-    const calls = kubectlCalls(kubectlLog);
-    const main = calls.filter((call) => /^(config|diff|apply .* -f dist$|rollout)/.test(call));
-    expect(main).toEqual([
-      `config use-context ${KUBE_CONTEXT}`,
-      'diff --server-side --field-manager=gitlab-ci-cdk8s-vmalert-ha --force-conflicts -f dist',
-      'apply --server-side --field-manager=gitlab-ci-cdk8s-vmalert-ha --force-conflicts -f dist',
+    expect(outputOf('deploy')).toContain(`deploy: context ${KUBE_CONTEXT}`);
+    expect(outputOf('deploy')).toContain('deploy: applying the differences above');
+    // every object of dist/ is in the cluster, applied by the pipeline's field manager
+    expect(objects.length).toBeGreaterThan(0);
+    for (const obj of objects) {
+      const live = cluster.kubectl(['get', obj.kind, obj.metadata.name, `--namespace=${NAMESPACE}`, '--show-managed-fields', '-o', 'json']);
+      expect(live.code).toBe(0);
+      expect(JSON.parse(live.stdout).metadata.managedFields.map((f: any) => f.manager)).toContain('gitlab-ci-cdk8s-vmalert-ha');
+    }
+    const secret = JSON.parse(cluster.kubectl(['get', 'secret', 'alertmanager-smtp', `--namespace=${NAMESPACE}`, '-o', 'json']).stdout);
+    expect(Buffer.from(secret.data.password, 'base64').toString('utf8')).toBe(SMTP_PASSWORD);
+    expect(kubectlCalls(kubectlLog)).toEqual([
       `rollout status ${statefulSet} --namespace=${NAMESPACE} --timeout=10m`,
       `rollout status ${deployment} --namespace=${NAMESPACE} --timeout=10m`,
     ]);
-    expect(calls).toContainEqual(expect.stringMatching(new RegExp(`^create secret generic alertmanager-smtp --namespace=${NAMESPACE} --from-file=password=`)));
   });
 
   test('the SMTP password is in no job log', () => {

@@ -21,6 +21,13 @@ const PINNED: ReadonlyArray<[name: string, component: keyof typeof VERSIONS, ver
   ['alertmanager', 'alertmanager', '--version'],
   ['amtool', 'alertmanager', '--version'],
 ];
+/** The test cluster's binaries (their versions: __tests__/kubernetes/kube-cluster.test.ts). */
+const CLUSTER_PINNED: ReadonlyArray<[name: string, component: keyof typeof VERSIONS]> = [
+  ['kube-apiserver', 'kubernetes'],
+  ['kube-controller-manager', 'kubernetes'],
+  ['kubectl', 'kubernetes'],
+  ['etcd', 'etcd'],
+];
 /** A cold build of everything takes minutes; a warm cache answers at once. */
 const BUILD_TIMEOUT_MS = 30 * 60_000;
 
@@ -54,11 +61,27 @@ describe('scripts/test-tools.sh', () => {
     // GIVEN the built tools / WHEN their paths are asked for
     const paths = pinnedBinaries();
     // THEN every pinned binary is there, under <component>-<tag>/ of the cache, as an absolute path
-    expect([...paths.keys()].sort()).toEqual(PINNED.map(([name]) => name).sort());
-    for (const [name, component] of PINNED) {
+    // (all of them, unless the pipeline's VMALERT_HA_TOOLS picked a set: vm-am or cluster)
+    const set = process.env.VMALERT_HA_TOOLS ?? 'all';
+    const expected = [...(set === 'cluster' ? [] : PINNED), ...(set === 'vm-am' ? [] : CLUSTER_PINNED)];
+    expect([...paths.keys()].sort()).toEqual(expected.map(([name]) => name).sort());
+    for (const [name, component] of expected) {
       const folder = component === 'victoriaMetrics' ? 'victoriametrics' : component;
       expect(paths.get(name)).toMatch(new RegExp(`^/.*/${folder}-${VERSIONS[component].replace(/\./g, '\\.')}/${name}$`));
     }
+  });
+
+  test('VMALERT_HA_TOOLS picks VictoriaMetrics and Alertmanager, or the test cluster, and refuses anything else', () => {
+    // GIVEN the built tools / WHEN --paths is asked for each set
+    const names = (set: string) => run('bash', [SCRIPT, '--paths'], { env: { ...process.env, VMALERT_HA_TOOLS: set } })
+      .stdout.trim().split('\n').map((line) => line.split('\t')[0]).sort();
+    // THEN each lists exactly its binaries
+    expect(names('vm-am')).toEqual(PINNED.map(([name]) => name).sort());
+    expect(names('cluster')).toEqual(CLUSTER_PINNED.map(([name]) => name).sort());
+    // AND an unknown set is an error naming the choices
+    const bad = run('bash', [SCRIPT, '--paths'], { env: { ...process.env, VMALERT_HA_TOOLS: 'kube' } });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('VMALERT_HA_TOOLS=kube is none of all, vm-am, cluster');
   });
 
   test.each(PINNED)('%s reports exactly its pinned tag', (name, component, flag) => {
@@ -140,7 +163,8 @@ describe('scripts/test-tools.sh', () => {
       for (const util of ['bash', 'dirname', 'sed', 'mkdir', 'date']) fs.symlinkSync(binary(util), path.join(bin, util));
       const cache = path.dirname(path.dirname(binary('vmalert')));
       // WHEN the binaries' paths are asked for
-      const result = run(path.join(bin, 'bash'), [SCRIPT, '--paths'], { env: { PATH: bin, VMALERT_HA_TOOLS_CACHE: cache } });
+      const env = { PATH: bin, VMALERT_HA_TOOLS_CACHE: cache, ...(process.env.VMALERT_HA_TOOLS ? { VMALERT_HA_TOOLS: process.env.VMALERT_HA_TOOLS } : {}) };
+      const result = run(path.join(bin, 'bash'), [SCRIPT, '--paths'], { env });
       // THEN the answer is the same as with Go on PATH
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
       expect(new Map(result.stdout.trim().split('\n').map((line) => line.split('\t') as [string, string]))).toEqual(pinnedBinaries());

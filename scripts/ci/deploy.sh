@@ -9,14 +9,16 @@
 #      otherwise it must already exist (created once out of band). Never printed, never part of dist/.
 #   4. the CustomResourceDefinition of each custom resource kind in dist/ (scrape objects) must exist
 #      kubectl diff --server-side         (exit 1 = differences, shown and applied; > 1 = failure)
-#   5. kubectl apply --server-side --force-conflicts (the pipeline owns every field of dist/)
+#   5. kubectl apply --server-side --force-conflicts (the pipeline owns every field of dist/) as the ApplySet
+#      APPLYSET_PARENT with --prune: what an earlier deploy applied and dist/ no longer holds is deleted, and
+#      nothing else (objects applied by hand or by other tools are not members of the set)
 #   6. kubectl rollout status for every workload of the plan, with ROLLOUT_TIMEOUT; any that does not
 #      complete fails the job (maxUnavailable 0 keeps the previous pods serving meanwhile).
 #
 # Usage: sh scripts/ci/deploy.sh [DIST_DIR] [PLAN]   (defaults: dist .build/ci/deploy-plan.txt)
 # The plan is written by scripts/extract-dist.ts from dist/: which namespaces, Secrets and workloads dist/ has.
 # Environment: KUBE_CONTEXT (required), SMTP_PASSWORD (optional, masked), ROLLOUT_TIMEOUT (default 10m),
-# FIELD_MANAGER (default gitlab-ci-cdk8s-vmalert-ha).
+# FIELD_MANAGER (default gitlab-ci-cdk8s-vmalert-ha), APPLYSET_PARENT (default: lib.sh, applyset_parent).
 set -eu
 set +x # never trace: the SMTP password passes through this shell
 . "$(dirname "$0")/lib.sh"
@@ -35,14 +37,6 @@ kubectl=$(find_tool kubectl)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# Plan lines: "<kind> <namespace, or - for none> [<name> [<keys>]]"; "#" starts a comment.
-# Prints the lines of one kind without it.
-plan_lines() {
-  grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$plan" | while read -r kind rest; do
-    if [ "$kind" = "$1" ]; then echo "$rest"; fi
-  done
-}
-
 # "-" (no namespace in the manifest: the context's default) becomes empty.
 namespace_of() {
   if [ "$1" = - ]; then echo ""; else echo "$1"; fi
@@ -56,10 +50,13 @@ if [ -s "$tmp/placeholders" ]; then
     "set the real values as CI/CD variables (SMTP_SMARTHOST, SMTP_FROM, SMTP_TO, SMTP_USERNAME for the app) and run the pipeline again"
 fi
 
+plan_lines namespace >"$tmp/namespaces"
+applyset=$(applyset_parent)
+applyset_ns=$(applyset_namespace "$dist_dir")
+
 echo "deploy: context $KUBE_CONTEXT"
 "$kubectl" config use-context "$KUBE_CONTEXT"
 
-plan_lines namespace >"$tmp/namespaces"
 while read -r ns _; do
   if ! "$kubectl" get namespace "$ns" -o name </dev/null >/dev/null 2>&1; then
     echo "deploy: creating namespace $ns"
@@ -109,14 +106,16 @@ while read -r _ crd kind; do
 done <"$tmp/crds"
 
 diff_rc=0
-"$kubectl" diff --server-side "--field-manager=$field_manager" --force-conflicts -f "$dist_dir" || diff_rc=$?
+cluster_diff "$kubectl" "$dist_dir" "$field_manager" "$applyset_ns" "$tmp" || diff_rc=$?
 case "$diff_rc" in
   0) echo "deploy: the cluster already matches $dist_dir" ;;
   1) echo "deploy: applying the differences above" ;;
   *) die "kubectl diff failed with exit code $diff_rc (1 would mean differences; more is an error)" ;;
 esac
 
-"$kubectl" apply --server-side "--field-manager=$field_manager" --force-conflicts -f "$dist_dir"
+echo "deploy: applying $dist_dir as ApplySet $applyset in namespace $applyset_ns (prunes what it no longer holds)"
+KUBECTL_APPLYSET=true "$kubectl" apply --server-side "--field-manager=$field_manager" --force-conflicts \
+  "--namespace=$applyset_ns" "--applyset=$applyset" --prune -f "$dist_dir"
 
 # Wait for every workload, even after one failed, so the log shows the state of all of them.
 plan_lines rollout >"$tmp/rollouts"
