@@ -25,7 +25,7 @@ const SETUP_TIMEOUT_MS = 300_000;
 const STEP_TIMEOUT_MS = 120_000;
 
 /** What a consumer needs, and nothing else: compiled library, declarations, docs, package.json. */
-const ALLOWED_IN_TARBALL = /^(lib\/[\w.-]+\.(js|d\.ts)|package\.json|README\.md|CHANGELOG\.md|API\.md)$/;
+const ALLOWED_IN_TARBALL = /^(lib\/[\w.-]+\.(js|d\.ts)|package\.json|README\.md|README\.zh-TW\.md|CHANGELOG\.md|API\.md)$/;
 
 const CONSUMER_NAMESPACE = 'alerting';
 const CONSUMER_RULES = `groups:
@@ -176,7 +176,7 @@ test('the tarball holds the compiled library with declarations and the docs, not
   const files = packed.files.map(f => f.path);
   // WHEN / THEN no sources, tests, rules, app, examples or scripts ship
   expect(files.filter(f => !ALLOWED_IN_TARBALL.test(f))).toEqual([]);
-  expect(files).toEqual(expect.arrayContaining(['lib/index.js', 'lib/index.d.ts', 'package.json']));
+  expect(files).toEqual(expect.arrayContaining(['lib/index.js', 'lib/index.d.ts', 'package.json', 'README.md', 'README.zh-TW.md']));
 });
 
 test('installs with the peers shared: one copy each of cdk8s, cdk8s-plus-28 and constructs, resolved in the app', () => {
