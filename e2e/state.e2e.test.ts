@@ -14,8 +14,9 @@ import { parseDuration } from '../constructs/duration';
 
 useE2eLifecycle();
 
-/** `for:` long enough that the alert is still pending when the rollout is over. */
-const ROLLOUT_ALERT_FOR = '1m';
+/** `for:` long enough that the alert is still pending when the rollout is over: longer than the rollout:
+ * two replicas, each held minReadySeconds (2 intervals + 10 s) before the next. */
+const ROLLOUT_ALERT_FOR = '2m';
 /** How long the alert stays pending before the rollout starts. */
 const PENDING_BEFORE_ROLLOUT_MS = 15_000;
 /** Window of the deduplication check. */
