@@ -1,9 +1,28 @@
-/** Unit, snapshot and real-binary tests. The end-to-end suite has its own config (jest.e2e.config.js). */
-module.exports = {
-  preset: 'ts-jest',
+/**
+ * Unit, snapshot, real-binary and integration tests. The end-to-end suite has its own config (jest.e2e.config.js).
+ * `unit` runs in-process only (npm run test:unit); `integration` holds the suites that start other programs: the pinned
+ * binaries, the Kubernetes API server, gitlab-ci-local, typedoc, and the app through node or the cdk8s CLI.
+ */
+const INTEGRATION_SUITES = [
+  '<rootDir>/__tests__/real-binaries/',
+  '<rootDir>/__tests__/kubernetes/',
+  '<rootDir>/__tests__/gitlab/',
+  '<rootDir>/__tests__/api-docs.test.ts',
+  '<rootDir>/__tests__/examples.test.ts',
+  '<rootDir>/__tests__/synth-launcher.test.ts',
+];
+
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/testing-outdirs.ts'],
-  transform: { '^.+\\.ts$': 'ts-jest' },
+  transform: { '^.+\\.ts$': '<rootDir>/scripts/tools/jest-transform.js' },
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION_SUITES] },
+    { ...common, displayName: 'integration', testMatch: INTEGRATION_SUITES.map((p) => (p.endsWith('/') ? `${p}**/*.test.ts` : p)) },
+  ],
 };

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../../constructs/constants';
 import {
-  REPO_ROOT, checkoutNewBranch, commitAll, gitlabCiLocal, listedJobs, previewPipeline, repoWith, tempDir,
+  REPO_ROOT, checkoutNewBranch, commitAll, exec, gitlabCiLocal, listedJobs, previewPipeline, repoWith, tempDir,
 } from './helpers';
 
 /** gitlab-ci-local needs only the pipeline file and the files its cache keys hash. */
@@ -166,19 +166,22 @@ describe('.gitlab-ci.yml', () => {
     expect(words.slice(5)).toEqual(ALL_JOBS.filter((job) => !['deploy', 'validate:e2e', 'test:cluster-tools', 'validate:api-server'].includes(job)));
   });
 
-  test('the unit tests the test job runs need no real binary (its node image has no vmalert, amtool or vmalert-tool)', () => {
-    // GIVEN every test file npm run test:unit runs (all but __tests__/real-binaries/ and the pipeline run)
+  test('the tests the test job runs need no real binary (its node image has no vmalert, amtool or vmalert-tool)', () => {
+    // GIVEN every test file the test:unit job runs: npm run test:unit and npm run test:integration, as jest lists them
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
-    const ignored: RegExp[] = pkg.scripts['test:unit'].split(/\s+/).filter((w: string) => w.startsWith('/')).map((w: string) => new RegExp(w));
-    const testsDir = path.join(REPO_ROOT, '__tests__');
-    const unitTests = fs.readdirSync(testsDir, { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.test.ts'))
-      .map((f) => `/__tests__/${f}`)
-      .filter((f) => !ignored.some((pattern) => pattern.test(f)));
+    expect(pipeline['test:unit'].script).toEqual(['npm run typecheck', 'npm run test:unit', 'npm run test:integration']);
+    const testFiles = ['test:unit', 'test:integration'].flatMap((script) => {
+      const args = (pkg.scripts[script] as string).split(/\s+/);
+      expect(args[0]).toBe('jest');
+      const listed = exec(process.execPath, [require.resolve('jest/bin/jest'), ...args.slice(1), '--listTests', '--json'], { cwd: REPO_ROOT });
+      expect(listed.code).toBe(0);
+      return (JSON.parse(listed.stdout) as string[]).map((f) => path.relative(REPO_ROOT, f));
+    });
     // WHEN we look for lookups of a real tool through support/binaries.ts in them
-    const needingBinaries = unitTests.filter((f) => /\bbinary\(\s*['"`]/.test(fs.readFileSync(path.join(REPO_ROOT, f), 'utf8')));
+    const needingBinaries = testFiles.filter((f) => /\bbinary\(\s*['"`]/.test(fs.readFileSync(path.join(REPO_ROOT, f), 'utf8')));
     // THEN there are none: such a test belongs in __tests__/real-binaries/ (the validate:real-binaries job)
-    expect(unitTests.length).toBeGreaterThan(0);
+    expect(testFiles.length).toBeGreaterThan(40);
+    expect(testFiles).not.toContain('__tests__/gitlab/pipeline-run.test.ts');
     expect(needingBinaries).toEqual([]);
   });
 
