@@ -5,7 +5,7 @@
 module.exports = {
   preset: 'ts-jest',
   // Records per-test failure so afterEach can print the logs of the failed test's processes.
-  testEnvironment: '<rootDir>/e2e/support/failure-environment.js',
+  testEnvironment: '<rootDir>/testkit/failure-environment.js',
   roots: ['<rootDir>/e2e'],
   testMatch: ['**/*.e2e.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
