@@ -1,12 +1,12 @@
 /** The app's settings: each has a default and an environment variable (a GitLab CI/CD variable) to override it. */
 import * as fs from 'fs';
-import { addressProblems, smarthostProblems } from './constructs/alertmanager-checks';
-import { DURATION_HINT, isDuration } from './constructs/duration';
-import { credentialsInUrl } from './constructs/endpoint-auth';
-import { ConfigError } from './constructs/errors';
-import { configKeyProblem, dns1123LabelProblem, dns1123SubdomainProblem, INT32_MAX } from './constructs/k8s-names';
-import { SCRAPE_OBJECT_KINDS, ScrapeObjectKind } from './constructs/self-monitoring-scrape';
-import { urlProblem } from './constructs/url';
+import { addressProblems, smarthostProblems } from './constructs/alertmanager/checks';
+import { DURATION_HINT, isDuration } from './constructs/core/duration';
+import { credentialsInUrl } from './constructs/vmalert/endpoint-auth';
+import { ConfigError } from './constructs/core/errors';
+import { configKeyProblem, dns1123LabelProblem, dns1123SubdomainProblem, INT32_MAX } from './constructs/k8s/names';
+import { SCRAPE_OBJECT_KINDS, ScrapeObjectKind } from './constructs/self-monitoring/scrape';
+import { urlProblem } from './constructs/core/url';
 
 /** Settings of the reference stack that `main.ts` synthesizes. */
 export interface AppConfig {

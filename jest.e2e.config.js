@@ -4,7 +4,7 @@
  */
 module.exports = {
   // Records per-test failure so afterEach can print the logs of the failed test's processes.
-  testEnvironment: '<rootDir>/e2e/support/failure-environment.js',
+  testEnvironment: '<rootDir>/testkit/failure-environment.js',
   roots: ['<rootDir>/e2e'],
   testMatch: ['**/*.e2e.test.ts'],
   transform: { '^.+\\.ts$': '<rootDir>/scripts/tools/jest-transform.js' },

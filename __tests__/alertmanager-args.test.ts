@@ -2,7 +2,7 @@ import {
   ALERTMANAGER_FLAGS, ALERTMANAGER_MANAGED_FLAGS, alertmanagerArgs, alertmanagerExtraArgsProblems, alertmanagerFlagDefault,
   alertmanagerFlagDurationMs, alertmanagerRoutePrefix, prefixedPath,
 } from '../constructs';
-import { VERSIONS } from '../constructs/versions';
+import { VERSIONS } from '../constructs/core/versions';
 
 const INPUT = {
   configFile: '/etc/alertmanager/config/alertmanager.yml',

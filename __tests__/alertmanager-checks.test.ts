@@ -4,7 +4,7 @@ import { Testing } from 'cdk8s';
 import { AlertmanagerCluster, AlertmanagerConfig } from '../constructs';
 import {
   addressProblems, alertmanagerDocumentProblems, effectiveRoutes, matcherProblems, retentionProblem, smarthostProblems,
-} from '../constructs/alertmanager-checks';
+} from '../constructs/alertmanager/checks';
 import { temporaryDirectories } from './support/temp';
 
 const tempDir = temporaryDirectories();

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { AlertmanagerCluster } from '../constructs';
-import { VERSIONS } from '../constructs/versions';
+import { VERSIONS } from '../constructs/core/versions';
 import { argsOf, EMAIL_CONFIG, firstContainer, flagValues, Manifest, ofKind, only, synth } from './support/synth';
 
 function cluster(props: Partial<ConstructorParameters<typeof AlertmanagerCluster>[2]> = {}) {

@@ -1,6 +1,6 @@
-/** API.md is generated from the JSDoc in constructs/ (scripts/api-docs.ts); it must match the sources. */
+/** API.md is generated from the JSDoc in constructs/ (scripts/docs/api-docs.ts); it must match the sources. */
 import * as fs from 'fs';
-import { API_MD, brokenAnchors, generateApiDocs } from '../scripts/api-docs';
+import { API_MD, brokenAnchors, generateApiDocs } from '../scripts/docs/api-docs';
 
 /** typedoc parses the whole library; generous on a shared 2-core machine. */
 const TYPEDOC_TIMEOUT_MS = 120_000;

@@ -4,14 +4,14 @@ import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { APP_SETTINGS, loadAppConfig } from '../app-config';
 import { selfMonitoringJobSelectors } from '../constructs';
-import { ALERTMANAGER_MIN_READY_SECONDS } from '../constructs/constants';
-import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../constructs/versions';
-import { VERSIONS } from '../constructs/versions';
+import { ALERTMANAGER_MIN_READY_SECONDS } from '../constructs/core/constants';
+import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../constructs/core/versions';
+import { VERSIONS } from '../constructs/core/versions';
 import { AlertingStack, main } from '../main';
-import { checkDist } from '../scripts/check-dist';
+import { checkDist } from '../scripts/ci/check-dist';
 import { argsOf, firstContainer, flagValues, Manifest, ofKind, only } from './support/synth';
 import { temporaryDirectories } from './support/temp';
-import { ingressAllowed, podOf } from '../scripts/lib/network-policy-eval';
+import { ingressAllowed, podOf } from '../scripts/docs/network-policy-eval';
 
 const tempDir = temporaryDirectories();
 
@@ -22,7 +22,7 @@ function synthApp(env: NodeJS.ProcessEnv = {}): { stack: AlertingStack; objects:
 
 describe('the app', () => {
   test('matches the reviewed snapshot', () => {
-    // The pinned tags are written only in constructs/versions.ts (versions.test.ts): the snapshot names them.
+    // The pinned tags are written only in constructs/core/versions.ts (versions.test.ts): the snapshot names them.
     const text = Object.entries(VERSIONS).reduce((t, [name, tag]) => t.split(tag).join(`<VERSIONS.${name}>`), JSON.stringify(synthApp().objects));
     expect(JSON.parse(text)).toMatchSnapshot();
   });

@@ -2,7 +2,7 @@ import * as yaml from 'js-yaml';
 import {
   externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
 } from '../constructs';
-import { VERSIONS } from '../constructs/versions';
+import { VERSIONS } from '../constructs/core/versions';
 
 const BASE: VmalertArgsInput = {
   datasourceUrl: 'http://vmselect:8481/select/0/prometheus',

@@ -1,6 +1,6 @@
 import {
   flagDurationHint, formatDuration, formatGoDuration, isDuration, isFlagDuration, lcm, parseDuration, parseFlagDuration, recommendedDedupInterval,
-} from '../constructs/duration';
+} from '../constructs/core/duration';
 
 describe('durations', () => {
   test.each([

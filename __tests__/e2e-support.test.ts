@@ -1,11 +1,11 @@
 /**
- * The pure parts of the end-to-end pod runner (e2e/support): what it changes in container args and config
+ * The pure parts of the end-to-end pod runner (testkit): what it changes in container args and config
  * files must be exactly what a cluster would change, nothing more.
  */
-import { bindToPodAddress, Resolver } from '../e2e/support/loopback';
-import { containerEnv, deploymentPodName, expandK8sVars, statefulSetPodName } from '../e2e/support/pod-env';
-import { metricValue } from '../e2e/support/probes';
-import { rewriteClusterPath } from '../e2e/support/vm-proxy';
+import { bindToPodAddress, Resolver } from '../testkit/loopback';
+import { containerEnv, deploymentPodName, expandK8sVars, statefulSetPodName } from '../testkit/pod-env';
+import { metricValue } from '../testkit/probes';
+import { rewriteClusterPath } from '../testkit/vm-proxy';
 
 const pod = { name: 'vmalert-abc-xyz12', namespace: 'monitoring', ip: '127.42.1.9' };
 

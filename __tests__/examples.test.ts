@@ -1,6 +1,6 @@
 /**
  * Every example in examples/ is synthesized, validated against the Kubernetes schema and the cross-object checks
- * (scripts/lib/k8s-checks), and checked for what it is meant to show, so the examples never rot.
+ * (scripts/ci/k8s-checks), and checked for what it is meant to show, so the examples never rot.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -12,8 +12,8 @@ import { existingConfigChart, FILES_DIR, SMTP_SECRET } from '../examples/existin
 import { minimalChart } from '../examples/minimal';
 import { CHAT_BRIDGE_URL_SECRET, twoVmalertGroupsChart } from '../examples/two-vmalert-groups';
 import { ZH_TW_RULES_FILE, ZH_TW_TEMPLATE_FILE, zhTwAlertsChart } from '../examples/zh-tw-alerts';
-import { checkManifests } from '../scripts/lib/k8s-checks';
-import { findObjects, flagValues, K8sObject, parseManifests } from '../scripts/lib/manifests';
+import { checkManifests } from '../scripts/ci/k8s-checks';
+import { findObjects, flagValues, K8sObject, parseManifests } from '../constructs/k8s/manifests';
 
 const REPO_ROOT = path.join(__dirname, '..');
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');

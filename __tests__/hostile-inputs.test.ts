@@ -4,8 +4,8 @@
  * the accepted ones too, in real-binaries/hostile-inputs.test.ts.
  */
 import * as fs from 'fs';
-import { readManifests } from '../scripts/lib/manifests';
-import { checkManifests } from '../scripts/lib/k8s-checks';
+import { readManifests } from '../constructs/k8s/manifests';
+import { checkManifests } from '../scripts/ci/k8s-checks';
 import { HOSTILE_CASES } from './support/hostile-inputs';
 import { temporaryDirectories } from './support/temp';
 

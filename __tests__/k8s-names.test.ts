@@ -1,10 +1,10 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../constructs';
-import { generatedName } from '../constructs/api-objects';
+import { generatedName } from '../constructs/k8s/api-objects';
 import {
   configKeyProblem, dns1035LabelProblem, dns1123LabelProblem, dns1123SubdomainProblem, int32Problem, labelFrom, labelKeyProblem,
   labelValueProblem, objectProblems, portNameProblem, shortenName, STATEFULSET_NAME_MAX,
-} from '../constructs/k8s-names';
+} from '../constructs/k8s/names';
 import { synth, ofKind, only } from './support/synth';
 
 const CONFIG = { route: { receiver: 'null' }, receivers: [{ name: 'null' }] };

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { Chart, Testing } from 'cdk8s';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../constructs';
-import { ingressAllowed, podOf, PodRef } from '../scripts/lib/network-policy-eval';
-import { networkTable, README, withTable } from '../scripts/network-table';
+import { ingressAllowed, podOf, PodRef } from '../scripts/docs/network-policy-eval';
+import { networkTable, README, withTable } from '../scripts/docs/network-table';
 import { CPU_GROUP, EMAIL_CONFIG, Manifest, ofKind, only, synth } from './support/synth';
 
 const TCP = (port: number) => ({ port, protocol: 'TCP' as const });

@@ -1,9 +1,9 @@
 /** README.zh-TW.md stays a section-for-section counterpart of README.md. */
 import * as fs from 'fs';
-import { brokenAnchors } from '../scripts/api-docs';
-import { markdownOutline, READMES } from '../scripts/lib/readme-parts';
-import { BEGIN as TABLE_BEGIN, END as TABLE_END } from '../scripts/network-table';
-import { BEGIN as DIAGRAM_BEGIN, END as DIAGRAM_END } from '../scripts/readme-diagram';
+import { brokenAnchors } from '../scripts/docs/api-docs';
+import { markdownOutline, READMES } from '../scripts/docs/readme-parts';
+import { BEGIN as TABLE_BEGIN, END as TABLE_END } from '../scripts/docs/network-table';
+import { BEGIN as DIAGRAM_BEGIN, END as DIAGRAM_END } from '../scripts/docs/readme-diagram';
 
 const [english, chinese] = READMES.map(file => fs.readFileSync(file, 'utf8'));
 

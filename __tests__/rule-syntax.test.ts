@@ -1,7 +1,7 @@
 import {
   decodeBool, decodeInt, decodeString, decodeUnmarshalerString, decodeRuleFileBytes, PlainScalar, ruleDurationMs,
   loadSourceText, templateProblem,
-} from '../constructs/rule-syntax';
+} from '../constructs/rules/syntax';
 
 const plain = (text: string) => new PlainScalar(text);
 

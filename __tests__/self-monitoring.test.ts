@@ -1,6 +1,6 @@
-import { ConfigError } from '../constructs/errors';
-import { AlertingRule, isAlertingRule, renderRuleFile, parseRuleFile, RuleGroup } from '../constructs/rules';
-import { SELF_MONITORING_ALERTS, selfMonitoringGroups } from '../constructs/self-monitoring';
+import { ConfigError } from '../constructs/core/errors';
+import { AlertingRule, isAlertingRule, renderRuleFile, parseRuleFile, RuleGroup } from '../constructs/rules/rules';
+import { SELF_MONITORING_ALERTS, selfMonitoringGroups } from '../constructs/self-monitoring/self-monitoring';
 
 function alerts(groups: RuleGroup[]): AlertingRule[] {
   return groups.flatMap(g => g.rules).filter(isAlertingRule);

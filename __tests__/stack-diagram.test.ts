@@ -5,10 +5,10 @@ import { Testing } from 'cdk8s';
 import { loadAppConfig } from '../app-config';
 import { AlertmanagerCluster, AlertmanagerConfig, RulesConfigMap, VmalertHa } from '../constructs';
 import { AlertingStack } from '../main';
-import { findObjects, K8sObject } from '../scripts/lib/manifests';
-import { READMES } from '../scripts/lib/readme-parts';
-import { stackDiagram } from '../scripts/lib/stack-diagram';
-import { BEGIN, END, readmeDiagram, withDiagram } from '../scripts/readme-diagram';
+import { findObjects, K8sObject } from '../constructs/k8s/manifests';
+import { READMES } from '../scripts/docs/readme-parts';
+import { stackDiagram } from '../scripts/docs/stack-diagram';
+import { BEGIN, END, readmeDiagram, withDiagram } from '../scripts/docs/readme-diagram';
 
 const CONFIG: AlertmanagerConfig = {
   global: { smtpSmarthost: 'mail.internal:25', smtpFrom: 'am@example.com', smtpRequireTls: false },

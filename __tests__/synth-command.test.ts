@@ -10,7 +10,7 @@ const tempDir = temporaryDirectories();
 function synth(env: Record<string, string> = {}) {
   const outdir = tempDir('synth-command-');
   fs.writeFileSync(path.join(outdir, 'stale.k8s.yaml'), 'kind: Stale\n');
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js')], {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'synth', 'synth.js')], {
     cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env, CDK8S_OUTDIR: outdir },
   });
   return { ...result, outdir, files: fs.readdirSync(outdir) };

@@ -1,5 +1,5 @@
 /**
- * scripts/synth-app.js, the `app` of cdk8s.yaml: it synthesizes what main.ts synthesizes, rebuilds its compiled
+ * scripts/synth/synth-app.js, the `app` of cdk8s.yaml: it synthesizes what main.ts synthesizes, rebuilds its compiled
  * copy whenever a source changed (also a module that is new), reuses a current one, and never runs a stale one.
  * Each test works on a copy of the app's sources in a temporary directory, never on the shared tree.
  */
@@ -10,10 +10,10 @@ import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { loadAppConfig } from '../app-config';
 import { AlertingStack } from '../main';
-import { run, RunResult } from './support/binaries';
+import { run, RunResult } from '../testkit/binaries';
 
 const ROOT = path.resolve(__dirname, '..');
-const APP_SOURCES = ['main.ts', 'app-config.ts', 'tsconfig.json', 'constructs', 'rules', 'scripts/synth-app.js', 'cdk8s.yaml'];
+const APP_SOURCES = ['main.ts', 'app-config.ts', 'tsconfig.json', 'constructs', 'rules', 'scripts/synth/synth-app.js', 'cdk8s.yaml'];
 const BUILD = path.join('.build', 'app', 'main.js');
 const MANIFEST = 'alerting.k8s.yaml';
 /** A first run starts esbuild; give a loaded machine room. */
@@ -34,7 +34,7 @@ afterEach(() => {
 /** Runs the launcher in the copy, as the cdk8s CLI does (CDK8S_OUTDIR set), into a new output directory. */
 function launch(env: Record<string, string> = {}): RunResult & { manifest?: string; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(appDir, 'out-'));
-  const result = run(process.execPath, ['scripts/synth-app.js'], {
+  const result = run(process.execPath, ['scripts/synth/synth-app.js'], {
     cwd: appDir,
     // A heartbeat Secret named, so the app has nothing to warn about and stderr holds only the launcher's own words.
     env: { PATH: process.env.PATH, HOME: process.env.HOME, HEARTBEAT_URL_SECRET: 'heartbeat-url', ...env, CDK8S_OUTDIR: outdir },
@@ -61,7 +61,7 @@ test('cdk8s.yaml runs the app through the launcher', () => {
   // GIVEN the repository's cdk8s.yaml
   const config = yaml.load(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8')) as { app: string };
   // THEN its app is the launcher, started with plain node
-  expect(config.app).toBe('node scripts/synth-app.js');
+  expect(config.app).toBe('node scripts/synth/synth-app.js');
 });
 
 test('a first run builds .build/ and writes exactly what main.ts synthesizes when run as TypeScript', () => {
@@ -85,7 +85,7 @@ test('a current build is reused, even when a source was only touched', () => {
   const built = fs.statSync(path.join(appDir, BUILD));
   // WHEN a source's modification time changes but not its content, and the launcher runs again
   const later = new Date(Date.now() + 60_000);
-  fs.utimesSync(path.join(appDir, 'constructs', 'constants.ts'), later, later);
+  fs.utimesSync(path.join(appDir, 'constructs', 'core', 'constants.ts'), later, later);
   const result = launch();
   // THEN it synthesizes from the same build file (a rebuild writes a new file in its place)
   expect(result.code).toBe(0);
@@ -98,7 +98,7 @@ test('a changed source is rebuilt before synthesis: the output reflects the chan
   const before = launch();
   expect(vmalertImage(before.manifest!)).toMatch(/^victoriametrics\/vmalert:/);
   // WHEN a construct's constant changes and the launcher runs again
-  edit('constructs/versions.ts', /victoriaMetrics: '[^']+'/, "victoriaMetrics: 'v0.0.0-launcher-test'");
+  edit('constructs/core/versions.ts', /victoriaMetrics: '[^']+'/, "victoriaMetrics: 'v0.0.0-launcher-test'");
   const after = launch();
   // THEN the new image is in the output
   expect(after.code).toBe(0);
@@ -128,20 +128,20 @@ test('a type-correct change that adds a module works, and later edits of that mo
 test('a source that does not compile stops the synth: nothing is written, the old build is not run', () => {
   // GIVEN a build, then a syntax error in a construct
   expect(launch().code).toBe(0);
-  edit('constructs/versions.ts', /victoriaMetrics: '[^']+',/, "victoriaMetrics: 'broken,");
+  edit('constructs/core/versions.ts', /victoriaMetrics: '[^']+',/, "victoriaMetrics: 'broken,");
   // WHEN the launcher runs
   const result = launch();
   // THEN it fails naming the file, and writes no manifest
   expect(result.code).not.toBe(0);
   expect(result.stderr).toMatch(/cannot build main\.ts for synthesis \(nothing was synthesized\)/);
-  expect(result.stderr).toContain('constructs/versions.ts');
+  expect(result.stderr).toContain('constructs/core/versions.ts');
   expect(fs.readdirSync(result.outdir)).toEqual([]);
 });
 
 test('a type error does not stop the synth (tsc --noEmit in npm test and the pipeline catches it)', () => {
   // GIVEN a build, then a change that is valid JavaScript but not valid TypeScript
   expect(launch().code).toBe(0);
-  edit('constructs/versions.ts', /export const VMALERT_IMAGE = /, 'export const VMALERT_IMAGE: number = ');
+  edit('constructs/core/versions.ts', /export const VMALERT_IMAGE = /, 'export const VMALERT_IMAGE: number = ');
   // WHEN the launcher runs
   const result = launch();
   // THEN it synthesizes with the change: types are checked elsewhere, not on every synth

@@ -2,14 +2,14 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ALERTMANAGER_IMAGE, VERSIONS, VMALERT_IMAGE } from '../constructs/versions';
+import { ALERTMANAGER_IMAGE, VERSIONS, VMALERT_IMAGE } from '../constructs/core/versions';
 
 const ROOT = path.join(__dirname, '..');
 /**
  * Files allowed to spell a tag out: the table itself, prose that shows it to people, and the pipeline, which GitLab
  * reads without our code (__tests__/gitlab/pipeline-file.test.ts fails when its validate images differ from the table).
  */
-const MAY_SPELL_TAGS = new Set(['constructs/versions.ts', 'README.md', 'README.zh-TW.md', 'CHANGELOG.md', 'API.md', '.gitlab-ci.yml']);
+const MAY_SPELL_TAGS = new Set(['constructs/core/versions.ts', 'README.md', 'README.zh-TW.md', 'CHANGELOG.md', 'API.md', '.gitlab-ci.yml']);
 
 test('the default images carry the tags of the table', () => {
   expect(VMALERT_IMAGE).toBe(`victoriametrics/vmalert:${VERSIONS.victoriaMetrics}`);
@@ -17,7 +17,7 @@ test('the default images carry the tags of the table', () => {
 });
 
 test('the test-tools script reads the same tags from the table', () => {
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'test-tools.sh'), '--versions'], { encoding: 'utf8' });
+  const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'tools', 'test-tools.sh'), '--versions'], { encoding: 'utf8' });
   expect(Object.fromEntries(out.trim().split('\n').map(line => line.split('\t')))).toEqual(VERSIONS);
 });
 
@@ -44,6 +44,6 @@ test('no other tracked file writes a pinned tag', () => {
     const text = fs.readFileSync(path.join(ROOT, f), 'utf8');
     return Object.values(VERSIONS).some(tag => text.includes(tag) || text.includes(tag.replace(/^v/, '')));
   });
-  // THEN none writes one: they import VERSIONS or read constructs/versions.ts
+  // THEN none writes one: they import VERSIONS or read constructs/core/versions.ts
   expect(offenders).toEqual([]);
 });

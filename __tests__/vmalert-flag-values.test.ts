@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa, VmalertHaProps } from '../constructs';
-import { serviceHostNames } from '../constructs/notifier-services';
-import { urlProblem } from '../constructs/url';
-import { arrayFlagItem, extraArgFormProblems, vmalertPathPrefix } from '../constructs/vmalert-flag-values';
+import { serviceHostNames } from '../constructs/vmalert/notifier-services';
+import { urlProblem } from '../constructs/core/url';
+import { arrayFlagItem, extraArgFormProblems, vmalertPathPrefix } from '../constructs/vmalert/flag-values';
 import { argsOf, CPU_GROUP, firstContainer, flagValues, only, synth } from './support/synth';
 
 const CONFIG = { route: { receiver: 'null' }, receivers: [{ name: 'null' }] };

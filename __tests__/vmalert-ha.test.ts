@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa, VmalertHaProps } from '../constructs';
-import { VERSIONS } from '../constructs/versions';
+import { VERSIONS } from '../constructs/core/versions';
 import { argsOf, CPU_GROUP, EMAIL_CONFIG, firstContainer, flagValues, Manifest, ofKind, only, synth } from './support/synth';
 
 const DATASOURCE = 'http://vmselect:8481/select/0/prometheus';

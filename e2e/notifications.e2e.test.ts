@@ -1,10 +1,10 @@
 /**
  * The promise, proven with real processes: with 2 vmalert replicas and 3 meshed Alertmanagers as the
  * synthesized manifests describe them, one incident gives exactly one email, and losing any single pod
- * loses no alert. Each test starts its own stack (see e2e/support/stack.ts) and stops it afterwards.
+ * loses no alert. Each test starts its own stack (see testkit/stack.ts) and stops it afterwards.
  */
-import { useE2eLifecycle } from './support/lifecycle';
-import { alertmanagerAlerts, alertmanagerClusterStatus, emailNotificationsFailed, vmalertAlerts } from './support/probes';
+import { useE2eLifecycle } from '../testkit/lifecycle';
+import { alertmanagerAlerts, alertmanagerClusterStatus, emailNotificationsFailed, vmalertAlerts } from '../testkit/probes';
 import {
   DUPLICATE_WINDOW_MS,
   EMAIL_TIMEOUT_MS,
@@ -16,10 +16,10 @@ import {
   sendersSince,
   startChartStack,
   subjects,
-} from './support/scenario';
-import { ALERTMANAGER_REPLICAS, E2E_EVALUATION_INTERVAL_SECONDS, MAIL_TO, VMALERT_REPLICAS } from './support/test-chart';
-import { flagValues } from '../scripts/lib/manifests';
-import { waitFor } from './support/http';
+} from '../testkit/scenario';
+import { ALERTMANAGER_REPLICAS, E2E_EVALUATION_INTERVAL_SECONDS, MAIL_TO, VMALERT_REPLICAS } from '../testkit/test-chart';
+import { flagValues } from '../constructs/k8s/manifests';
+import { waitFor } from '../testkit/http';
 
 useE2eLifecycle();
 

@@ -1,7 +1,7 @@
 /**
  * `npm run playground` as a user runs it, checked in a real browser: the playground (with a rules directory
  * whose CPU alert speaks Chinese) starts, the CPU alert fires by itself and its email arrives; headless
- * Chromium (Debian's, driven by playwright-core; scripts/ensure-chromium.sh installs it) shows the email in the
+ * Chromium (Debian's, driven by playwright-core; scripts/tools/ensure-chromium.sh installs it) shows the email in the
  * list and renders it; Ctrl-C (SIGINT) leaves no process, no bound port and no temporary directory, and a
  * second start on the same port works at once; the page draws the stack's diagram with no network. The full-page
  * screenshot is the README's docs/playground.png.
@@ -11,9 +11,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Browser, chromium } from 'playwright-core';
-import { getJson, waitFor } from './support/http';
-import { registerResource, useE2eLifecycle } from './support/lifecycle';
-import { boundSockets } from './support/loopback';
+import { getJson, waitFor } from '../testkit/http';
+import { registerResource, useE2eLifecycle } from '../testkit/lifecycle';
+import { boundSockets } from '../testkit/loopback';
 
 useE2eLifecycle();
 

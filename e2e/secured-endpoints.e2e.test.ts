@@ -9,15 +9,15 @@ import * as http from 'http';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../constructs';
-import { readManifests } from '../scripts/lib/manifests';
-import { freePort } from '../__tests__/support/binaries';
+import { readManifests } from '../constructs/k8s/manifests';
+import { freePort } from '../testkit/binaries';
 import { leaks, processArgv } from '../__tests__/support/leaks';
 import { TestCa } from '../__tests__/support/tls';
-import { sleep, waitFor } from './support/http';
-import { collectLogs, registerResource, testWorkDir, useE2eLifecycle } from './support/lifecycle';
-import { VmalertAlert } from './support/probes';
-import { E2eStack, RunningPod } from './support/stack';
-import { Vmauth } from './support/vmauth';
+import { sleep, waitFor } from '../testkit/http';
+import { collectLogs, registerResource, testWorkDir, useE2eLifecycle } from '../testkit/lifecycle';
+import { VmalertAlert } from '../testkit/probes';
+import { E2eStack, RunningPod } from '../testkit/stack';
+import { Vmauth } from '../testkit/vmauth';
 
 useE2eLifecycle();
 

@@ -2,7 +2,7 @@
  * Self-monitoring wired as shipped, end to end with the pinned binaries:
  *  - the vmagent scrape configs that SelfMonitoringScrape generates (read back from the synthesized ConfigMap)
  *    run in the real vmagent; only Kubernetes pod discovery is replaced by static targets carrying the
- *    `__meta_kubernetes_*` labels the pods would have (e2e/support/pod-discovery.ts);
+ *    `__meta_kubernetes_*` labels the pods would have (testkit/pod-discovery.ts);
  *  - the dead man's switch: the Watchdog reaches a heartbeat webhook whose URL Alertmanager reads from a
  *    Secret file, once per interval, and stops when every vmalert is gone.
  */
@@ -10,18 +10,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { heartbeatRepeatMs, SELF_MONITORING_ALERTS, WATCHDOG_ALERT } from '../constructs';
-import { sleep, waitFor } from './support/http';
-import { testWorkDir, useE2eLifecycle } from './support/lifecycle';
-import { LoopbackBlock } from './support/loopback';
-import { DiscoveredPod, discoveredPod, generatedScrapeConfigs, withStaticPodDiscovery } from './support/pod-discovery';
-import { vmalertAlerts, VmalertAlert } from './support/probes';
-import { startChartStack } from './support/scenario';
-import { RunningPod } from './support/stack';
+import { sleep, waitFor } from '../testkit/http';
+import { testWorkDir, useE2eLifecycle } from '../testkit/lifecycle';
+import { LoopbackBlock } from '../testkit/loopback';
+import { DiscoveredPod, discoveredPod, generatedScrapeConfigs, withStaticPodDiscovery } from '../testkit/pod-discovery';
+import { vmalertAlerts, VmalertAlert } from '../testkit/probes';
+import { startChartStack } from '../testkit/scenario';
+import { RunningPod } from '../testkit/stack';
 import {
   ALERTMANAGER_REPLICAS, E2E_EVALUATION_INTERVAL_SECONDS, E2E_SCRAPE_JOBS, NAMESPACE, VMALERT_REPLICAS,
-} from './support/test-chart';
-import { startVmagent } from './support/vmagent';
-import { WebhookSink } from './support/webhook-sink';
+} from '../testkit/test-chart';
+import { startVmagent } from '../testkit/vmagent';
+import { WebhookSink } from '../testkit/webhook-sink';
 
 useE2eLifecycle();
 

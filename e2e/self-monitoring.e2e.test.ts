@@ -4,13 +4,13 @@
  * it. Stopping one of the three Alertmanager peers must make the cluster-size alert fire.
  */
 import { SELF_MONITORING_ALERTS } from '../constructs';
-import { waitFor, sleep } from './support/http';
-import { testWorkDir, useE2eLifecycle } from './support/lifecycle';
-import { alertmanagerAlerts, vmalertAlerts, VmalertAlert } from './support/probes';
-import { startChartStack } from './support/scenario';
-import { RunningPod } from './support/stack';
-import { ALERTMANAGER_REPLICAS, E2E_EVALUATION_INTERVAL_SECONDS, VMALERT_REPLICAS } from './support/test-chart';
-import { startVmagent } from './support/vmagent';
+import { waitFor, sleep } from '../testkit/http';
+import { testWorkDir, useE2eLifecycle } from '../testkit/lifecycle';
+import { alertmanagerAlerts, vmalertAlerts, VmalertAlert } from '../testkit/probes';
+import { startChartStack } from '../testkit/scenario';
+import { RunningPod } from '../testkit/stack';
+import { ALERTMANAGER_REPLICAS, E2E_EVALUATION_INTERVAL_SECONDS, VMALERT_REPLICAS } from '../testkit/test-chart';
+import { startVmagent } from '../testkit/vmagent';
 
 useE2eLifecycle();
 

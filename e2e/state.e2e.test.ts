@@ -2,15 +2,15 @@
  * What identical replicas buy: a rollout does not reset `for:` timers (state restored through remote read),
  * and the series both replicas write are deduplicated into one by the storage.
  */
-import { getText, sleep, waitFor } from './support/http';
-import { useE2eLifecycle } from './support/lifecycle';
-import { metricValue, vmalertAlerts, VmalertAlert } from './support/probes';
-import { INCIDENT_CPU_RATE, startChartStack } from './support/scenario';
-import { RunningPod } from './support/stack';
+import { getText, sleep, waitFor } from '../testkit/http';
+import { useE2eLifecycle } from '../testkit/lifecycle';
+import { metricValue, vmalertAlerts, VmalertAlert } from '../testkit/probes';
+import { INCIDENT_CPU_RATE, startChartStack } from '../testkit/scenario';
+import { RunningPod } from '../testkit/stack';
 import {
   E2E_EVALUATION_INTERVAL_SECONDS, E2E_STORAGE_LATENCY_OFFSET, RECORDED_SERIES, TestChartOptions, VMALERT_REPLICAS,
-} from './support/test-chart';
-import { parseDuration } from '../constructs/duration';
+} from '../testkit/test-chart';
+import { parseDuration } from '../constructs/core/duration';
 
 useE2eLifecycle();
 

@@ -3,11 +3,11 @@
  * vmalert replicas, the meshed Alertmanagers render the example's Chinese email template, and the mail, parsed
  * with mailparser (MIME encoded-words, transfer encoding and charset undone), carries the rendered text exactly.
  */
-import { useE2eLifecycle } from './support/lifecycle';
-import { vmalertAlerts } from './support/probes';
-import { DUPLICATE_WINDOW_MS, EMAIL_TIMEOUT_MS, IDLE_CPU_RATE, INCIDENT_CPU_RATE, startChartStack, subjects } from './support/scenario';
-import { MAIL_TO } from './support/test-chart';
-import { waitFor } from './support/http';
+import { useE2eLifecycle } from '../testkit/lifecycle';
+import { vmalertAlerts } from '../testkit/probes';
+import { DUPLICATE_WINDOW_MS, EMAIL_TIMEOUT_MS, IDLE_CPU_RATE, INCIDENT_CPU_RATE, startChartStack, subjects } from '../testkit/scenario';
+import { MAIL_TO } from '../testkit/test-chart';
+import { waitFor } from '../testkit/http';
 
 useE2eLifecycle();
 

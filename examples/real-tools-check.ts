@@ -8,7 +8,7 @@
  * In your own app, import from 'cdk8s-vmalert-ha/testing' instead of '../constructs/testing'.
  */
 import { App } from 'cdk8s';
-import { checkWithRealTools } from '../constructs/testing';
+import { checkWithRealTools } from '../constructs/testing/index';
 import { minimalChart } from './minimal';
 
 if (require.main === module) {

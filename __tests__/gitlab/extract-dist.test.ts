@@ -1,12 +1,12 @@
 /**
- * scripts/extract-dist.ts and scripts/lib/deploy-plan.ts: what the synth job hands to the validate and deploy
+ * scripts/ci/extract-dist.ts and scripts/ci/deploy-plan.ts: what the synth job hands to the validate and deploy
  * jobs, from a hand-made dist/ (fixtures/manifests).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { extractDist } from '../../scripts/extract-dist';
-import { deployPlan, renderDeployPlan } from '../../scripts/lib/deploy-plan';
-import { K8sObject, findObjects, readManifests } from '../../scripts/lib/manifests';
+import { extractDist } from '../../scripts/ci/extract-dist';
+import { deployPlan, renderDeployPlan } from '../../scripts/ci/deploy-plan';
+import { K8sObject, findObjects, readManifests } from '../../constructs/k8s/manifests';
 import { tempDir } from './helpers';
 
 const FIXTURE_DIST = path.join(__dirname, 'fixtures', 'manifests');

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { checkoutNewBranch, gitlabCiLocal, listedJobs, previewPipeline, repoWith } from './helpers';
 
-const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json', 'rules/victoriametrics.yml', 'constructs/versions.ts', 'scripts/test-tools.sh'];
+const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json', 'rules/victoriametrics.yml', 'constructs/core/versions.ts', 'scripts/tools/test-tools.sh'];
 /** The jobs that check rules with the real vmalert, vmalert-tool and amtool, and produce what deploy applies. */
 const RULE_CHECKS = ['synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries'];
 const CODE_ONLY = ['validate:e2e', 'test:cluster-tools', 'validate:api-server'];
@@ -48,7 +48,7 @@ describe('.gitlab-ci.yml: jobs per change', () => {
   });
 
   test('a change to the version table runs e2e and the API-server suite too', () => {
-    const jobs = listedJobs(branchChanging('constructs/versions.ts'));
+    const jobs = listedJobs(branchChanging('constructs/core/versions.ts'));
     expect(jobs).toEqual(expect.arrayContaining([...RULE_CHECKS, ...CODE_ONLY]));
   });
 

@@ -4,13 +4,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../../constructs/constants';
+import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../../constructs/core/constants';
 import {
   REPO_ROOT, checkoutNewBranch, commitAll, exec, gitlabCiLocal, listedJobs, previewPipeline, repoWith, tempDir,
 } from './helpers';
 
 /** gitlab-ci-local needs only the pipeline file and the files its cache keys hash. */
-const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json', 'constructs/versions.ts', 'scripts/test-tools.sh'];
+const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json', 'constructs/core/versions.ts', 'scripts/tools/test-tools.sh'];
 const NODE_JOBS = ['test:unit', 'synth', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'diff:manifests'];
 /** Jobs of branch pipelines (pipeline-changes.test.ts: which of them a change runs; the merge-request jobs). */
 const ALL_JOBS = ['test:unit', 'test:tools', 'test:cluster-tools', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'deploy'];
@@ -89,10 +89,10 @@ describe('.gitlab-ci.yml', () => {
     // the folder is relative to the project (GitLab caches and archives only what is inside it) and not in git
     expect(folder).toMatch(/^\.?[\w-]+$/);
     expect(fs.readFileSync(path.join(REPO_ROOT, '.gitignore'), 'utf8').split('\n')).toContain(`/${folder}/`);
-    expect(tools.script).toEqual(['bash scripts/test-tools.sh']);
+    expect(tools.script).toEqual(['bash scripts/tools/test-tools.sh']);
     // a new version table or script gives a new cache; otherwise the job finds every binary and builds nothing
     const [cache] = tools.cache;
-    expect(cache.key).toEqual({ files: ['constructs/versions.ts', 'scripts/test-tools.sh'] });
+    expect(cache.key).toEqual({ files: ['constructs/core/versions.ts', 'scripts/tools/test-tools.sh'] });
     expect(cache.paths).toEqual(['$VMALERT_HA_TOOLS_CACHE/']);
     expect(cache.policy).toBe('pull-push');
     expect(tools.artifacts.paths).toEqual(['$VMALERT_HA_TOOLS_CACHE/']);
@@ -113,8 +113,8 @@ describe('.gitlab-ci.yml', () => {
     const cluster = pipeline['test:cluster-tools'];
     expect(cluster.variables.VMALERT_HA_TOOLS).toBe('cluster');
     expect(cluster.image).toEqual(pipeline['test:tools'].image);
-    expect(cluster.script).toEqual(['bash scripts/test-tools.sh']);
-    expect(cluster.cache[0].key).toEqual({ prefix: 'cluster-tools', files: ['constructs/versions.ts', 'scripts/test-tools.sh'] });
+    expect(cluster.script).toEqual(['bash scripts/tools/test-tools.sh']);
+    expect(cluster.cache[0].key).toEqual({ prefix: 'cluster-tools', files: ['constructs/core/versions.ts', 'scripts/tools/test-tools.sh'] });
     expect(cluster.artifacts.paths).toEqual(['$VMALERT_HA_TOOLS_CACHE/']);
     // AND validate:api-server takes both artifacts and checks all binaries (no Go in its image)
     const api = pipeline['validate:api-server'];
@@ -159,7 +159,7 @@ describe('.gitlab-ci.yml', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     const command: string = pkg.scripts['pipeline:local'];
     // the machine's own cache of the pinned binaries, so the local test:tools job builds nothing
-    const toolCache = '--variable "VMALERT_HA_TOOLS_CACHE=$(bash scripts/test-tools.sh --cache-dir)"';
+    const toolCache = '--variable "VMALERT_HA_TOOLS_CACHE=$(bash scripts/tools/test-tools.sh --cache-dir)"';
     expect(command).toContain(` ${toolCache} `);
     const words = command.replace(toolCache, '').split(/\s+/);
     expect(words.slice(0, 5)).toEqual(['gitlab-ci-local', '--force-shell-executor', '--shell-isolation', '--concurrency', '1']);
@@ -186,7 +186,7 @@ describe('.gitlab-ci.yml', () => {
   });
 
   test('synth keeps dist/ and the extracted files as artifacts, and the validate and deploy jobs take them', () => {
-    expect(pipeline.synth.script).toEqual(['npx cdk8s synth', 'npx ts-node scripts/extract-dist.ts dist "$CI_EXTRACT_DIR"']);
+    expect(pipeline.synth.script).toEqual(['npx cdk8s synth', 'npx ts-node scripts/ci/extract-dist.ts dist "$CI_EXTRACT_DIR"']);
     expect(pipeline.synth.artifacts.paths).toEqual(['dist/', '$CI_EXTRACT_DIR/']);
     for (const job of ['validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'deploy']) {
       expect(pipeline[job].dependencies).toEqual(['synth']);

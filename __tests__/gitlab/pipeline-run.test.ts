@@ -1,7 +1,7 @@
 /**
  * The whole pipeline, really run on this machine: gitlab-ci-local's shell executor runs every job of
  * .gitlab-ci.yml (test, synth, validate, deploy) in a throw-away copy of the working tree, with the pinned builds
- * of scripts/test-tools.sh standing in for the images' binaries (the machine's warm cache: the test:tools job
+ * of scripts/tools/test-tools.sh standing in for the images' binaries (the machine's warm cache: the test:tools job
  * builds nothing), and the deploy job applying to the test cluster (support/kube-cluster.ts) with the real kubectl;
  * only its `kubectl rollout status` is the fake (no kubelet).
  *
@@ -11,7 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { findObjects, readManifests, K8sObject } from '../../scripts/lib/manifests';
+import { findObjects, readManifests, K8sObject } from '../../constructs/k8s/manifests';
 import { KubeCluster, kubectlBinWithFakeRollout, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
 import { appChart } from '../real-binaries/charts';
 import {
@@ -30,7 +30,7 @@ const NAMESPACE = 'alerting-ci';
 const VMALERT_REPLICAS = 3;
 const RUN_TIMEOUT_MS = 20 * 60_000;
 const INSTALL_PIPELINE_TOOLS = path.join(REPO_ROOT, 'scripts', 'ci', 'install-pipeline-tools.sh');
-const TEST_TOOLS = path.join(REPO_ROOT, 'scripts', 'test-tools.sh');
+const TEST_TOOLS = path.join(REPO_ROOT, 'scripts', 'tools', 'test-tools.sh');
 
 let snapshot: string;
 let bin: string;
@@ -40,7 +40,7 @@ let run: Finished;
 /** Output lines of each job (`<job> > <line>` in gitlab-ci-local's output), stdout then stderr. */
 let jobOutput: Map<string, string[]>;
 let objects: K8sObject[];
-/** This machine's cache of the pinned binaries (scripts/test-tools.sh --cache-dir). */
+/** This machine's cache of the pinned binaries (scripts/tools/test-tools.sh --cache-dir). */
 let toolCache: string;
 
 /** The lines a job printed, joined. */

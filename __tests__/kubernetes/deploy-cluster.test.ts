@@ -1,6 +1,6 @@
 /**
  * The deploy job's script (scripts/ci/deploy.sh) for real: the pinned kubectl against the test cluster
- * (support/kube-cluster.ts), with the app's dist/ as `cdk8s synth` writes it and the plan scripts/extract-dist.ts
+ * (support/kube-cluster.ts), with the app's dist/ as `cdk8s synth` writes it and the plan scripts/ci/extract-dist.ts
  * derives from it. Shown here: the diff, the server-side apply and its conflicts, the SMTP password Secret,
  * and the pruning of what dist/ no longer holds (ApplySet), sparing everything else in the namespace.
  *
@@ -15,10 +15,10 @@ import * as kplus from 'cdk8s-plus-28';
 import { loadAppConfig } from '../../app-config';
 import { RulesConfigMap } from '../../constructs';
 import { AlertingStack } from '../../main';
-import { extractDist } from '../../scripts/extract-dist';
-import { K8sObject, findObjects, readManifests } from '../../scripts/lib/manifests';
+import { extractDist } from '../../scripts/ci/extract-dist';
+import { K8sObject, findObjects, readManifests } from '../../constructs/k8s/manifests';
 import { KubeCluster, kubectlBinWithFakeRollout, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
-import { RunResult, run } from '../support/binaries';
+import { RunResult, run } from '../../testkit/binaries';
 import { APP_RULES_DIR } from '../real-binaries/charts';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');

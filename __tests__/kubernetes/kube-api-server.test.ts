@@ -14,13 +14,13 @@ import * as path from 'path';
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { AlertmanagerCluster } from '../../constructs';
-import { STATEFULSET_NAME_MAX } from '../../constructs/k8s-names';
+import { STATEFULSET_NAME_MAX } from '../../constructs/k8s/names';
 import { existingConfigChart } from '../../examples/existing-config';
 import { minimalChart } from '../../examples/minimal';
 import { twoVmalertGroupsChart } from '../../examples/two-vmalert-groups';
 import { SECURED_PATTERNS, securedClusterChart } from '../../examples/secured-cluster';
 import { zhTwAlertsChart } from '../../examples/zh-tw-alerts';
-import { K8sObject, findObjects } from '../../scripts/lib/manifests';
+import { K8sObject, findObjects } from '../../constructs/k8s/manifests';
 import { KubeCluster, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
 import { appChart } from '../real-binaries/charts';
 
@@ -109,7 +109,7 @@ async function eventually<T>(probe: () => T, done: (value: T) => boolean, timeou
   return value;
 }
 
-describe('the synthesized objects on a real API server (Kubernetes of constructs/versions.ts)', () => {
+describe('the synthesized objects on a real API server (Kubernetes of constructs/core/versions.ts)', () => {
   const synthesized = charts();
 
   test.each(synthesized.map((c) => [c.name, c] as const))('%s: every object passes server-side apply, dry run then real', (_name, chart) => {

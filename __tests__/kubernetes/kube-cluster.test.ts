@@ -4,8 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { VERSIONS } from '../../constructs/versions';
-import { binary, portIsFree, run } from '../support/binaries';
+import { VERSIONS } from '../../constructs/core/versions';
+import { binary, portIsFree, run } from '../../testkit/binaries';
 import { restrictedNamespaceLabels, startKubeCluster } from '../support/kube-cluster';
 
 /** Startup is about 3 s and shutdown about 1 s on 2 busy cores; these bounds catch a hang, not jitter. */
@@ -28,7 +28,7 @@ test('the test cluster starts fast, runs the pinned Kubernetes, and stopping it 
   const port = Number(new URL(cluster.server).port);
   let stopMs: number | undefined;
   try {
-    // THEN it was ready quickly, on loopback, and the API server is the version of constructs/versions.ts
+    // THEN it was ready quickly, on loopback, and the API server is the version of constructs/core/versions.ts
     console.log(`test cluster: started in ${cluster.startupMs} ms`);
     expect(cluster.startupMs).toBeLessThan(MAX_STARTUP_MS);
     expect(new URL(cluster.server).hostname).toBe('127.0.0.1');

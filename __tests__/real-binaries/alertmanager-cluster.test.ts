@@ -10,8 +10,8 @@ import { Chart, Testing } from 'cdk8s';
 import { AlertmanagerCluster, NotificationTemplates, RulesConfigMap, VmalertHa } from '../../constructs';
 import {
   containerArgs, expandEnvRefs, extractAlertmanagerConfig, extractRuleFiles, flagValues, K8sObject, rewriteArgPaths,
-} from '../../scripts/lib/manifests';
-import { binary, freePort, httpStatus, pollUntilOk, portIsFree, run, start, StartedProcess } from '../support/binaries';
+} from '../../constructs/k8s/manifests';
+import { binary, freePort, httpStatus, pollUntilOk, portIsFree, run, start, StartedProcess } from '../../testkit/binaries';
 
 let workDir: string;
 const started: StartedProcess[] = [];

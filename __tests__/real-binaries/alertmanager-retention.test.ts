@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { AddressInfo } from 'net';
-import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../support/binaries';
+import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../../testkit/binaries';
 import { temporaryDirectories } from '../support/temp';
 
 const tempDir = temporaryDirectories();

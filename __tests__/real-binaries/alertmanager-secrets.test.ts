@@ -9,8 +9,8 @@ import * as http from 'http';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { AlertmanagerCluster, AlertmanagerConfig } from '../../constructs';
-import { containerArgs, extractAlertmanagerConfig, K8sObject, rewriteArgPaths } from '../../scripts/lib/manifests';
-import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../support/binaries';
+import { containerArgs, extractAlertmanagerConfig, K8sObject, rewriteArgPaths } from '../../constructs/k8s/manifests';
+import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../../testkit/binaries';
 import { leaks, processArgv, secretObject } from '../support/leaks';
 import { temporaryDirectories } from '../support/temp';
 

@@ -7,9 +7,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { AlertmanagerCluster } from '../../constructs';
-import { ALERTMANAGER_MIN_READY_SECONDS } from '../../constructs/constants';
+import { ALERTMANAGER_MIN_READY_SECONDS } from '../../constructs/core/constants';
 import { EMAIL_CONFIG, only, synth } from '../support/synth';
-import { binary, freePort, httpStatus, start, StartedProcess } from '../support/binaries';
+import { binary, freePort, httpStatus, start, StartedProcess } from '../../testkit/binaries';
 
 const PEERS = ['127.43.0.1', '127.43.0.2', '127.43.0.3'];
 const SETTLED = 'gossip settled; proceeding';

@@ -9,8 +9,8 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import {
   containerArgs, expandEnvRefs, extractAlertmanagerConfig, ExtractedAlertmanager, flagValues, PLACEHOLDER_SECRET, rewriteArgPaths,
-} from '../../scripts/lib/manifests';
-import { binary, pollUntilOk, portIsFree, run, start } from '../support/binaries';
+} from '../../constructs/k8s/manifests';
+import { binary, pollUntilOk, portIsFree, run, start } from '../../testkit/binaries';
 import { SynthesizedChart, testCharts } from './charts';
 
 /** The manifest's ports; the test keeps them and gives the process its own loopback address instead. */

@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { checkManifests } from '../../scripts/lib/k8s-checks';
-import { readManifests } from '../../scripts/lib/manifests';
+import { checkManifests } from '../../scripts/ci/k8s-checks';
+import { readManifests } from '../../constructs/k8s/manifests';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'bad-rules');

@@ -1,14 +1,14 @@
 /**
  * The validate jobs' scripts (scripts/ci/validate-vmalert.sh, validate-alertmanager.sh) outside their images,
- * where they run the pinned vmalert and amtool of scripts/test-tools.sh: they pass on good extracted files and
+ * where they run the pinned vmalert and amtool of scripts/tools/test-tools.sh: they pass on good extracted files and
  * stop the pipeline on a bad rule, a bad flag or a bad Alertmanager config. The fixture is the pipeline tests'
  * hand-made dist/.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { extractDist } from '../../scripts/extract-dist';
-import { VERSIONS } from '../../constructs/versions';
-import { binary, run } from '../support/binaries';
+import { extractDist } from '../../scripts/ci/extract-dist';
+import { VERSIONS } from '../../constructs/core/versions';
+import { binary, run } from '../../testkit/binaries';
 import { REPO_ROOT, tempDir } from '../gitlab/helpers';
 
 const FIXTURE_DIST = path.join(REPO_ROOT, '__tests__', 'gitlab', 'fixtures', 'manifests');
@@ -83,7 +83,8 @@ describe('scripts/ci/validate-alertmanager.sh', () => {
     const ci = path.join(out, 'scripts', 'ci');
     fs.mkdirSync(ci, { recursive: true });
     fs.copyFileSync(path.join(REPO_ROOT, 'scripts', 'ci', 'lib.sh'), path.join(ci, 'lib.sh'));
-    fs.writeFileSync(path.join(out, 'scripts', 'test-tools.sh'), `exec bash ${path.join(REPO_ROOT, 'scripts', 'test-tools.sh')} "$@"\n`);
+    fs.mkdirSync(path.join(out, 'scripts', 'tools'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'scripts', 'tools', 'test-tools.sh'), `exec bash ${path.join(REPO_ROOT, 'scripts', 'tools', 'test-tools.sh')} "$@"\n`);
     const script = path.join(ci, 'job.sh');
     fs.writeFileSync(script, `set -eu\n. "$(dirname "$0")/lib.sh"\ntool=$(find_pinned ${findArgs})\necho "found $tool"\n`);
     return script;
@@ -95,7 +96,7 @@ describe('scripts/ci/validate-alertmanager.sh', () => {
     const result = run('sh', [jobScript('vmctl /vmctl-prod')]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('job.sh: vmctl is not one of the pinned binaries of scripts/test-tools.sh\n');
+    expect(result.stderr).toBe('job.sh: vmctl is not one of the pinned binaries of scripts/tools/test-tools.sh\n');
   });
 
   test('in the image (no bash there), the image\'s own binary is used, and a missing one stops the job', () => {
@@ -112,7 +113,7 @@ describe('scripts/ci/validate-alertmanager.sh', () => {
     expect({ code: found.code, stdout: found.stdout }).toEqual({ code: 0, stdout: `found ${imagePath}\n` });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
-      'job.sh: amtool: not at /nonexistent/amtool, and no bash to run scripts/test-tools.sh: run this job in its image from .gitlab-ci.yml\n',
+      'job.sh: amtool: not at /nonexistent/amtool, and no bash to run scripts/tools/test-tools.sh: run this job in its image from .gitlab-ci.yml\n',
     );
   });
 

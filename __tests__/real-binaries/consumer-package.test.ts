@@ -11,9 +11,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import * as ts from 'typescript';
-import { checkManifests } from '../../scripts/lib/k8s-checks';
-import { findObjects, flagValues, K8sObject } from '../../scripts/lib/manifests';
-import { binary } from '../support/binaries';
+import { checkManifests } from '../../scripts/ci/k8s-checks';
+import { findObjects, flagValues, K8sObject } from '../../constructs/k8s/manifests';
+import { binary } from '../../testkit/binaries';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const PACKAGE_NAME = 'cdk8s-vmalert-ha';

@@ -17,9 +17,9 @@ import { endpointAuthFlags, httpAuthFlags, RulesConfigMap, VmalertHa } from '../
 import { EXTERNAL_OBJECTS, SECURED_PATTERNS, securedClusterChart } from '../../examples/secured-cluster';
 import {
   containerArgs, expandEnvRefs, extractRuleFiles, K8sObject, mirrorPodFiles, podSpecOf, rewriteArgPaths,
-} from '../../scripts/lib/manifests';
-import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../support/binaries';
-import { assertRealToolsAccept } from '../../constructs/testing';
+} from '../../constructs/k8s/manifests';
+import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../../testkit/binaries';
+import { assertRealToolsAccept } from '../../constructs/testing/index';
 import { leaks, processArgv, secretObject } from '../support/leaks';
 import { temporaryDirectories } from '../support/temp';
 import { TestCa } from '../support/tls';

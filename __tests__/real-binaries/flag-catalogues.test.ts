@@ -4,8 +4,8 @@
  */
 import * as fs from 'fs';
 import { ALERTMANAGER_FLAGS, VMALERT_FLAGS } from '../../constructs';
-import { CATALOGUES, helpText } from '../../scripts/gen-flag-catalogues';
-import { binary, run } from '../support/binaries';
+import { CATALOGUES, helpText } from '../../scripts/codegen/gen-flag-catalogues';
+import { binary, run } from '../../testkit/binaries';
 
 describe.each(CATALOGUES.map(c => [c.binary, c] as const))('%s', (_name, catalogue) => {
   test('the committed catalogue is what the pinned binary\'s help generates (npm run gen:flags fixes a difference)', () => {

@@ -8,9 +8,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../../constructs';
-import { FlagDurationParser, isFlagDuration } from '../../constructs/duration';
+import { FlagDurationParser, isFlagDuration } from '../../constructs/core/duration';
 import { argsOf, EMAIL_CONFIG, synth } from '../support/synth';
-import { binary, run } from '../support/binaries';
+import { binary, run } from '../../testkit/binaries';
 
 const SAMPLES = ['30s', '1m30s', '24h', '1.5h', '0', '0s', '250ms', '1d', '7d', '1w2d', '1.5d', '1y', '5', '-', 'soon', '1 m', '2h1d'];
 

@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   containerArgs, expandEnvRefs, extractAlertmanagerConfig, extractRuleFiles, K8sObject, readManifests, rewriteArgPaths,
-} from '../../scripts/lib/manifests';
-import { binary, freePort, httpStatus, pollUntilOk, run, start, StartedProcess } from '../support/binaries';
+} from '../../constructs/k8s/manifests';
+import { binary, freePort, httpStatus, pollUntilOk, run, start, StartedProcess } from '../../testkit/binaries';
 import { HOSTILE_CASES, HostileCase } from '../support/hostile-inputs';
 import { temporaryDirectories } from '../support/temp';
 

@@ -1,8 +1,8 @@
 /**
  * Every synthesized object of each test chart is valid Kubernetes: its apiVersion/kind schema
- * (kubernetes-models) and the cross-object checks a schema cannot make (scripts/lib/k8s-checks.ts).
+ * (kubernetes-models) and the cross-object checks a schema cannot make (scripts/ci/k8s-checks.ts).
  */
-import { checkManifests } from '../../scripts/lib/k8s-checks';
+import { checkManifests } from '../../scripts/ci/k8s-checks';
 import { SynthesizedChart, testCharts } from './charts';
 
 describe.each(testCharts().map((c) => [c.name, c] as [string, SynthesizedChart]))('chart "%s"', (_name, chart) => {

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { parseRuleFileBytes, renderRuleFile, ruleDurationMs, templateProblem } from '../../constructs';
-import { binary, freePort, pollUntilOk, run, start } from '../support/binaries';
+import { binary, freePort, pollUntilOk, run, start } from '../../testkit/binaries';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rule-files');
 const fixtures = (kind: string) => fs.readdirSync(path.join(FIXTURES, kind)).filter(f => f.endsWith('.yml')).sort().map(f => path.join(FIXTURES, kind, f));

@@ -10,8 +10,8 @@ import * as yaml from 'js-yaml';
 import { COMPONENT_LABEL, CONFIGMAP_MAX_BYTES, packRuleFiles, renderRuleFile, RuleGroup, VMALERT_RULES_DIR } from '../../constructs';
 import { generatedAlertName, generatedGroups } from '../../scripts/bench/generated-rules';
 import { scaleChart } from '../../scripts/bench/scale-chart';
-import { containerArgs, extractRuleFiles, findObjects, flagValues, K8sObject, podSpecOf } from '../../scripts/lib/manifests';
-import { binary, run } from '../support/binaries';
+import { containerArgs, extractRuleFiles, findObjects, flagValues, K8sObject, podSpecOf } from '../../constructs/k8s/manifests';
+import { binary, run } from '../../testkit/binaries';
 
 const MIB = 1024 * 1024;
 /** Padding per rule that makes 2,500 generated rules about 3 MiB of rule files. */

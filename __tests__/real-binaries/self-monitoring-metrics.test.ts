@@ -7,9 +7,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { renderRuleFile } from '../../constructs/rules';
-import { selfMonitoringGroups } from '../../constructs/self-monitoring';
-import { binary, freePort, pollUntilOk, start, StartedProcess } from '../support/binaries';
+import { renderRuleFile } from '../../constructs/rules/rules';
+import { selfMonitoringGroups } from '../../constructs/self-monitoring/self-monitoring';
+import { binary, freePort, pollUntilOk, start, StartedProcess } from '../../testkit/binaries';
 
 const HOST = '127.0.0.1';
 /** `up` is written by the scraper, not exposed by a target. */

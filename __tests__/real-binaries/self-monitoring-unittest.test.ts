@@ -8,9 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { renderRuleFile, AlertingRule, isAlertingRule } from '../../constructs/rules';
-import { SELF_MONITORING_ALERTS, selfMonitoringGroups, SelfMonitoringOptions } from '../../constructs/self-monitoring';
-import { binary, run } from '../support/binaries';
+import { renderRuleFile, AlertingRule, isAlertingRule } from '../../constructs/rules/rules';
+import { SELF_MONITORING_ALERTS, selfMonitoringGroups, SelfMonitoringOptions } from '../../constructs/self-monitoring/self-monitoring';
+import { binary, run } from '../../testkit/binaries';
 import { runRuleUnitTests as runUnitTest } from '../support/vmalert-tool';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'self-monitoring.unittest.yml');

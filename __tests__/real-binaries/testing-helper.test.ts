@@ -7,8 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { AlertingRule, AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../../constructs';
-import { assertRealToolsAccept, checkWithRealTools, RealToolsOptions } from '../../constructs/testing';
-import { binary, run } from '../support/binaries';
+import { assertRealToolsAccept, checkWithRealTools, RealToolsOptions } from '../../constructs/testing/index';
+import { binary, run } from '../../testkit/binaries';
 import { testCharts } from './charts';
 
 const pinned = (): RealToolsOptions => ({ vmalertBin: binary('vmalert'), amtoolBin: binary('amtool') });

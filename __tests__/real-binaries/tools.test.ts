@@ -1,17 +1,17 @@
 /**
- * scripts/test-tools.sh (`npm run test:tools`): the binaries every other real-binary test runs are the pinned
- * builds of constructs/versions.ts, a warm cache builds nothing, and a build that cannot happen fails loudly with
+ * scripts/tools/test-tools.sh (`npm run test:tools`): the binaries every other real-binary test runs are the pinned
+ * builds of constructs/core/versions.ts, a warm cache builds nothing, and a build that cannot happen fails loudly with
  * what to do. The versions the suite ran against are printed in the test log.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { VERSIONS } from '../../constructs/versions';
-import { binary, pinnedBinaries, run } from '../support/binaries';
+import { VERSIONS } from '../../constructs/core/versions';
+import { binary, pinnedBinaries, run } from '../../testkit/binaries';
 
-const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'test-tools.sh');
-const VERSIONS_FILE = path.join(__dirname, '..', '..', 'constructs', 'versions.ts');
-/** The component of constructs/versions.ts each pinned binary is built from, and the flag printing its version. */
+const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'tools', 'test-tools.sh');
+const VERSIONS_FILE = path.join(__dirname, '..', '..', 'constructs', 'core', 'versions.ts');
+/** The component of constructs/core/versions.ts each pinned binary is built from, and the flag printing its version. */
 const PINNED: ReadonlyArray<[name: string, component: keyof typeof VERSIONS, versionFlag: string]> = [
   ['vmalert', 'victoriaMetrics', '-version'],
   ['vmagent', 'victoriaMetrics', '-version'],
@@ -47,8 +47,8 @@ function reportedVersion(name: string, flag: string): string {
   return (result.stdout + result.stderr).split('\n')[0].replace(/^\S+ version (?=\S+-tags-)/, '');
 }
 
-describe('scripts/test-tools.sh', () => {
-  test('--versions prints the tags of constructs/versions.ts', () => {
+describe('scripts/tools/test-tools.sh', () => {
+  test('--versions prints the tags of constructs/core/versions.ts', () => {
     // GIVEN the version table / WHEN the script is asked for its versions
     const result = run('bash', [SCRIPT, '--versions']);
     // THEN it prints exactly the table's components and tags
@@ -130,7 +130,7 @@ describe('scripts/test-tools.sh', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(
         `test-tools: resolving victoriaMetrics ${bogus} failed (go list -m github.com/VictoriaMetrics/VictoriaMetrics@${bogus}); `
-          + 'rerun: bash scripts/test-tools.sh\n',
+          + 'rerun: bash scripts/tools/test-tools.sh\n',
       );
       expect(fs.readdirSync(path.join(cache, `victoriametrics-${bogus}`))).toEqual([]);
     });
@@ -150,7 +150,7 @@ describe('scripts/test-tools.sh', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(
         "test-tools: 'go' is not on PATH. The test binaries are built from the upstream Go modules;\n"
-          + "  install Go >= the version in the modules' go.mod (see README, Versions), then: bash scripts/test-tools.sh\n",
+          + "  install Go >= the version in the modules' go.mod (see README, Versions), then: bash scripts/tools/test-tools.sh\n",
       );
     });
   });

@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { containerArgs, expandEnvRefs, extractRuleFiles, ExtractedRules, rewriteArgPaths } from '../../scripts/lib/manifests';
-import { binary, freePort, pollUntilOk, run, start } from '../support/binaries';
+import { containerArgs, expandEnvRefs, extractRuleFiles, ExtractedRules, rewriteArgPaths } from '../../constructs/k8s/manifests';
+import { binary, freePort, pollUntilOk, run, start } from '../../testkit/binaries';
 import { SynthesizedChart, testCharts, vmalertWithExtraArgs } from './charts';
 
 /** Downward API values the kubelet would put in $(POD_NAME) / $(POD_NAMESPACE). */

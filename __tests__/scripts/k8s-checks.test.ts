@@ -1,6 +1,6 @@
-/** Unit tests for scripts/lib/k8s-checks.ts: each check catches its bad object and names it. */
-import { checkManifests, crossCheck, MAX_CONFIG_BYTES, validateSchemas } from '../../scripts/lib/k8s-checks';
-import { K8sObject } from '../../scripts/lib/manifests';
+/** Unit tests for scripts/ci/k8s-checks.ts: each check catches its bad object and names it. */
+import { checkManifests, crossCheck, MAX_CONFIG_BYTES, validateSchemas } from '../../scripts/ci/k8s-checks';
+import { K8sObject } from '../../constructs/k8s/manifests';
 
 const NS = 'monitoring';
 const LABELS = { 'app.kubernetes.io/name': 'vmalert' };
@@ -207,7 +207,7 @@ describe('crossCheck', () => {
   });
 });
 
-describe('the API server name rules (constructs/k8s-names.ts)', () => {
+describe('the API server name rules (constructs/k8s/names.ts)', () => {
   test('a Service named with a leading digit and a StatefulSet name over 52 characters are reported', () => {
     // GIVEN a valid stack, its Service renamed to start with a digit, and a long-named StatefulSet
     const objects = validStack();

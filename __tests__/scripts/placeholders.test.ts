@@ -1,4 +1,4 @@
-import { placeholderAddresses } from '../../scripts/lib/deploy-plan';
+import { placeholderAddresses } from '../../scripts/ci/deploy-plan';
 
 describe('placeholderAddresses: where the deploy job draws the line', () => {
   test.each([

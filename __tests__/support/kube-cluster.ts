@@ -1,6 +1,6 @@
 /**
  * A throw-away Kubernetes control plane for tests: the pinned etcd, kube-apiserver and kube-controller-manager
- * (scripts/test-tools.sh builds them at the tags of constructs/versions.ts) on loopback, on free ports, with a
+ * (scripts/tools/test-tools.sh builds them at the tags of constructs/core/versions.ts) on loopback, on free ports, with a
  * kubeconfig for the pinned kubectl. No kubelet and no scheduler run: the controllers create Pods, nothing runs
  * them. Each process leads its own process group, and stopping the cluster kills the groups and removes the
  * temporary directory.
@@ -12,7 +12,7 @@ import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { RunResult, binary, freePort, httpStatus, run } from './binaries';
+import { RunResult, binary, freePort, httpStatus, run } from '../../testkit/binaries';
 
 /** Options for {@link startKubeCluster}. */
 export interface KubeClusterOptions {
@@ -313,7 +313,7 @@ interface TypeMeta {
 /**
  * Serves the custom resource kinds among `objects` (VMPodScrape, PodMonitor: any group outside Kubernetes' own) through
  * CustomResourceDefinitions of our own with a permissive schema, the way a cluster running their operator serves them.
- * Their fields are checked by scripts/check-dist.ts, not here: the API server only stores them. Returns the CRD names.
+ * Their fields are checked by scripts/ci/check-dist.ts, not here: the API server only stores them. Returns the CRD names.
  */
 export function serveCustomResources(cluster: KubeCluster, objects: readonly TypeMeta[]): string[] {
   const kinds = new Map<string, { group: string; version: string; kind: string; plural: string }>();

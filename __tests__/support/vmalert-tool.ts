@@ -3,7 +3,7 @@
  * VictoriaMetrics, so rule expressions are evaluated as MetricsQL, as in production.
  */
 import * as path from 'path';
-import { binary, run, RunResult } from './binaries';
+import { binary, run, RunResult } from '../../testkit/binaries';
 
 /**
  * Runs one vmalert-tool test file (its `rule_files` are relative to it). Exit code 0 and "SUCCESS" on stdout

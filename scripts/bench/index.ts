@@ -47,7 +47,7 @@ app.synth();
 /** What cdk8s.yaml ran before the launcher, measured for comparison. */
 const TS_NODE_APP = 'npx ts-node main.ts';
 /** Files whose uncommitted changes the fresh clone would not measure. */
-const APP_SOURCES = ['cdk8s.yaml', 'main.ts', 'app-config.ts', 'constructs', 'scripts/synth-app.js', 'tsconfig.json'];
+const APP_SOURCES = ['cdk8s.yaml', 'main.ts', 'app-config.ts', 'constructs', 'scripts/synth/synth-app.js', 'tsconfig.json'];
 
 interface Options {
   readonly runs: number;

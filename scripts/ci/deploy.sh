@@ -16,7 +16,7 @@
 #      complete fails the job (maxUnavailable 0 keeps the previous pods serving meanwhile).
 #
 # Usage: sh scripts/ci/deploy.sh [DIST_DIR] [PLAN]   (defaults: dist .build/ci/deploy-plan.txt)
-# The plan is written by scripts/extract-dist.ts from dist/: which namespaces, Secrets and workloads dist/ has.
+# The plan is written by scripts/ci/extract-dist.ts from dist/: which namespaces, Secrets and workloads dist/ has.
 # Environment: KUBE_CONTEXT (required), SMTP_PASSWORD (optional, masked), ROLLOUT_TIMEOUT (default 10m),
 # FIELD_MANAGER (default gitlab-ci-cdk8s-vmalert-ha), APPLYSET_PARENT (default: lib.sh, applyset_parent).
 set -eu
@@ -29,7 +29,7 @@ field_manager="${FIELD_MANAGER:-gitlab-ci-cdk8s-vmalert-ha}"
 rollout_timeout="${ROLLOUT_TIMEOUT:-10m}"
 
 [ -d "$dist_dir" ] || die "$dist_dir does not exist: it is the synth job's artifact (npx cdk8s synth)"
-[ -f "$plan" ] || die "$plan does not exist: the synth job writes it (npx ts-node scripts/extract-dist.ts dist .build/ci)"
+[ -f "$plan" ] || die "$plan does not exist: the synth job writes it (npx ts-node scripts/ci/extract-dist.ts dist .build/ci)"
 [ -n "${KUBE_CONTEXT:-}" ] || die "KUBE_CONTEXT is not set: set the CI/CD variable to the GitLab agent's" \
   "context, <agent configuration project path>:<agent name> (e.g. my-group/cluster-config:production)"
 kubectl=$(find_tool kubectl)

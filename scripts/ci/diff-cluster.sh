@@ -14,7 +14,7 @@ plan="${2:-.build/ci/deploy-plan.txt}"
 field_manager="${FIELD_MANAGER:-gitlab-ci-cdk8s-vmalert-ha}"
 
 [ -d "$dist_dir" ] || die "$dist_dir does not exist: it is the synth job's artifact (npx cdk8s synth)"
-[ -f "$plan" ] || die "$plan does not exist: the synth job writes it (npx ts-node scripts/extract-dist.ts dist .build/ci)"
+[ -f "$plan" ] || die "$plan does not exist: the synth job writes it (npx ts-node scripts/ci/extract-dist.ts dist .build/ci)"
 [ -n "${KUBE_CONTEXT:-}" ] || die "KUBE_CONTEXT is not set: this job runs only when the agent's context is available"
 kubectl=$(find_tool kubectl)
 

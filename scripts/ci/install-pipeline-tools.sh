@@ -2,7 +2,7 @@
 # Installs, when missing, what running the pipeline locally with gitlab-ci-local needs besides node: git (it
 # reads the branch and remote) and rsync (it copies the tree into each job's build directory). Debian/Ubuntu,
 # as root; elsewhere it says what to install. The pipeline's own tools (vmalert, amtool, vmalert-tool, ...) are
-# the pinned builds of scripts/test-tools.sh.
+# the pinned builds of scripts/tools/test-tools.sh.
 set -eu
 
 missing=

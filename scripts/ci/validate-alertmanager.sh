@@ -4,7 +4,7 @@
 # the SMTP password file holds a placeholder, since the real Secret never is in dist/.
 #
 # Usage: sh scripts/ci/validate-alertmanager.sh [EXTRACT_DIR]   (default .build/ci)
-# Runs in prom/alertmanager (/bin/amtool), elsewhere with the pinned amtool of scripts/test-tools.sh.
+# Runs in prom/alertmanager (/bin/amtool), elsewhere with the pinned amtool of scripts/tools/test-tools.sh.
 set -eu
 . "$(dirname "$0")/lib.sh"
 

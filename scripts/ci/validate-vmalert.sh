@@ -3,8 +3,8 @@
 # vmalert parses the flags (an unknown flag such as -dedup.minScrapeInterval exits 2) and then loads and
 # checks every rule file the -rule globs match (YAML, MetricsQL, templates), without a datasource.
 #
-# Usage: sh scripts/ci/validate-vmalert.sh [EXTRACT_DIR]   (default .build/ci, written by scripts/extract-dist.ts)
-# Runs in victoriametrics/vmalert (binary /vmalert-prod), elsewhere with the pinned vmalert of scripts/test-tools.sh.
+# Usage: sh scripts/ci/validate-vmalert.sh [EXTRACT_DIR]   (default .build/ci, written by scripts/ci/extract-dist.ts)
+# Runs in victoriametrics/vmalert (binary /vmalert-prod), elsewhere with the pinned vmalert of scripts/tools/test-tools.sh.
 set -eu
 . "$(dirname "$0")/lib.sh"
 

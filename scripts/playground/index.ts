@@ -1,6 +1,6 @@
 /**
  * `npm run playground [-- --rules DIR] [--port N]`: the app (or the app with your rules) synthesized and run on
- * this machine with the pinned binaries, no cluster and no Docker, reusing the end-to-end runner (e2e/support):
+ * this machine with the pinned binaries, no cluster and no Docker, reusing the end-to-end runner (testkit):
  * the vmalert replicas and Alertmanager peers from the manifests, a single-node victoria-metrics behind the
  * vmselect/vminsert paths, vmagent scraping the stack with the generated scrape configs, an SMTP catcher with a
  * web page, and a simulated CPU load that makes the CPU alert fire. Ctrl-C stops everything and removes the
@@ -13,16 +13,16 @@ import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { AppConfig, loadAppConfig } from '../../app-config';
 import { AlertingStack } from '../../main';
-import { Component } from '../../e2e/support/feeder';
-import { endTest, registerResource, nameWorkDir, testWorkDir, collectLogs } from '../../e2e/support/lifecycle';
-import { discoveredPod, withStaticPodDiscovery } from '../../e2e/support/pod-discovery';
-import { ClusterStatus, metricValue, vmalertAlerts } from '../../e2e/support/probes';
-import { getJson, getText } from '../../e2e/support/http';
-import { E2eStack, RunningPod } from '../../e2e/support/stack';
-import { startVmagent, VMAGENT_PORT } from '../../e2e/support/vmagent';
-import { ClusterPathProxy } from '../../e2e/support/vm-proxy';
-import { K8sObject, podSpecOf, readManifests } from '../../scripts/lib/manifests';
-import { stackDiagram } from '../../scripts/lib/stack-diagram';
+import { Component } from '../../testkit/feeder';
+import { endTest, registerResource, nameWorkDir, testWorkDir, collectLogs } from '../../testkit/lifecycle';
+import { discoveredPod, withStaticPodDiscovery } from '../../testkit/pod-discovery';
+import { ClusterStatus, metricValue, vmalertAlerts } from '../../testkit/probes';
+import { getJson, getText } from '../../testkit/http';
+import { E2eStack, RunningPod } from '../../testkit/stack';
+import { startVmagent, VMAGENT_PORT } from '../../testkit/vmagent';
+import { ClusterPathProxy } from '../../testkit/vm-proxy';
+import { K8sObject, podSpecOf, readManifests } from '../../constructs/k8s/manifests';
+import { stackDiagram } from '../docs/stack-diagram';
 import { MailPage, PageLink, PagePod } from './mail-page';
 import { copyRulesWithShortFor, describeShortening } from './rules';
 import { StatusWriter } from './status';
@@ -86,13 +86,13 @@ function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-/** scripts/test-tools.sh: builds what is missing (showing what it builds), then returns. */
+/** scripts/tools/test-tools.sh: builds what is missing (showing what it builds), then returns. */
 function buildBinaries(): Promise<void> {
   say('pinned binaries: checking (the first build compiles vmalert, vmagent, victoria-metrics and alertmanager: several minutes)');
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(ROOT, 'scripts', 'test-tools.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn('bash', [path.join(ROOT, 'scripts', 'tools', 'test-tools.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/test-tools.sh failed (exit ${code}); see its output above`))));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/tools/test-tools.sh failed (exit ${code}); see its output above`))));
   });
 }
 

@@ -56,7 +56,7 @@ export interface PageModel {
   alertmanagerView(name: string): Promise<AlertmanagerView>;
   readonly links: readonly PageLink[];
   readonly pods: readonly PagePod[];
-  /** Mermaid source of the stack (scripts/lib/stack-diagram.ts), drawn as a picture by the browser. */
+  /** Mermaid source of the stack (scripts/docs/stack-diagram.ts), drawn as a picture by the browser. */
   readonly diagram: string;
   /** Lines about what the playground changed (shortened timings, simulated load). */
   readonly notes: readonly string[];

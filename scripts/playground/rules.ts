@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { parseDuration } from '../../constructs/duration';
+import { parseDuration } from '../../constructs/core/duration';
 
 /** One `for:` the playground shortened. */
 export interface ShortenedFor {
