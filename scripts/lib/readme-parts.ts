@@ -89,3 +89,34 @@ export function markdownOutline(markdown: string): MarkdownOutline {
   if (block !== undefined) throw new Error(`a code block opened with ${fence} is never closed: ${block[0].trim()}`);
   return { headingsPerLevel, codeBlocks };
 }
+
+/** A link of a Markdown text to a file of the repository (not a URL), as written: `path`, `path#anchor` or `#anchor`. */
+export interface RelativeLink {
+  /** The file, relative to the page; '' for an in-page anchor. */
+  readonly file: string;
+  /** The anchor after `#`, if any. */
+  readonly anchor?: string;
+}
+
+/** The links and images outside fenced code blocks whose target is not a URL (`[text](target)`, `![alt](target)`). */
+export function relativeLinks(markdown: string): RelativeLink[] {
+  const links: RelativeLink[] = [];
+  let fence = '';
+  for (const line of markdown.split('\n')) {
+    const opening = /^\s*(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      if (new RegExp(`^\\s*${fence[0]}{${fence.length},}\\s*$`).test(line)) fence = '';
+      continue;
+    }
+    if (opening) {
+      fence = opening[1];
+      continue;
+    }
+    for (const [, target] of line.replace(/`[^`]*`/g, '').matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
+      const hash = target.indexOf('#');
+      links.push(hash < 0 ? { file: target } : { file: target.slice(0, hash), anchor: target.slice(hash + 1) });
+    }
+  }
+  return links;
+}
