@@ -45,7 +45,7 @@ export type VmAuthMode = 'none' | 'basic' | 'bearer';
 /** HEARTBEAT_URL_SECRET when no heartbeat URL is configured. */
 export const NO_HEARTBEAT = 'none';
 
-/** One setting: its environment variable, default and meaning (the README's settings table is this list). */
+/** One setting: its environment variable, default and meaning (the settings table of docs/app.md is this list). */
 export interface AppSetting {
   readonly key: keyof AppConfig;
   readonly env: string;

@@ -169,10 +169,10 @@ describe('the app', () => {
     expect([...ofKind(none, 'PodMonitor'), ...ofKind(none, 'VMPodScrape')]).toEqual([]);
   });
 
-  test('the README settings table lists every variable with its default', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  test("the app page's settings table lists every variable with its default", () => {
+    const page = fs.readFileSync(path.join(__dirname, '..', 'docs', 'app.md'), 'utf8');
     for (const setting of APP_SETTINGS) {
-      expect(readme).toContain(`| \`${setting.env}\` | \`${setting.default}\` | ${setting.description} |`);
+      expect(page).toContain(`| \`${setting.env}\` | \`${setting.default}\` | ${setting.description} |`);
     }
   });
 

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../constructs';
 import { ingressAllowed, podOf, PodRef } from '../scripts/docs/network-policy-eval';
-import { networkTable, README, withTable } from '../scripts/docs/network-table';
+import { BEGIN, NETWORK_TABLE_PAGES, networkTable, withTable } from '../scripts/docs/network-table';
 import { CPU_GROUP, EMAIL_CONFIG, Manifest, ofKind, only, synth } from './support/synth';
 
 const TCP = (port: number) => ({ port, protocol: 'TCP' as const });
@@ -113,9 +114,11 @@ describe('the synthesized NetworkPolicies', () => {
   });
 });
 
-test('the README shows the truth table of the app\'s NetworkPolicies (npm run docs:network)', () => {
-  const readme = fs.readFileSync(README, 'utf8');
+test.each(NETWORK_TABLE_PAGES.map(page => [path.relative(path.join(__dirname, '..'), page), page]))('%s shows the truth table of the app\'s NetworkPolicies (npm run docs:network)', (_name, file) => {
+  // GIVEN the committed page / WHEN the table is regenerated into it / THEN nothing changes
+  const page = fs.readFileSync(file, 'utf8');
   const table = networkTable();
   expect(table.split('\n')).toHaveLength(8);
-  expect(withTable(readme, table)).toBe(readme);
+  expect(page).toContain(BEGIN);
+  expect(withTable(page, table, file)).toBe(page);
 });

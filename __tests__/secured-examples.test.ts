@@ -1,7 +1,7 @@
 /**
- * examples/secured-cluster.ts and the README's "Connecting to a secured cluster": every pattern synthesizes, passes
- * the schema and cross checks with its Secrets created out of band, carries its credentials as file flags only, and
- * the README's blocks are the example's code, word for word.
+ * examples/secured-cluster.ts and the page docs/secured-endpoints.md: every pattern synthesizes, passes the schema
+ * and cross checks with its Secrets created out of band, carries its credentials as file flags only, and the page's
+ * blocks (English and Traditional Chinese) are the example's code, word for word.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -30,8 +30,8 @@ function sourceRegions(text: string): Map<string, string> {
   return regions;
 }
 
-/** README code blocks announced by `<!-- region: examples/secured-cluster.ts#name -->`. */
-function readmeRegions(text: string): Map<string, string> {
+/** Page code blocks announced by `<!-- region: examples/secured-cluster.ts#name -->`. */
+function pageRegions(text: string): Map<string, string> {
   return new Map([...text.matchAll(/<!-- region: examples\/secured-cluster\.ts#([\w-]+) -->\n```ts\n([\s\S]*?)\n```/g)].map(m => [m[1], m[2]]));
 }
 
@@ -75,9 +75,9 @@ test('each pattern carries what it is meant to show', () => {
   expect(flagValues(perTenant, '-datasource.basicAuth.username')).toEqual(['tenant-42']);
 });
 
-test('the README shows each pattern as the example file has it', () => {
+test.each(['docs/secured-endpoints.md', 'docs/zh-TW/secured-endpoints.md'])('%s shows each pattern as the example file has it', page => {
   const regions = sourceRegions(fs.readFileSync(EXAMPLE_FILE, 'utf8'));
-  const readme = readmeRegions(fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8'));
+  const shown = pageRegions(fs.readFileSync(path.join(REPO_ROOT, page), 'utf8'));
   expect([...regions.keys()].sort()).toEqual([...SECURED_PATTERNS].sort());
-  expect(Object.fromEntries(readme)).toEqual(Object.fromEntries(regions));
+  expect(Object.fromEntries(shown)).toEqual(Object.fromEntries(regions));
 });

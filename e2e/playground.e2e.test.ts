@@ -4,7 +4,7 @@
  * Chromium (Debian's, driven by playwright-core; scripts/tools/ensure-chromium.sh installs it) shows the email in the
  * list and renders it; Ctrl-C (SIGINT) leaves no process, no bound port and no temporary directory, and a
  * second start on the same port works at once; the page draws the stack's diagram with no network. The full-page
- * screenshot is the README's docs/playground.png.
+ * screenshot is docs/playground.png, the picture of docs/playground.md.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -19,7 +19,7 @@ useE2eLifecycle();
 
 const ROOT = path.resolve(__dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
-/** The README's picture; rewritten only when UPDATE_DOCS=1, so a test run leaves the tracked file alone. */
+/** The picture of docs/playground.md; rewritten only when UPDATE_DOCS=1, so a test run leaves the tracked file alone. */
 const SCREENSHOT = process.env.UPDATE_DOCS === '1' ? path.join(ROOT, 'docs', 'playground.png') : path.join(os.tmpdir(), 'playground-screenshot.png');
 /** Until the URLs are printed: synth and start (the binaries are built by `npm run test:tools` before the e2e). */
 const START_TIMEOUT_MS = 120_000;
@@ -164,7 +164,7 @@ test('npm run playground: the first email shows in the browser, Chinese intact; 
   expect(requested).toContain(new URL('/mermaid.min.js', mailUrl).href);
   expect(requested.filter((url) => !url.startsWith(mailUrl))).toEqual([]);
   fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-  // The picture for the README: the list and the email, scrolled to its (Chinese) annotations.
+  // The picture for docs/playground.md: the list and the email, scrolled to its (Chinese) annotations.
   await page.frameLocator('iframe').first().locator('text=Annotations').scrollIntoViewIfNeeded();
   await page.locator('h2:has-text("Emails received")').evaluate((h: any) => h.scrollIntoView());
   await page.screenshot({ path: SCREENSHOT, fullPage: true });

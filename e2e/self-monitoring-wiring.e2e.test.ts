@@ -87,7 +87,7 @@ test('the generated vmagent scrape configs keep exactly our pods under the rules
   };
   discover([...ours(), ...decoys]);
 
-  // WHEN the pinned vmagent includes the file through scrape_config_files, as the README says
+  // WHEN the pinned vmagent includes the file through scrape_config_files, as docs/self-monitoring.md says
   await startVmagent({
     address: stack.loopback.allocate(), workDir: testWorkDir(), vmUrl: stack.vm.url, scrapeInterval: SCRAPE_INTERVAL,
     scrapeConfigFiles: [scrapeFile], configCheckInterval: '1s',

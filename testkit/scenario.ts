@@ -50,7 +50,7 @@ export async function startChartStack(
   storageDedupInterval?: string,
   secrets: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
 ): Promise<{ stack: E2eStack; chart: SynthesizedChart }> {
-  // vmalert evaluates as far behind now as the storage hides: the setting the README asks for in production.
+  // vmalert evaluates as far behind now as the storage hides: the setting docs/testing.md asks for in production.
   const chart = synthTestChart(testWorkDir(), { evalDelay: storageLatencyOffset, ...options });
   const stack = await E2eStack.start({
     objects: chart.objects,

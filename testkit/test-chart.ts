@@ -89,7 +89,7 @@ export interface TestChartOptions {
    */
   readonly deadMansSwitch?: DeadMansSwitchOptions;
   /**
-   * VmalertHa `evalDelay`: equal to the stand-in storage's `-search.latencyOffset`, as the README asks of vmselect.
+   * VmalertHa `evalDelay`: equal to the stand-in storage's `-search.latencyOffset`, as docs/testing.md asks of vmselect.
    * @default E2E_STORAGE_LATENCY_OFFSET
    */
   readonly evalDelay?: string;

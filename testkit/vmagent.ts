@@ -31,7 +31,7 @@ export interface VmagentOptions {
   /** Static scrape jobs. @default - none */
   readonly jobs?: readonly ScrapeJob[];
   /**
-   * Files of scrape configs included through `scrape_config_files`, as the README tells users to include the
+   * Files of scrape configs included through `scrape_config_files`, as docs/self-monitoring.md tells users to include the
    * generated ones. @default - none
    */
   readonly scrapeConfigFiles?: readonly string[];

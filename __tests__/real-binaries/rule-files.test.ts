@@ -103,7 +103,7 @@ describe.each(fixtures('bad').map(f => [path.basename(f), f]))('bad fixture %s',
 });
 
 describe.each(fixtures('stricter').map(f => [path.basename(f), f]))('stricter fixture %s', (_, file) => {
-  test('vmalert accepts it; we refuse it on purpose (see README)', () => {
+  test('vmalert accepts it; we refuse it on purpose (see docs/rule-files.md)', () => {
     expect(dryRun(file).code).toBe(0);
     expect(() => parseRuleFileBytes(fs.readFileSync(file), file)).toThrow();
   });

@@ -150,7 +150,7 @@ describe('scripts/tools/test-tools.sh', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(
         "test-tools: 'go' is not on PATH. The test binaries are built from the upstream Go modules;\n"
-          + "  install Go >= the version in the modules' go.mod (see README, Versions), then: bash scripts/tools/test-tools.sh\n",
+          + "  install Go >= the version in the modules' go.mod (see docs/versions.md), then: bash scripts/tools/test-tools.sh\n",
       );
     });
   });

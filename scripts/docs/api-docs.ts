@@ -43,8 +43,8 @@ export function generateApiDocs(): string {
   }
 }
 
-/** In-page links (`](#anchor)`) whose anchor is neither an explicit id nor a heading, as GitHub renders them. */
-export function brokenAnchors(markdown: string): string[] {
+/** The anchors a link can point at in a Markdown text: explicit ids and heading slugs, as GitHub renders them. */
+export function markdownAnchors(markdown: string): Set<string> {
   const anchors = new Set([...markdown.matchAll(/id="([^"]+)"/g)].map(m => m[1]));
   const seen = new Map<string, number>();
   for (const [, heading] of markdown.matchAll(/^#+ (.*)$/gm)) {
@@ -54,6 +54,12 @@ export function brokenAnchors(markdown: string): string[] {
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
   }
+  return anchors;
+}
+
+/** In-page links (`](#anchor)`) whose anchor is neither an explicit id nor a heading, as GitHub renders them. */
+export function brokenAnchors(markdown: string): string[] {
+  const anchors = markdownAnchors(markdown);
   const targets = [...markdown.matchAll(/\]\(#([^)]+)\)/g)].map(m => m[1]);
   return [...new Set(targets.filter(target => !anchors.has(target)))];
 }

@@ -1,9 +1,29 @@
-/** The READMEs (English and Traditional Chinese) and their generated parts between marker comments. */
+/**
+ * The READMEs and the docs/ pages (English and Traditional Chinese), their generated parts between marker comments,
+ * and the links between them.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** Every README that carries the generated parts; the Chinese one mirrors the English one section for section. */
-export const READMES = ['README.md', 'README.zh-TW.md'].map(name => path.join(__dirname, '..', '..', name));
+const REPO_ROOT = path.join(__dirname, '..', '..');
+/** The English pages the README links to, one per task. */
+export const DOCS_DIR = path.join(REPO_ROOT, 'docs');
+/** Their Traditional Chinese counterparts, page for page under the same names. */
+export const ZH_TW_DOCS_DIR = path.join(DOCS_DIR, 'zh-TW');
+
+/** Every README that carries the generated stack diagram; the Chinese one mirrors the English one section for section. */
+export const READMES = ['README.md', 'README.zh-TW.md'].map(name => path.join(REPO_ROOT, name));
+
+/** The Markdown pages directly in `dir`, as absolute paths sorted by name. */
+export function markdownPages(dir: string): string[] {
+  return fs.readdirSync(dir).filter(name => name.endsWith('.md')).sort().map(name => path.join(dir, name));
+}
+
+/** Each English page with its Traditional Chinese counterpart: the READMEs, then every docs/ page. */
+export function translatedPages(): Array<[english: string, chinese: string]> {
+  const [readme, readmeZhTw] = READMES;
+  return [[readme, readmeZhTw], ...markdownPages(DOCS_DIR).map((page): [string, string] => [page, path.join(ZH_TW_DOCS_DIR, path.basename(page))])];
+}
 
 /** `text` with what lies between `begin` and `end` replaced by `content`; `file` names the text in the error. */
 export function replaceBetween(text: string, begin: string, end: string, content: string, file: string): string {
@@ -14,21 +34,21 @@ export function replaceBetween(text: string, begin: string, end: string, content
 }
 
 /**
- * Applies `update` to every README there is: writes the result, or with `check` only reports (on stderr) each README
- * it would change. Returns false when a check found a stale README.
+ * Applies `update` to every README there is (or to `files`): writes the result, or with `check` only reports (on
+ * stderr) each file it would change. Returns false when a check found a stale file.
  */
-export function rewriteReadmes(update: (readme: string, file: string) => string, check: boolean, stale: string): boolean {
+export function rewriteReadmes(update: (readme: string, file: string) => string, check: boolean, stale: string, files = READMES): boolean {
   let current = true;
-  for (const file of READMES.filter(f => fs.existsSync(f))) {
+  for (const file of files.filter(f => fs.existsSync(f))) {
     const readme = fs.readFileSync(file, 'utf8');
     const updated = update(readme, file);
     if (updated === readme) continue;
     if (check) {
-      process.stderr.write(`${path.basename(file)}: ${stale}\n`);
+      process.stderr.write(`${path.relative(REPO_ROOT, file)}: ${stale}\n`);
       current = false;
     } else {
       fs.writeFileSync(file, updated);
-      process.stdout.write(`wrote ${path.basename(file)}\n`);
+      process.stdout.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
     }
   }
   return current;
@@ -68,4 +88,35 @@ export function markdownOutline(markdown: string): MarkdownOutline {
   }
   if (block !== undefined) throw new Error(`a code block opened with ${fence} is never closed: ${block[0].trim()}`);
   return { headingsPerLevel, codeBlocks };
+}
+
+/** A link of a Markdown text to a file of the repository (not a URL), as written: `path`, `path#anchor` or `#anchor`. */
+export interface RelativeLink {
+  /** The file, relative to the page; '' for an in-page anchor. */
+  readonly file: string;
+  /** The anchor after `#`, if any. */
+  readonly anchor?: string;
+}
+
+/** The links and images outside fenced code blocks whose target is not a URL (`[text](target)`, `![alt](target)`). */
+export function relativeLinks(markdown: string): RelativeLink[] {
+  const links: RelativeLink[] = [];
+  let fence = '';
+  for (const line of markdown.split('\n')) {
+    const opening = /^\s*(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      if (new RegExp(`^\\s*${fence[0]}{${fence.length},}\\s*$`).test(line)) fence = '';
+      continue;
+    }
+    if (opening) {
+      fence = opening[1];
+      continue;
+    }
+    for (const [, target] of line.replace(/`[^`]*`/g, '').matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
+      const hash = target.indexOf('#');
+      links.push(hash < 0 ? { file: target } : { file: target.slice(0, hash), anchor: target.slice(hash + 1) });
+    }
+  }
+  return links;
 }

@@ -245,7 +245,7 @@ for app in "${ETCD_APPS[@]}"; do [ -x "$etcd_dir/$app" ] || all_built=0; done
 if [ "$all_built" -eq 0 ]; then
   if ! command -v go >/dev/null 2>&1; then
     echo "test-tools: 'go' is not on PATH. The test binaries are built from the upstream Go modules;" >&2
-    echo "  install Go >= the version in the modules' go.mod (see README, Versions), then: bash scripts/tools/test-tools.sh" >&2
+    echo "  install Go >= the version in the modules' go.mod (see docs/versions.md), then: bash scripts/tools/test-tools.sh" >&2
     exit 1
   fi
   # One build at a time per cache: parallel test runs would otherwise race on the same files.
