@@ -17,7 +17,7 @@ import { endpointAuthFlags, httpAuthFlags, RulesConfigMap, VmalertHa } from '../
 import { EXTERNAL_OBJECTS, SECURED_PATTERNS, securedClusterChart } from '../../examples/secured-cluster';
 import {
   containerArgs, expandEnvRefs, extractRuleFiles, K8sObject, mirrorPodFiles, podSpecOf, rewriteArgPaths,
-} from '../../constructs/k8s/manifests';
+} from '../../constructs/testing/manifests';
 import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../../testkit/binaries';
 import { assertRealToolsAccept } from '../../constructs/testing/index';
 import { leaks, processArgv, secretObject } from '../support/leaks';
