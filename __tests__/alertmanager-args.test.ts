@@ -1,7 +1,5 @@
-import {
-  ALERTMANAGER_FLAGS, ALERTMANAGER_MANAGED_FLAGS, alertmanagerArgs, alertmanagerExtraArgsProblems, alertmanagerFlagDefault,
-  alertmanagerFlagDurationMs, alertmanagerRoutePrefix, prefixedPath,
-} from '../constructs';
+import { ALERTMANAGER_MANAGED_FLAGS, alertmanagerArgs, alertmanagerExtraArgsProblems, alertmanagerFlagDefault, alertmanagerFlagDurationMs, alertmanagerRoutePrefix, prefixedPath } from '../constructs/alertmanager/args';
+import { ALERTMANAGER_FLAGS } from '../constructs/alertmanager/flags';
 import { VERSIONS } from '../constructs/core/versions';
 
 const INPUT = {

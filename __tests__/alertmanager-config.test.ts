@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { AlertmanagerConfig, ConfigError, referencedSecrets, renderAlertmanagerConfig } from '../constructs';
+import { AlertmanagerConfig, ConfigError } from '../constructs';
+import { referencedSecrets, renderAlertmanagerConfig } from '../constructs/alertmanager/config/alertmanager-config';
 import { EMAIL_CONFIG } from './support/synth';
 import { temporaryDirectories } from './support/temp';
 

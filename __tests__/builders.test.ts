@@ -1,7 +1,5 @@
 import * as yaml from 'js-yaml';
-import {
-  externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
-} from '../constructs';
+import { externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput } from '../constructs/vmalert/args';
 import { VERSIONS } from '../constructs/core/versions';
 
 const BASE: VmalertArgsInput = {

@@ -1,7 +1,6 @@
-import {
-  checkEndpointAuth, credentialArgProblems, credentialsInUrl, endpointAuthFlags, httpAuthFlags, notifierConfigAuth, tenantUrls,
-  VMALERT_FLAGS,
-} from '../constructs';
+import { tenantUrls } from '../constructs';
+import { checkEndpointAuth, credentialArgProblems, credentialsInUrl, endpointAuthFlags, httpAuthFlags, notifierConfigAuth } from '../constructs/vmalert/endpoint-auth';
+import { VMALERT_FLAGS } from '../constructs/vmalert/flags';
 
 const HTTPS = ['https://vmauth.example.com/select/0/prometheus'];
 

@@ -13,7 +13,8 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { endpointAuthFlags, httpAuthFlags, RulesConfigMap, VmalertHa } from '../../constructs';
+import { RulesConfigMap, VmalertHa } from '../../constructs';
+import { endpointAuthFlags, httpAuthFlags } from '../../constructs/vmalert/endpoint-auth';
 import { EXTERNAL_OBJECTS, SECURED_PATTERNS, securedClusterChart } from '../../examples/secured-cluster';
 import {
   containerArgs, expandEnvRefs, extractRuleFiles, K8sObject, mirrorPodFiles, podSpecOf, rewriteArgPaths,
