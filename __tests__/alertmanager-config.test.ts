@@ -51,7 +51,7 @@ describe('renderAlertmanagerConfig', () => {
     const config = { ...EMAIL_CONFIG, global: { ...EMAIL_CONFIG.global, smtpAuthPassword: 'hunter2' as any } };
     expect(() => renderAlertmanagerConfig(config)).toThrow(ConfigError);
     expect(() => renderAlertmanagerConfig(config)).toThrow(
-      'AlertmanagerCluster: config.global.smtpAuthPassword is an inline password: put it in a Kubernetes Secret and pass { secretName, key } instead');
+      'AlertmanagerCluster: config.global.smtpAuthPassword is an inline secret: put it in a Kubernetes Secret and pass { secretName, key } instead');
   });
 
   test('routes must name an existing receiver, durations must parse, email needs a server', () => {

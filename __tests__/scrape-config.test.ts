@@ -1,6 +1,7 @@
 import * as yaml from 'js-yaml';
 import { ConfigError, selfMonitoringGroups, selfMonitoringJobOptions } from '../constructs';
-import { escapeRegex, podTargetRelabeling, PodScrapeTarget, renderVmagentScrapeConfigs, resolveScrapeJobs, selfMonitoringJobSelectors, toSnakeCase, vmagentScrapeConfigs } from '../constructs/self-monitoring/scrape-config';
+import { escapeRegex } from '../constructs/core/regex';
+import { podTargetRelabeling, PodScrapeTarget, renderVmagentScrapeConfigs, resolveScrapeJobs, selfMonitoringJobSelectors, toSnakeCase, vmagentScrapeConfigs } from '../constructs/self-monitoring/scrape-config';
 
 const VMALERT: PodScrapeTarget = {
   job: 'vmalert',
