@@ -1,7 +1,5 @@
-import {
-  ALERTMANAGER_FLAGS, ALERTMANAGER_MANAGED_FLAGS, alertmanagerArgs, alertmanagerExtraArgsProblems, alertmanagerFlagDefault,
-  alertmanagerFlagDurationMs, alertmanagerRoutePrefix, prefixedPath,
-} from '../constructs';
+import { ALERTMANAGER_MANAGED_FLAGS, alertmanagerArgs, alertmanagerExtraArgsProblems, alertmanagerFlagDefault, alertmanagerFlagDurationMs, alertmanagerRoutePrefix, prefixedPath } from '../constructs/alertmanager/args';
+import { ALERTMANAGER_FLAGS } from '../constructs/alertmanager/flags';
 import { VERSIONS } from '../constructs/core/versions';
 
 const INPUT = {
@@ -125,5 +123,11 @@ describe('alertmanagerExtraArgsProblems', () => {
 
   test('every managed flag is a flag of the pinned Alertmanager', () => {
     expect(Object.keys(ALERTMANAGER_MANAGED_FLAGS).filter(name => !(name in ALERTMANAGER_FLAGS))).toEqual([]);
+  });
+
+  test('the managed flags are exactly the flags alertmanagerArgs can write', () => {
+    const full = { ...INPUT, externalUrl: 'https://a', clusterLabel: 'ns/am', peerTimeout: '10s', settleTimeout: '30s' };
+    const names = new Set(alertmanagerArgs(full).map(arg => /^--([^=]+)/.exec(arg)![1]));
+    expect([...names].sort()).toEqual(Object.keys(ALERTMANAGER_MANAGED_FLAGS).sort());
   });
 });

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { AlertmanagerConfig, ConfigError, referencedSecrets, renderAlertmanagerConfig } from '../constructs';
+import { AlertmanagerConfig, ConfigError } from '../constructs';
+import { referencedSecrets, renderAlertmanagerConfig } from '../constructs/alertmanager/config/alertmanager-config';
 import { EMAIL_CONFIG } from './support/synth';
 import { temporaryDirectories } from './support/temp';
 
@@ -50,7 +51,7 @@ describe('renderAlertmanagerConfig', () => {
     const config = { ...EMAIL_CONFIG, global: { ...EMAIL_CONFIG.global, smtpAuthPassword: 'hunter2' as any } };
     expect(() => renderAlertmanagerConfig(config)).toThrow(ConfigError);
     expect(() => renderAlertmanagerConfig(config)).toThrow(
-      'AlertmanagerCluster: config.global.smtpAuthPassword is an inline password: put it in a Kubernetes Secret and pass { secretName, key } instead');
+      'AlertmanagerCluster: config.global.smtpAuthPassword is an inline secret: put it in a Kubernetes Secret and pass { secretName, key } instead');
   });
 
   test('routes must name an existing receiver, durations must parse, email needs a server', () => {

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { AlertmanagerCluster, AlertmanagerConfig, findInlineSecrets, referencedSecrets, renderAlertmanagerConfig } from '../constructs';
+import { AlertmanagerCluster, AlertmanagerConfig } from '../constructs';
+import { referencedSecrets, renderAlertmanagerConfig } from '../constructs/alertmanager/config/alertmanager-config';
+import { findInlineSecrets } from '../constructs/alertmanager/config/secrets';
 import { EMAIL_CONFIG, Manifest, only, synth } from './support/synth';
 import { temporaryDirectories } from './support/temp';
 

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { APP_SETTINGS, loadAppConfig } from '../app-config';
-import { selfMonitoringJobSelectors } from '../constructs';
+import { selfMonitoringJobSelectors } from '../constructs/self-monitoring/scrape-config';
 import { ALERTMANAGER_MIN_READY_SECONDS } from '../constructs/core/constants';
 import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../constructs/core/versions';
 import { VERSIONS } from '../constructs/core/versions';

@@ -1,7 +1,6 @@
 import * as yaml from 'js-yaml';
-import {
-  externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput,
-} from '../constructs';
+import { externalLabelProblems, extraArgsProblems, flagName, renderNotifierConfig, vmalertArgs, VmalertArgsInput, VMALERT_MANAGED_FLAGS } from '../constructs/vmalert/args';
+import { VMALERT_FLAGS } from '../constructs/vmalert/flags';
 import { VERSIONS } from '../constructs/core/versions';
 
 const BASE: VmalertArgsInput = {
@@ -66,20 +65,30 @@ describe('extra argument checks', () => {
   });
 
   test('-dedup.minScrapeInterval is sent to vmselect and vmstorage with the value to use', () => {
-    const [problem] = extraArgsProblems(['-dedup.minScrapeInterval=30s'], {}, '1m');
+    const [problem] = extraArgsProblems(['-dedup.minScrapeInterval=30s'], '1m');
     expect(problem).toBe('-dedup.minScrapeInterval is not a vmalert flag: vmalert would exit with "flag provided but not defined". '
       + 'It belongs on vmselect and vmstorage: set -dedup.minScrapeInterval=1m (the recommendedDedupInterval of these rules) there '
       + 'and remove it from extraArgs');
   });
 
-  test('unknown flags, bare values and flags the construct manages', () => {
-    const problems = extraArgsProblems(['-rule.resendDelay=1m', '-notifer.url=x', '30s', '-datasource.url=x'],
-      { 'datasource.url': 'datasourceUrl' }, '1m');
+  test('unknown flags and flags the construct manages', () => {
+    const problems = extraArgsProblems(['-rule.resendDelay=1m', '-notifer.url=x', '-datasource.url=x'], '1m');
     expect(problems).toEqual([
       `-notifer.url is not a vmalert flag (vmalert would exit with "flag provided but not defined"): check the spelling against \`vmalert -help\`; a flag of a vmalert newer than the pinned ${VERSIONS.victoriaMetrics} goes in newerFlags`,
-      '"30s" is not a flag: write each flag with its value as one argument, e.g. "-rule.resendDelay=1m"',
       '-datasource.url is set by the construct: use the "datasourceUrl" prop instead of extraArgs',
     ]);
+  });
+
+  test('the managed flags are exactly the flags vmalertArgs can write, each a flag of the pinned vmalert', () => {
+    const full: VmalertArgsInput = {
+      datasourceUrl: 'http://d', ruleFiles: ['/r/a.yml'], notifierUrls: ['http://am:9093'], remoteWriteUrl: 'http://w',
+      remoteReadUrl: 'http://r', remoteReadLookback: '1h', evaluationInterval: '1m', evalDelay: '30s', externalUrl: 'http://v',
+      externalLabels: { cluster: 'c' }, httpPort: 8880, extraArgs: [],
+    };
+    const written = (input: VmalertArgsInput) => vmalertArgs(input).map(arg => flagName(arg)!);
+    const names = new Set([...written(full), ...written({ ...full, notifierConfigFile: '/n/notifier.yml' })]);
+    expect([...names].sort()).toEqual(Object.keys(VMALERT_MANAGED_FLAGS).sort());
+    expect(Object.keys(VMALERT_MANAGED_FLAGS).filter(name => !VMALERT_FLAGS.has(name))).toEqual([]);
   });
 });
 

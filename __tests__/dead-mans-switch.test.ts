@@ -1,8 +1,8 @@
 import * as yaml from 'js-yaml';
-import {
-  AlertmanagerConfig, ConfigError, heartbeatRepeatMs, heartbeatRoute, parseDuration, referencedSecrets, renderAlertmanagerConfig,
-  selfMonitoringGroups, WATCHDOG_ALERT, watchdogRule, withDeadMansSwitch,
-} from '../constructs';
+import { AlertmanagerConfig, ConfigError, selfMonitoringGroups, withDeadMansSwitch } from '../constructs';
+import { referencedSecrets, renderAlertmanagerConfig } from '../constructs/alertmanager/config/alertmanager-config';
+import { parseDuration } from '../constructs/core/duration';
+import { heartbeatRepeatMs, heartbeatRoute, WATCHDOG_ALERT, watchdogRule } from '../constructs/self-monitoring/dead-mans-switch';
 import { EMAIL_CONFIG } from './support/synth';
 
 const URL_SECRET = { secretName: 'heartbeat', key: 'url' };

@@ -1,7 +1,6 @@
-import {
-  checkEndpointAuth, credentialArgProblems, credentialsInUrl, endpointAuthFlags, httpAuthFlags, notifierConfigAuth, tenantUrls,
-  VMALERT_FLAGS,
-} from '../constructs';
+import { tenantUrls } from '../constructs';
+import { checkEndpointAuth, credentialArgProblems, credentialsInUrl, endpointAuthFlags, httpAuthFlags, notifierConfigAuth } from '../constructs/vmalert/endpoint-auth';
+import { VMALERT_FLAGS } from '../constructs/vmalert/flags';
 
 const HTTPS = ['https://vmauth.example.com/select/0/prometheus'];
 
@@ -76,8 +75,8 @@ describe('checkEndpointAuth', () => {
     [{ headers: { 'X-Api-Key': 'abc' } }, /headers.X-Api-Key looks like a credential/],
     [{ headers: { 'X-Team': 'a^^b' } }, /must be a string without "\^\^"/],
     [{ tls: { clientCert: { secretName: 's', key: 'tls.crt' } } }, /clientCert and clientKey go together/],
-    [{ bearerToken: { secretName: 'Bad_Name', key: 'k' } }, /"Bad_Name" is not a valid Secret name/],
-    [{ bearerToken: { secretName: 's', key: '..' } }, /key "\.\." is not a valid Secret key/],
+    [{ bearerToken: { secretName: 'Bad_Name', key: 'k' } }, /bearerToken.secretName "Bad_Name" is not a DNS-1123 subdomain .*: no such Secret can exist; use its real name/],
+    [{ bearerToken: { secretName: 's', key: '..' } }, /bearerToken.key "\.\." must not be "\." or start with "\.\." .*: no such Secret key can exist; use its real key/],
     [{ oauth2: { clientId: 'c', clientSecret: { secretName: 's', key: 'k' }, tokenUrl: 'https://id:pw@idp/token' } }, /tokenUrl carries a user name and password/],
   ])('%j is refused', (auth, message) => {
     expect(() => checkEndpointAuth(auth as never, 'VmalertHa "v": datasourceAuth', HTTPS)).toThrow(message);

@@ -13,7 +13,7 @@ import { minimalChart } from '../examples/minimal';
 import { CHAT_BRIDGE_URL_SECRET, twoVmalertGroupsChart } from '../examples/two-vmalert-groups';
 import { ZH_TW_RULES_FILE, ZH_TW_TEMPLATE_FILE, zhTwAlertsChart } from '../examples/zh-tw-alerts';
 import { checkManifests } from '../scripts/ci/k8s-checks';
-import { findObjects, flagValues, K8sObject, parseManifests } from '../constructs/k8s/manifests';
+import { findObjects, flagValues, K8sObject, parseManifests } from '../constructs/testing/manifests';
 
 const REPO_ROOT = path.join(__dirname, '..');
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');

@@ -4,7 +4,7 @@
  * the accepted ones too, in real-binaries/hostile-inputs.test.ts.
  */
 import * as fs from 'fs';
-import { readManifests } from '../constructs/k8s/manifests';
+import { readManifests } from '../constructs/testing/manifests';
 import { checkManifests } from '../scripts/ci/k8s-checks';
 import { HOSTILE_CASES } from './support/hostile-inputs';
 import { temporaryDirectories } from './support/temp';

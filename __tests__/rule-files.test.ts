@@ -6,7 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, parseRuleFile, parseRuleFileBytes, renderRuleFile, RuleGroup } from '../constructs';
+import { ConfigError, RuleGroup } from '../constructs';
+import { parseRuleFile, parseRuleFileBytes, renderRuleFile } from '../constructs/rules/rules';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'rule-files');
 const fixtures = (kind: string) => fs.readdirSync(path.join(FIXTURES, kind)).filter(f => f.endsWith('.yml')).sort();

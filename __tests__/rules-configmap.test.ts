@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { parseRuleFile, RulesConfigMap } from '../constructs';
+import { RulesConfigMap } from '../constructs';
+import { parseRuleFile } from '../constructs/rules/rules';
 import { CPU_GROUP, ofKind, synth } from './support/synth';
 import { temporaryDirectories } from './support/temp';
 

@@ -1,7 +1,7 @@
 import * as yaml from 'js-yaml';
-import {
-  ConfigError, packRuleFiles, parseRuleFile, renderRuleFile, RuleGroup, templateProblem, unbalancedBrackets, validateRuleGroups,
-} from '../constructs';
+import { ConfigError, RuleGroup } from '../constructs';
+import { packRuleFiles, parseRuleFile, renderRuleFile, unbalancedBrackets, validateRuleGroups } from '../constructs/rules/rules';
+import { templateProblem } from '../constructs/rules/syntax';
 
 const FILE = 'rules/cpu.yml';
 

@@ -1,8 +1,7 @@
 import * as yaml from 'js-yaml';
-import {
-  ConfigError, escapeRegex, podTargetRelabeling, PodScrapeTarget, renderVmagentScrapeConfigs, resolveScrapeJobs,
-  selfMonitoringGroups, selfMonitoringJobOptions, selfMonitoringJobSelectors, toSnakeCase, vmagentScrapeConfigs,
-} from '../constructs';
+import { ConfigError, selfMonitoringGroups, selfMonitoringJobOptions } from '../constructs';
+import { escapeRegex } from '../constructs/core/regex';
+import { podTargetRelabeling, PodScrapeTarget, renderVmagentScrapeConfigs, resolveScrapeJobs, selfMonitoringJobSelectors, toSnakeCase, vmagentScrapeConfigs } from '../constructs/self-monitoring/scrape-config';
 
 const VMALERT: PodScrapeTarget = {
   job: 'vmalert',

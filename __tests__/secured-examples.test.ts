@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { EXTERNAL_OBJECTS, SECURED_PATTERNS, SecuredPattern, securedClusterChart } from '../examples/secured-cluster';
 import { checkManifests } from '../scripts/ci/k8s-checks';
-import { findObjects, flagValues, K8sObject } from '../constructs/k8s/manifests';
+import { findObjects, flagValues, K8sObject } from '../constructs/testing/manifests';
 
 const REPO_ROOT = path.join(__dirname, '..');
 const EXAMPLE_FILE = path.join(REPO_ROOT, 'examples', 'secured-cluster.ts');

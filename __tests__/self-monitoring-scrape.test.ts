@@ -1,8 +1,7 @@
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import {
-  AlertmanagerCluster, RulesConfigMap, ScrapeJobs, ScrapeObjectKind, selfMonitoringJobOptions, SelfMonitoringScrape, VmalertHa,
-} from '../constructs';
+import { AlertmanagerCluster, RulesConfigMap, ScrapeJobs, selfMonitoringJobOptions, SelfMonitoringScrape, VmalertHa } from '../constructs';
+import { ScrapeObjectKind } from '../constructs/self-monitoring/scrape';
 import { CPU_GROUP, EMAIL_CONFIG, firstContainer, Manifest, ofKind, only, synth } from './support/synth';
 
 /** A chart with vmalert, Alertmanager, self-monitoring rules for `ruleJobs` and the scrape wiring with `props`. */

@@ -5,7 +5,7 @@ import { Testing } from 'cdk8s';
 import { loadAppConfig } from '../app-config';
 import { AlertmanagerCluster, AlertmanagerConfig, RulesConfigMap, VmalertHa } from '../constructs';
 import { AlertingStack } from '../main';
-import { findObjects, K8sObject } from '../constructs/k8s/manifests';
+import { findObjects, K8sObject } from '../constructs/testing/manifests';
 import { READMES } from '../scripts/docs/readme-parts';
 import { stackDiagram } from '../scripts/docs/stack-diagram';
 import { BEGIN, END, readmeDiagram, withDiagram } from '../scripts/docs/readme-diagram';

@@ -1,25 +1,50 @@
-export * from './alertmanager/args';
-export * from './alertmanager/alertmanager-cluster';
-export * from './alertmanager/config/alertmanager-config';
-export * from './alertmanager/flags';
-export * from './alertmanager/config/receivers';
-export * from './alertmanager/config/secrets';
-export * from './alertmanager/config/templates';
-export * from './core/constants';
-export * from './self-monitoring/dead-mans-switch';
-export * from './core/duration';
-export * from './vmalert/endpoint-auth';
-export * from './core/errors';
-export * from './k8s/network-policy';
-export * from './k8s/secret-refs';
-export * from './rules/rules';
-export { RULE_DURATION_HINT, ruleDurationMs, templateProblem } from './rules/syntax';
-export * from './rules/configmap';
-export * from './self-monitoring/scrape-config';
-export * from './self-monitoring/self-monitoring';
-export * from './self-monitoring/scrape';
-export * from './vmalert/tenant-urls';
-export * from './vmalert/args';
-export * from './vmalert/flags';
-export * from './vmalert/vmalert-ha';
+/**
+ * The public API of cdk8s-vmalert-ha, by name: the constructs, their props, the value types a user writes for them,
+ * and the few helpers that build such values. Everything else in constructs/ is internal; tests import it from its
+ * own module. __tests__/public-api.test.ts fails when this list changes without API.md and CHANGELOG.md saying so.
+ */
+
+// The constructs and their props
+export { VmalertHa } from './vmalert/vmalert-ha';
+export type { VmalertHaProps } from './vmalert/vmalert-ha';
+export { AlertmanagerCluster } from './alertmanager/alertmanager-cluster';
+export type { AlertmanagerClusterProps, AlertmanagerStorage } from './alertmanager/alertmanager-cluster';
+export { RulesConfigMap } from './rules/configmap';
+export type { RulesConfigMapOptions, RulesConfigMapPart, RulesConfigMapProps } from './rules/configmap';
+export { SelfMonitoringScrape, VMAGENT_SCRAPE_CONFIG_FILE } from './self-monitoring/scrape';
+export type { ScrapeObjectKind, SelfMonitoringScrapeProps } from './self-monitoring/scrape';
+
+// Alertmanager configuration
+export { AlertmanagerConfig, AlertmanagerConfigFile } from './alertmanager/config/alertmanager-config';
+export type {
+  AlertmanagerConfigFileOptions, AlertmanagerGlobalConfig, AlertmanagerReceiver, AlertmanagerRoute, EmailConfig, InhibitRule,
+} from './alertmanager/config/alertmanager-config';
+export type {
+  MsTeamsConfig, PagerDutyConfig, ReceiverCommon, ReceiverHttpConfig, SlackConfig, TelegramConfig, TypedReceiverConfigs, WebhookConfig,
+} from './alertmanager/config/receivers';
+export { NotificationTemplates } from './alertmanager/config/templates';
+export type { AlertmanagerMount, NotificationTemplate } from './alertmanager/config/templates';
+
+// Rules
+export type { AlertingRule, RecordingRule, Rule, RuleCommon, RuleFile, RuleGroup, RuleGroupType } from './rules/rules';
+
+// Self-monitoring: alert rules on the stack, its scrape jobs, the dead man's switch
+export { selfMonitoringGroups } from './self-monitoring/self-monitoring';
+export type { SelfMonitoringOptions } from './self-monitoring/self-monitoring';
+export { selfMonitoringJobOptions } from './self-monitoring/scrape-config';
+export type { PodScrapeTarget, ScrapeJobs } from './self-monitoring/scrape-config';
+export { withDeadMansSwitch } from './self-monitoring/dead-mans-switch';
+export type { DeadMansSwitchOptions } from './self-monitoring/dead-mans-switch';
+
+// Endpoints, credentials and Kubernetes references
+export { tenantUrls } from './vmalert/tenant-urls';
+export type { TenantEndpoints, TenantUrls } from './vmalert/tenant-urls';
+export type { EndpointAuth, EndpointTlsSettings, HttpAuthSettings, OAuth2Settings } from './vmalert/endpoint-auth';
+export type { BasicAuthSettings, ConfigMapKeyRef, SecretKeyRef } from './k8s/secret-refs';
 export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './k8s/workload';
+export { IngressPolicy } from './k8s/network-policy';
+export type { NetworkPeer, NetworkPolicySettings, PolicyPort } from './k8s/network-policy';
+
+// Pinned images and the error every check throws
+export { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from './core/versions';
+export { ConfigError } from './core/errors';

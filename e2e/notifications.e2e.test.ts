@@ -18,7 +18,7 @@ import {
   subjects,
 } from '../testkit/scenario';
 import { ALERTMANAGER_REPLICAS, E2E_EVALUATION_INTERVAL_SECONDS, MAIL_TO, VMALERT_REPLICAS } from '../testkit/test-chart';
-import { flagValues } from '../constructs/k8s/manifests';
+import { flagValues } from '../constructs/testing/manifests';
 import { waitFor } from '../testkit/http';
 
 useE2eLifecycle();

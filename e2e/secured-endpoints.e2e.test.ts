@@ -9,7 +9,7 @@ import * as http from 'http';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../constructs';
-import { readManifests } from '../constructs/k8s/manifests';
+import { readManifests } from '../constructs/testing/manifests';
 import { freePort } from '../testkit/binaries';
 import { leaks, processArgv } from '../__tests__/support/leaks';
 import { TestCa } from '../__tests__/support/tls';

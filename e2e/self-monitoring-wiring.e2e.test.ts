@@ -9,7 +9,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { heartbeatRepeatMs, SELF_MONITORING_ALERTS, WATCHDOG_ALERT } from '../constructs';
+import { heartbeatRepeatMs, WATCHDOG_ALERT } from '../constructs/self-monitoring/dead-mans-switch';
+import { SELF_MONITORING_ALERTS } from '../constructs/self-monitoring/self-monitoring';
 import { sleep, waitFor } from '../testkit/http';
 import { testWorkDir, useE2eLifecycle } from '../testkit/lifecycle';
 import { LoopbackBlock } from '../testkit/loopback';

@@ -3,7 +3,7 @@
  * scraped by Debian's vmagent into victoria-metrics, and vmalert evaluating the self-monitoring rules against
  * it. Stopping one of the three Alertmanager peers must make the cluster-size alert fire.
  */
-import { SELF_MONITORING_ALERTS } from '../constructs';
+import { SELF_MONITORING_ALERTS } from '../constructs/self-monitoring/self-monitoring';
 import { waitFor, sleep } from '../testkit/http';
 import { testWorkDir, useE2eLifecycle } from '../testkit/lifecycle';
 import { alertmanagerAlerts, vmalertAlerts, VmalertAlert } from '../testkit/probes';

@@ -5,6 +5,7 @@
  * `<dns-name>:<port>` into `<address>:<port>` in container args and mounted config files.
  */
 import * as fs from 'fs';
+import { escapeRegex } from '../constructs/core/regex';
 import { registerAfterCleanupCheck } from './lifecycle';
 
 /** Second octet of every e2e address: away from 127.0.0.1, where other tests and tools listen. */
@@ -103,7 +104,7 @@ export class Resolver {
     // Longest first so `am-0.am-headless.monitoring.svc` wins over a shorter alias that prefixes it.
     const names = [...this.addresses.keys()].sort((a, b) => b.length - a.length);
     if (names.length === 0) return text;
-    const pattern = new RegExp(`(^|[^A-Za-z0-9.-])(${names.map(escapeRegExp).join('|')})(?=:\\d)`, 'g');
+    const pattern = new RegExp(`(^|[^A-Za-z0-9.-])(${names.map(escapeRegex).join('|')})(?=:\\d)`, 'g');
     return text.replace(pattern, (_match, before: string, name: string) => before + this.resolve(name));
   }
 }
@@ -170,8 +171,4 @@ function decodeProcAddress(hex: string): string | undefined {
 
 function formatSocket(s: BoundSocket): string {
   return `${s.protocol} ${s.address}:${s.port}`;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

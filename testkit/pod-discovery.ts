@@ -6,7 +6,7 @@
  */
 import * as yaml from 'js-yaml';
 import { VMAGENT_SCRAPE_CONFIG_FILE } from '../constructs';
-import { K8sObject, podSpecOf } from '../constructs/k8s/manifests';
+import { K8sObject, podSpecOf } from '../constructs/testing/manifests';
 import { RunningPod } from './stack';
 
 /** A pod as the discovery sees it. */

@@ -4,7 +4,7 @@
  * values and args. Pure functions, no process here.
  */
 import * as crypto from 'crypto';
-import type { Container, K8sObject } from '../constructs/k8s/manifests';
+import type { Container, K8sObject } from '../constructs/testing/manifests';
 
 /** What a pod knows about itself. */
 export interface PodIdentity {

@@ -2,7 +2,7 @@
  * Building blocks shared by the end-to-end tests and the alert-latency benchmark: start the test chart's
  * stack, make a component busy, recognize the emails, tell which Alertmanager sent them.
  */
-import { parseDuration } from '../constructs';
+import { parseDuration } from '../constructs/core/duration';
 import { IDLE_CPU_RATE, Component } from './feeder';
 import { testWorkDir } from './lifecycle';
 import { E2eStack, RunningPod } from './stack';

@@ -24,7 +24,7 @@ import {
   mirrorPodFiles,
   podSpecOf,
   rewriteArgPaths,
-} from '../constructs/k8s/manifests';
+} from '../constructs/testing/manifests';
 import { binary } from './binaries';
 import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../constructs/core/versions';
 import { CpuFeeder, FeederOptions } from './feeder';

@@ -16,7 +16,7 @@ import {
   AlertingRule, AlertmanagerCluster, AlertmanagerConfig, DeadMansSwitchOptions, RuleGroup, RulesConfigMap, SelfMonitoringOptions,
   SelfMonitoringScrape, selfMonitoringJobOptions, VmalertHa, withDeadMansSwitch,
 } from '../constructs';
-import { K8sObject, readManifests } from '../constructs/k8s/manifests';
+import { K8sObject, readManifests } from '../constructs/testing/manifests';
 import { ZH_TW_RULES_FILE, zhTwEmail, zhTwEmailTemplate } from '../examples/zh-tw-alerts';
 
 /** The app's rule file the CPU rule comes from. */

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { extractDist } from '../../scripts/ci/extract-dist';
 import { deployPlan, renderDeployPlan } from '../../scripts/ci/deploy-plan';
-import { K8sObject, findObjects, readManifests } from '../../constructs/k8s/manifests';
+import { K8sObject, findObjects, readManifests } from '../../constructs/testing/manifests';
 import { tempDir } from './helpers';
 
 const FIXTURE_DIST = path.join(__dirname, 'fixtures', 'manifests');

@@ -11,7 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { findObjects, readManifests, K8sObject } from '../../constructs/k8s/manifests';
+import { findObjects, readManifests, K8sObject } from '../../constructs/testing/manifests';
 import { KubeCluster, kubectlBinWithFakeRollout, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
 import { appChart } from '../real-binaries/charts';
 import {

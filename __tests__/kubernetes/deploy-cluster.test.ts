@@ -16,7 +16,7 @@ import { loadAppConfig } from '../../app-config';
 import { RulesConfigMap } from '../../constructs';
 import { AlertingStack } from '../../main';
 import { extractDist } from '../../scripts/ci/extract-dist';
-import { K8sObject, findObjects, readManifests } from '../../constructs/k8s/manifests';
+import { K8sObject, findObjects, readManifests } from '../../constructs/testing/manifests';
 import { KubeCluster, kubectlBinWithFakeRollout, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
 import { RunResult, run } from '../../testkit/binaries';
 import { APP_RULES_DIR } from '../real-binaries/charts';

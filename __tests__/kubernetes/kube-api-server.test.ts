@@ -20,7 +20,7 @@ import { minimalChart } from '../../examples/minimal';
 import { twoVmalertGroupsChart } from '../../examples/two-vmalert-groups';
 import { SECURED_PATTERNS, securedClusterChart } from '../../examples/secured-cluster';
 import { zhTwAlertsChart } from '../../examples/zh-tw-alerts';
-import { K8sObject, findObjects } from '../../constructs/k8s/manifests';
+import { K8sObject, findObjects } from '../../constructs/testing/manifests';
 import { KubeCluster, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
 import { appChart } from '../real-binaries/charts';
 

@@ -10,7 +10,7 @@ import { Chart, Testing } from 'cdk8s';
 import { AlertmanagerCluster, NotificationTemplates, RulesConfigMap, VmalertHa } from '../../constructs';
 import {
   containerArgs, expandEnvRefs, extractAlertmanagerConfig, extractRuleFiles, flagValues, K8sObject, rewriteArgPaths,
-} from '../../constructs/k8s/manifests';
+} from '../../constructs/testing/manifests';
 import { binary, freePort, httpStatus, pollUntilOk, portIsFree, run, start, StartedProcess } from '../../testkit/binaries';
 
 let workDir: string;

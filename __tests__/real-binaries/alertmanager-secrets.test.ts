@@ -9,7 +9,7 @@ import * as http from 'http';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { AlertmanagerCluster, AlertmanagerConfig } from '../../constructs';
-import { containerArgs, extractAlertmanagerConfig, K8sObject, rewriteArgPaths } from '../../constructs/k8s/manifests';
+import { containerArgs, extractAlertmanagerConfig, K8sObject, rewriteArgPaths } from '../../constructs/testing/manifests';
 import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../../testkit/binaries';
 import { leaks, processArgv, secretObject } from '../support/leaks';
 import { temporaryDirectories } from '../support/temp';

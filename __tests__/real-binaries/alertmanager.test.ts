@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import {
   containerArgs, expandEnvRefs, extractAlertmanagerConfig, ExtractedAlertmanager, flagValues, PLACEHOLDER_SECRET, rewriteArgPaths,
-} from '../../constructs/k8s/manifests';
+} from '../../constructs/testing/manifests';
 import { binary, pollUntilOk, portIsFree, run, start } from '../../testkit/binaries';
 import { SynthesizedChart, testCharts } from './charts';
 

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { checkManifests } from '../../scripts/ci/k8s-checks';
-import { readManifests } from '../../constructs/k8s/manifests';
+import { readManifests } from '../../constructs/testing/manifests';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'bad-rules');

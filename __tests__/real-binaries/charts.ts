@@ -8,7 +8,7 @@ import { Chart, Testing } from 'cdk8s';
 import { loadAppConfig } from '../../app-config';
 import { AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../../constructs';
 import { AlertingStack } from '../../main';
-import { K8sObject } from '../../constructs/k8s/manifests';
+import { K8sObject } from '../../constructs/testing/manifests';
 
 /** The app's own rules directory: the charts evaluate the rules users ship. */
 export const APP_RULES_DIR = path.join(__dirname, '..', '..', 'rules');

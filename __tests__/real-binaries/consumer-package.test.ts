@@ -12,7 +12,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import * as ts from 'typescript';
 import { checkManifests } from '../../scripts/ci/k8s-checks';
-import { findObjects, flagValues, K8sObject } from '../../constructs/k8s/manifests';
+import { findObjects, flagValues, K8sObject } from '../../constructs/testing/manifests';
 import { binary } from '../../testkit/binaries';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');

@@ -13,11 +13,12 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import { endpointAuthFlags, httpAuthFlags, RulesConfigMap, VmalertHa } from '../../constructs';
+import { RulesConfigMap, VmalertHa } from '../../constructs';
+import { endpointAuthFlags, httpAuthFlags } from '../../constructs/vmalert/endpoint-auth';
 import { EXTERNAL_OBJECTS, SECURED_PATTERNS, securedClusterChart } from '../../examples/secured-cluster';
 import {
   containerArgs, expandEnvRefs, extractRuleFiles, K8sObject, mirrorPodFiles, podSpecOf, rewriteArgPaths,
-} from '../../constructs/k8s/manifests';
+} from '../../constructs/testing/manifests';
 import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../../testkit/binaries';
 import { assertRealToolsAccept } from '../../constructs/testing/index';
 import { leaks, processArgv, secretObject } from '../support/leaks';

@@ -3,7 +3,8 @@
  * `alertmanager --help` gives exactly the committed files, and the binaries' parsers agree with them.
  */
 import * as fs from 'fs';
-import { ALERTMANAGER_FLAGS, VMALERT_FLAGS } from '../../constructs';
+import { ALERTMANAGER_FLAGS } from '../../constructs/alertmanager/flags';
+import { VMALERT_FLAGS } from '../../constructs/vmalert/flags';
 import { CATALOGUES, helpText } from '../../scripts/codegen/gen-flag-catalogues';
 import { binary, run } from '../../testkit/binaries';
 

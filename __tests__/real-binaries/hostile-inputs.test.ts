@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   containerArgs, expandEnvRefs, extractAlertmanagerConfig, extractRuleFiles, K8sObject, readManifests, rewriteArgPaths,
-} from '../../constructs/k8s/manifests';
+} from '../../constructs/testing/manifests';
 import { binary, freePort, httpStatus, pollUntilOk, run, start, StartedProcess } from '../../testkit/binaries';
 import { HOSTILE_CASES, HostileCase } from '../support/hostile-inputs';
 import { temporaryDirectories } from '../support/temp';

@@ -9,7 +9,8 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { parseRuleFileBytes, renderRuleFile, ruleDurationMs, templateProblem } from '../../constructs';
+import { parseRuleFileBytes, renderRuleFile } from '../../constructs/rules/rules';
+import { ruleDurationMs, templateProblem } from '../../constructs/rules/syntax';
 import { binary, freePort, pollUntilOk, run, start } from '../../testkit/binaries';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rule-files');

@@ -7,10 +7,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { COMPONENT_LABEL, CONFIGMAP_MAX_BYTES, packRuleFiles, renderRuleFile, RuleGroup, VMALERT_RULES_DIR } from '../../constructs';
+import { RuleGroup } from '../../constructs';
+import { COMPONENT_LABEL, CONFIGMAP_MAX_BYTES, VMALERT_RULES_DIR } from '../../constructs/core/constants';
+import { packRuleFiles, renderRuleFile } from '../../constructs/rules/rules';
 import { generatedAlertName, generatedGroups } from '../../scripts/bench/generated-rules';
 import { scaleChart } from '../../scripts/bench/scale-chart';
-import { containerArgs, extractRuleFiles, findObjects, flagValues, K8sObject, podSpecOf } from '../../constructs/k8s/manifests';
+import { containerArgs, extractRuleFiles, findObjects, flagValues, K8sObject, podSpecOf } from '../../constructs/testing/manifests';
 import { binary, run } from '../../testkit/binaries';
 
 const MIB = 1024 * 1024;

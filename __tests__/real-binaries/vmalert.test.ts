@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { containerArgs, expandEnvRefs, extractRuleFiles, ExtractedRules, rewriteArgPaths } from '../../constructs/k8s/manifests';
+import { containerArgs, expandEnvRefs, extractRuleFiles, ExtractedRules, rewriteArgPaths } from '../../constructs/testing/manifests';
 import { binary, freePort, pollUntilOk, run, start } from '../../testkit/binaries';
 import { SynthesizedChart, testCharts, vmalertWithExtraArgs } from './charts';
 

@@ -1,6 +1,6 @@
 /** Unit tests for scripts/ci/k8s-checks.ts: each check catches its bad object and names it. */
 import { checkManifests, crossCheck, MAX_CONFIG_BYTES, validateSchemas } from '../../scripts/ci/k8s-checks';
-import { K8sObject } from '../../constructs/k8s/manifests';
+import { K8sObject } from '../../constructs/testing/manifests';
 
 const NS = 'monitoring';
 const LABELS = { 'app.kubernetes.io/name': 'vmalert' };

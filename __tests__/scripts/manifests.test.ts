@@ -1,4 +1,4 @@
-/** Unit tests for constructs/k8s/manifests.ts: reading manifests and laying out mounted files. */
+/** Unit tests for constructs/testing/manifests.ts: reading manifests and laying out mounted files. */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,7 +17,7 @@ import {
   podSpecOf,
   readManifests,
   rewriteArgPaths,
-} from '../../constructs/k8s/manifests';
+} from '../../constructs/testing/manifests';
 
 let tmp: string;
 beforeEach(() => {

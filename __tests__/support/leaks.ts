@@ -1,6 +1,6 @@
 /** Planting marker secrets and looking for them where no secret may be: manifests, argv, logs. */
 import * as fs from 'fs';
-import { K8sObject } from '../../constructs/k8s/manifests';
+import { K8sObject } from '../../constructs/testing/manifests';
 
 /** A Secret the operator creates out of band, as a manifest object (for materializing mounted files). */
 export function secretObject(name: string, data: Record<string, string>, namespace = 'monitoring'): K8sObject {

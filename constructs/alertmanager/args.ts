@@ -2,6 +2,7 @@
 import { ALERTMANAGER_FLAGS } from './flags';
 import { flagDurationHint, isFlagDuration, parseFlagDuration } from '../core/duration';
 import { ConfigError } from '../core/errors';
+import { ifSet, TableFlag, tableArgs, tableProps } from '../core/flag-table';
 import { VERSIONS } from '../core/versions';
 
 /** Everything the Alertmanager command line is built from. */
@@ -49,22 +50,36 @@ export interface AlertmanagerArgsInput {
   readonly extraArgs?: readonly string[];
 }
 
+/** Whether the peers form a mesh: a single peer runs without clustering. */
+const meshed = (input: AlertmanagerArgsInput) => input.peerHosts.length > 1;
+/** Brackets make "<ip>:<port>" unambiguous for IPv6 pod IPs; Go accepts them around IPv4 too. */
+const podAddress = (input: AlertmanagerArgsInput) => `[$(${input.podIpEnv})]:${input.meshPort}`;
+const whenMeshed = (input: AlertmanagerArgsInput, values: readonly string[]) => (meshed(input) ? values : []);
+
+/**
+ * The flags the construct writes, in order, with the AlertmanagerCluster prop that sets each: the one source of
+ * {@link alertmanagerArgs} and of {@link ALERTMANAGER_MANAGED_FLAGS}.
+ */
+const ALERTMANAGER_FLAG_TABLE: readonly TableFlag<AlertmanagerArgsInput>[] = [
+  { name: 'config.file', prop: 'config', values: i => [i.configFile] },
+  { name: 'storage.path', prop: 'storage', values: i => [i.storagePath] },
+  { name: 'data.retention', prop: 'retention', values: i => [i.retention] },
+  { name: 'web.listen-address', prop: '(fixed port 9093)', values: i => [`:${i.webPort}`] },
+  { name: 'web.external-url', prop: 'externalUrl', values: i => ifSet(i.externalUrl) },
+  // Always explicit, so the probes and the notifier URLs are built from the same prefix Alertmanager serves under.
+  { name: 'web.route-prefix', prop: 'routePrefix', values: i => [i.routePrefix ?? '/'] },
+  // An empty listen address disables the mesh: a lone peer would otherwise wait for gossip that never comes.
+  { name: 'cluster.listen-address', prop: 'replicas', values: i => [meshed(i) ? podAddress(i) : ''] },
+  { name: 'cluster.advertise-address', prop: '(the pod IP)', values: i => whenMeshed(i, [podAddress(i)]) },
+  { name: 'cluster.peer', prop: 'replicas', values: i => whenMeshed(i, i.peerHosts.map(host => `${host}:${i.meshPort}`)) },
+  { name: 'cluster.reconnect-timeout', prop: 'reconnectTimeout', values: i => whenMeshed(i, [i.reconnectTimeout]) },
+  { name: 'cluster.peer-timeout', prop: 'peerTimeout', values: i => whenMeshed(i, ifSet(i.peerTimeout)) },
+  { name: 'cluster.settle-timeout', prop: 'settleTimeout', values: i => whenMeshed(i, ifSet(i.settleTimeout)) },
+  { name: 'cluster.label', prop: 'clusterLabel', values: i => whenMeshed(i, ifSet(i.clusterLabel)) },
+];
+
 /** Flags {@link alertmanagerArgs} writes, with the AlertmanagerCluster prop that sets each. */
-export const ALERTMANAGER_MANAGED_FLAGS: Readonly<Record<string, string>> = {
-  'config.file': 'config',
-  'storage.path': 'storage',
-  'data.retention': 'retention',
-  'web.listen-address': '(fixed port 9093)',
-  'web.external-url': 'externalUrl',
-  'web.route-prefix': 'routePrefix',
-  'cluster.listen-address': 'replicas',
-  'cluster.advertise-address': '(the pod IP)',
-  'cluster.peer': 'replicas',
-  'cluster.reconnect-timeout': 'reconnectTimeout',
-  'cluster.peer-timeout': 'peerTimeout',
-  'cluster.settle-timeout': 'settleTimeout',
-  'cluster.label': 'clusterLabel',
-};
+export const ALERTMANAGER_MANAGED_FLAGS: Readonly<Record<string, string>> = tableProps(ALERTMANAGER_FLAG_TABLE);
 
 /** Flags that would break what the construct builds around Alertmanager, with why. */
 const UNSUPPORTED_FLAGS: Readonly<Record<string, string>> = {
@@ -79,34 +94,9 @@ export function alertmanagerFlagDefault(name: string): string {
   return value;
 }
 
-/** Alertmanager's arguments, in a stable order. A single peer runs without clustering. */
+/** Alertmanager's arguments, in a stable order: the construct's flags, then `extraArgs`. */
 export function alertmanagerArgs(input: AlertmanagerArgsInput): string[] {
-  const args = [
-    `--config.file=${input.configFile}`,
-    `--storage.path=${input.storagePath}`,
-    `--data.retention=${input.retention}`,
-    `--web.listen-address=:${input.webPort}`,
-  ];
-  if (input.externalUrl) args.push(`--web.external-url=${input.externalUrl}`);
-  // Always explicit, so the probes and the notifier URLs are built from the same prefix Alertmanager serves under.
-  args.push(`--web.route-prefix=${input.routePrefix ?? '/'}`);
-  if (input.peerHosts.length <= 1) {
-    // An empty listen address disables the mesh: a lone peer would otherwise wait for gossip that never comes.
-    args.push('--cluster.listen-address=');
-  } else {
-    // Brackets make "<ip>:<port>" unambiguous for IPv6 pod IPs; Go accepts them around IPv4 too.
-    const podAddress = `[$(${input.podIpEnv})]:${input.meshPort}`;
-    args.push(
-      `--cluster.listen-address=${podAddress}`,
-      `--cluster.advertise-address=${podAddress}`,
-      ...input.peerHosts.map(host => `--cluster.peer=${host}:${input.meshPort}`),
-      `--cluster.reconnect-timeout=${input.reconnectTimeout}`,
-    );
-    if (input.peerTimeout) args.push(`--cluster.peer-timeout=${input.peerTimeout}`);
-    if (input.settleTimeout) args.push(`--cluster.settle-timeout=${input.settleTimeout}`);
-    if (input.clusterLabel) args.push(`--cluster.label=${input.clusterLabel}`);
-  }
-  return [...args, ...(input.extraArgs ?? [])];
+  return [...tableArgs(ALERTMANAGER_FLAG_TABLE, input, '--'), ...(input.extraArgs ?? [])];
 }
 
 /**

@@ -7,10 +7,16 @@ export const ALERTMANAGER_WEB_PORT = 9093;
 export const ALERTMANAGER_MESH_PORT = 9094;
 
 export const VMALERT_RULES_DIR = '/etc/vmalert/rules';
+/** Root of the Secret mounts (one directory per Secret) in the vmalert container. */
+export const VMALERT_SECRETS_DIR = '/etc/vmalert/secrets';
+/** Root of the ConfigMap mounts (CA bundles) in the vmalert container. */
+export const VMALERT_CONFIGMAPS_DIR = '/etc/vmalert/configmaps';
 export const VMALERT_NOTIFIER_DIR = '/etc/vmalert/notifier';
 export const VMALERT_NOTIFIER_FILE = 'notifier.yml';
 export const VMALERT_HEALTH_PATH = '/health';
 export const VMALERT_READY_PATH = '/-/ready';
+/** Where vmalert and Alertmanager serve their own metrics. */
+export const METRICS_PATH = '/metrics';
 
 export const ALERTMANAGER_CONFIG_DIR = '/etc/alertmanager/config';
 export const ALERTMANAGER_CONFIG_FILE = 'alertmanager.yml';

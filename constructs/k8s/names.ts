@@ -79,6 +79,21 @@ export function labelKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** Whether `key` is a label or annotation key. */
+export function isLabelKey(key: unknown): boolean {
+  return typeof key === 'string' && labelKeyProblem(key) === undefined;
+}
+
+/** Whether `value` is a label value. */
+export function isLabelValue(value: unknown): boolean {
+  return typeof value === 'string' && labelValueProblem(value) === undefined;
+}
+
+/** Whether `name` is a DNS-1123 subdomain, the name most objects (ConfigMaps, Secrets, PriorityClasses) take. */
+export function isObjectName(name: unknown): boolean {
+  return typeof name === 'string' && dns1123SubdomainProblem(name) === undefined;
+}
+
 /** Why `key` cannot be a key of a ConfigMap or Secret (it becomes a file name when mounted), or undefined. */
 export function configKeyProblem(key: string): string | undefined {
   if (key.length === 0) return 'is empty';

@@ -1,5 +1,6 @@
 /** References to keys of Kubernetes Secrets and ConfigMaps, and their check. No cdk8s here. */
 import { ConfigError } from '../core/errors';
+import { configKeyProblem, dns1123SubdomainProblem } from './names';
 
 /** A key of a Kubernetes Secret in the workload's namespace; mounted as a file, never copied into config or arguments. */
 export interface SecretKeyRef {
@@ -25,28 +26,27 @@ export interface BasicAuthSettings {
   readonly password: SecretKeyRef;
 }
 
-/** Kubernetes object names (DNS subdomain) and keys of a Secret/ConfigMap. */
-const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const DATA_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
-
-/** Checks a `{ secretName, key }` reference; a plain string is an inline secret. */
+/** Checks a `{ secretName, key }` reference: a plain string or number is an inline secret. */
 export function checkSecretKeyRef(ref: unknown, at: string): void {
   if (typeof ref === 'string' || typeof ref === 'number') {
     throw new ConfigError(`${at} is an inline secret: put it in a Kubernetes Secret and pass { secretName, key } instead`);
   }
   const candidate = ref as Partial<SecretKeyRef> | null;
-  if (!candidate || typeof candidate.secretName !== 'string' || typeof candidate.key !== 'string') {
+  if (!candidate || typeof candidate.secretName !== 'string' || !candidate.secretName || typeof candidate.key !== 'string' || !candidate.key) {
     throw new ConfigError(`${at} must be { secretName, key }: the Kubernetes Secret and the key holding the value`);
   }
-  checkObjectKey(candidate.secretName, candidate.key, at, 'Secret');
+  checkObjectKey('Secret', 'secretName', candidate.secretName, candidate.key, at);
 }
 
-/** Checks the object name and key of a Secret or ConfigMap reference. */
-export function checkObjectKey(name: string, key: string, at: string, kind: string): void {
-  if (typeof name !== 'string' || !OBJECT_NAME.test(name)) {
-    throw new ConfigError(`${at}: ${JSON.stringify(name)} is not a valid ${kind} name (lower case letters, digits, "-" and ".")`);
-  }
-  if (typeof key !== 'string' || !DATA_KEY.test(key) || key === '.' || key === '..') {
-    throw new ConfigError(`${at}: key ${JSON.stringify(key)} is not a valid ${kind} key (letters, digits, "-", "_" and ".")`);
-  }
+/** Checks a `{ configMapName, key }` reference. */
+export function checkConfigMapKeyRef(ref: ConfigMapKeyRef, at: string): void {
+  checkObjectKey('ConfigMap', 'configMapName', ref.configMapName, ref.key, at);
+}
+
+/** The object name must be a DNS-1123 subdomain and the key a ConfigMap/Secret key, or no such object can exist. */
+function checkObjectKey(kind: string, nameField: string, name: unknown, key: unknown, at: string): void {
+  const nameProblem = typeof name === 'string' ? dns1123SubdomainProblem(name) : 'is not a string';
+  if (nameProblem) throw new ConfigError(`${at}.${nameField} ${JSON.stringify(name)} ${nameProblem}: no such ${kind} can exist; use its real name`);
+  const keyProblem = typeof key === 'string' ? configKeyProblem(key) : 'is not a string';
+  if (keyProblem) throw new ConfigError(`${at}.key ${JSON.stringify(key)} ${keyProblem}: no such ${kind} key can exist; use its real key`);
 }

@@ -3,7 +3,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABEL_PREFIX, NON_ROOT_UID, ZONE_TOPOLOGY_KEY } from '../core/constants';
 import { ConfigError } from '../core/errors';
-import { INT32_MAX } from './names';
+import { compact } from '../core/objects';
+import { INT32_MAX, isLabelKey, isLabelValue, isObjectName } from './names';
 
 /** Pod-level security context: a numeric non-root uid, so the kubelet can verify runAsNonRoot. */
 export const POD_SECURITY_CONTEXT: kplus.PodSecurityContextProps = {
@@ -186,17 +187,13 @@ export interface PodSettings {
   readonly readinessProbe?: ProbeSettings;
 }
 
-// Kubernetes' qualified-name syntax for label and annotation keys: an optional DNS-subdomain prefix and a name.
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-
 /** Checks a map of label (or annotation) keys and, for labels, values. */
 export function checkLabelMap(owner: string, prop: string, map: Record<string, string>, values: boolean): void {
   for (const [key, value] of Object.entries(map)) {
-    if (!QUALIFIED_NAME.test(key)) {
+    if (!isLabelKey(key)) {
       throw new ConfigError(`${owner}: ${prop} key ${JSON.stringify(key)} is not a valid Kubernetes key (e.g. "team" or "example.com/team")`);
     }
-    if (typeof value !== 'string' || (values && !LABEL_VALUE.test(value))) {
+    if (typeof value !== 'string' || (values && !isLabelValue(value))) {
       throw new ConfigError(`${owner}: ${prop}.${key} ${JSON.stringify(value)} is not a valid label value (up to 63 letters, digits, "-", "_", ".")`);
     }
   }
@@ -245,20 +242,18 @@ export function applyPodSettings(owner: string, workload: kplus.Deployment | kpl
   if (settings.tolerations && settings.tolerations.length > 0) add('tolerations', settings.tolerations.map(t => tolerationSpec(owner, t)));
   if (settings.nodeSelector && Object.keys(settings.nodeSelector).length > 0) add('nodeSelector', settings.nodeSelector);
   if (settings.priorityClassName !== undefined) {
-    if (!DNS_SUBDOMAIN.test(settings.priorityClassName)) {
+    if (!isObjectName(settings.priorityClassName)) {
       throw new ConfigError(`${owner}: pod.priorityClassName ${JSON.stringify(settings.priorityClassName)} is not a valid object name`);
     }
     add('priorityClassName', settings.priorityClassName);
   }
   if (settings.imagePullSecrets && settings.imagePullSecrets.length > 0) {
-    const bad = settings.imagePullSecrets.find(name => !DNS_SUBDOMAIN.test(name));
+    const bad = settings.imagePullSecrets.find(name => !isObjectName(name));
     if (bad !== undefined) throw new ConfigError(`${owner}: pod.imagePullSecrets: ${JSON.stringify(bad)} is not a valid Secret name`);
     add('imagePullSecrets', settings.imagePullSecrets.map(name => ({ name })));
   }
   if (patches.length > 0) ApiObject.of(workload).addJsonPatch(...patches);
 }
-
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function tolerationSpec(owner: string, toleration: PodToleration): Record<string, unknown> {
   if (toleration.operator === 'Exists' && toleration.value) {
@@ -270,5 +265,5 @@ function tolerationSpec(owner: string, toleration: PodToleration): Record<string
   if (!toleration.key && toleration.operator !== 'Exists') {
     throw new ConfigError(`${owner}: pod.tolerations: a toleration without a key needs operator "Exists" (it then tolerates every taint)`);
   }
-  return Object.fromEntries(Object.entries(toleration).filter(([, v]) => v !== undefined));
+  return compact({ ...toleration });
 }

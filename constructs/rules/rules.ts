@@ -9,6 +9,7 @@
  */
 import * as yaml from 'js-yaml';
 import { ConfigError } from '../core/errors';
+import { compact } from '../core/objects';
 import {
   closingQuote, decodeBool, decoded, Decoded, decodeInt, decodeRuleFileBytes, decodeString, decodeUnmarshalerString,
   loadSourceText, PlainScalar, RULE_DURATION_HINT, ruleDurationMs, templateProblem,
@@ -479,11 +480,6 @@ function reportUnknownKeys(object: Record<string, unknown>, allowed: readonly st
   if (rest.length > 0) {
     report(`unknown field${rest.length > 1 ? 's' : ''} ${rest.map(k => `"${k}"`).join(', ')}, which vmalert refuses (allowed: ${allowed.join(', ')})`);
   }
-}
-
-/** The object without its undefined fields, so rendered YAML holds only what was set. */
-function compact<T extends object>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }
 
 function describe(value: unknown): string {

@@ -7,6 +7,7 @@ import { AlertmanagerConfig, AlertmanagerReceiver, AlertmanagerRoute } from '../
 import type { SecretKeyRef } from '../k8s/secret-refs';
 import { DURATION_HINT, formatDuration, isDuration, parseDuration } from '../core/duration';
 import { ConfigError } from '../core/errors';
+import { compact } from '../core/objects';
 import { AlertingRule } from '../rules/rules';
 
 /** Name of the always-firing alert; the heartbeat route matches it. */
@@ -113,7 +114,7 @@ export function withDeadMansSwitch(config: AlertmanagerConfig, options: DeadMans
 }
 
 function resolve(options: DeadMansSwitchOptions, owner: string): Required<Omit<DeadMansSwitchOptions, 'urlSecret'>> {
-  const o = { ...DEAD_MANS_SWITCH_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const o = { ...DEAD_MANS_SWITCH_DEFAULTS, ...compact(options) };
   for (const key of ['interval', 'groupWait'] as const) {
     if (!isDuration(o[key])) throw new ConfigError(`${owner}: ${key} ${JSON.stringify(o[key])} is not a duration (${DURATION_HINT})`);
   }

@@ -7,7 +7,9 @@
  * {@link ScrapeJobs}: the rules take {@link selfMonitoringJobOptions} of the same value.
  */
 import * as yaml from 'js-yaml';
+import { METRICS_PATH } from '../core/constants';
 import { ConfigError } from '../core/errors';
+import { escapeRegex } from '../core/regex';
 import { RuleGroup } from '../rules/rules';
 import { SELF_MONITORING_DEFAULTS, SelfMonitoringOptions } from './self-monitoring';
 
@@ -70,8 +72,6 @@ export interface RelabelRule {
    */
   readonly replacement?: string;
 }
-
-export const METRICS_PATH = '/metrics';
 
 /**
  * The operators' scrape object kinds: apiVersion, the endpoint's relabeling field, and the CustomResourceDefinition
@@ -187,9 +187,4 @@ export function toSnakeCase(rule: RelabelRule): Record<string, unknown> {
 /** A pod label name as service discovery writes it into `__meta_kubernetes_pod_label_<name>`. */
 export function sanitizeLabelName(name: string): string {
   return name.replace(/[^a-zA-Z0-9_]/g, '_');
-}
-
-/** A regular expression that matches exactly `text` (RE2 and JavaScript agree on these escapes). */
-export function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -2,12 +2,13 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { AlertmanagerCluster } from '../alertmanager/alertmanager-cluster';
-import { ALERTMANAGER_WEB_PORT, COMPONENT_LABEL, VMALERT_HTTP_PORT } from '../core/constants';
+import { ALERTMANAGER_WEB_PORT, COMPONENT_LABEL, METRICS_PATH, VMALERT_HTTP_PORT } from '../core/constants';
 import { DURATION_HINT, isDuration } from '../core/duration';
 import { ConfigError } from '../core/errors';
+import { isLabelKey, isLabelValue } from '../k8s/names';
 import { RulesConfigMap } from '../rules/configmap';
 import {
-  jobRelabeling, METRICS_PATH, PodScrapeTarget, RelabelRule, renderVmagentScrapeConfigs, resolveScrapeJobs, SCRAPE_OBJECT_TYPES,
+  jobRelabeling, PodScrapeTarget, RelabelRule, renderVmagentScrapeConfigs, resolveScrapeJobs, SCRAPE_OBJECT_TYPES,
   ScrapeJobs, selfMonitoringJobSelectors,
 } from './scrape-config';
 import { VmalertHa } from '../vmalert/vmalert-ha';
@@ -69,9 +70,6 @@ export interface PodScrapeObjectSpec {
   }>;
 }
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-
 /** The vmagent scrape-config file in the ConfigMap (a `scrape_config_files` entry). */
 export const VMAGENT_SCRAPE_CONFIG_FILE = 'scrape-configs.yml';
 
@@ -103,7 +101,7 @@ export class SelfMonitoringScrape extends Construct {
       throw new ConfigError(`${owner}: scrapeInterval ${JSON.stringify(props.scrapeInterval)} is not a duration (${DURATION_HINT})`);
     }
     for (const [key, value] of Object.entries(props.objectLabels ?? {})) {
-      if (!LABEL_KEY.test(key) || key.split('/').pop()!.length > 63 || typeof value !== 'string' || !LABEL_VALUE.test(value)) {
+      if (!isLabelKey(key) || !isLabelValue(value)) {
         throw new ConfigError(`${owner}: objectLabels ${JSON.stringify(key)}: ${JSON.stringify(value)} is not a Kubernetes label `
           + '(key: [prefix/]name of letters, digits, "-", "_", "."; value: up to 63 such characters, starting and ending alphanumeric)');
       }

@@ -11,6 +11,8 @@
 import { watchdogRule } from './dead-mans-switch';
 import { DURATION_HINT, isDuration, parseDuration } from '../core/duration';
 import { ConfigError } from '../core/errors';
+import { compact } from '../core/objects';
+import { isPrometheusLabelName } from '../core/prometheus-labels';
 import { isRegExp } from '../core/regex';
 import { AlertingRule, RuleGroup } from '../rules/rules';
 
@@ -119,7 +121,6 @@ export const SELF_MONITORING_ALERTS = [
 ] as const;
 
 const WHERE = 'selfMonitoringGroups';
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Fully resolved options: every default applied and checked. */
 type Resolved = Required<Omit<SelfMonitoringOptions, 'interval' | 'extraMatchers' | 'labels'>> &
@@ -273,7 +274,7 @@ export function selfMonitoringGroups(options: SelfMonitoringOptions = {}): RuleG
 
 /** Applies defaults and checks every option, reporting all problems at once. */
 function resolveOptions(options: SelfMonitoringOptions): Resolved {
-  const o: Resolved = { ...SELF_MONITORING_DEFAULTS, ...stripUndefined(options) };
+  const o: Resolved = { ...SELF_MONITORING_DEFAULTS, ...compact(options) };
   const problems: string[] = [];
   if (!Number.isInteger(o.alertmanagerReplicas) || o.alertmanagerReplicas < 1) {
     problems.push(`alertmanagerReplicas must be a whole number >= 1 (the Alertmanager replicas), got ${o.alertmanagerReplicas}`);
@@ -298,7 +299,7 @@ function resolveOptions(options: SelfMonitoringOptions): Resolved {
     problems.push(`extraMatchers: ${JSON.stringify(o.extraMatchers)} must be label matchers without braces, e.g. namespace="monitoring"`);
   }
   for (const name of Object.keys(o.labels ?? {})) {
-    if (!LABEL_NAME.test(name) || name.startsWith('__')) problems.push(`labels: ${JSON.stringify(name)} is not a valid label name`);
+    if (!isPrometheusLabelName(name)) problems.push(`labels: ${JSON.stringify(name)} is not a valid label name`);
     if (name === 'severity') problems.push('labels: set "severity" with criticalSeverity / warningSeverity instead');
   }
   if (problems.length > 0) throw new ConfigError(problems.map(p => `${WHERE}: ${p}`).join('\n'));
@@ -315,8 +316,4 @@ function selector(job: string, extraMatchers: string | undefined): string {
 function withSeverity(rule: AlertingRule, severity: string, labels: Record<string, string> | undefined): AlertingRule {
   const { annotations, ...head } = rule;
   return { ...head, labels: { ...labels, severity }, annotations };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

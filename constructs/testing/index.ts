@@ -15,7 +15,7 @@ import * as path from 'path';
 import {
   allContainers, Container, containerArgs, expandEnvRefs, extractAlertmanagerConfig, extractRuleFiles, isAlertmanager, K8sObject,
   rewriteArgPaths, workloadsOf,
-} from '../k8s/manifests';
+} from './manifests';
 import { VERSIONS } from '../core/versions';
 
 /** Options for {@link checkWithRealTools} and {@link assertRealToolsAccept}. */

@@ -1,6 +1,9 @@
 /** The vmalert command line and notifier config, built from typed settings. No cdk8s here. */
 import * as yaml from 'js-yaml';
 import { ConfigError } from '../core/errors';
+import { escapeRegex } from '../core/regex';
+import { ifSet, TableFlag, tableArgs, tableProps } from '../core/flag-table';
+import { urlProblem } from '../core/url';
 import { arrayFlagItem } from './flag-values';
 import { VERSIONS } from '../core/versions';
 import { MISPLACED_VMALERT_FLAGS, VMALERT_FLAGS } from './flags';
@@ -28,25 +31,36 @@ export interface VmalertArgsInput {
   readonly extraArgs: readonly string[];
 }
 
-/** vmalert's arguments, in a stable order. */
+/**
+ * The flags the construct writes, in order, with the prop that sets each: the one source of {@link vmalertArgs}
+ * and of {@link VMALERT_MANAGED_FLAGS}.
+ */
+const VMALERT_FLAG_TABLE: readonly TableFlag<VmalertArgsInput>[] = [
+  { name: 'datasource.url', prop: 'datasourceUrl', values: i => [i.datasourceUrl] },
+  { name: 'rule', prop: 'rules', values: i => i.ruleFiles },
+  // vmalert refuses -notifier.url beside -notifier.config: one or the other.
+  { name: 'notifier.config', prop: 'notifiers / replicaLabel', values: i => ifSet(i.notifierConfigFile) },
+  { name: 'notifier.url', prop: 'notifiers', values: i => (i.notifierConfigFile ? [] : i.notifierUrls.map(arrayFlagItem)) },
+  { name: 'remoteWrite.url', prop: 'remoteWriteUrl', values: i => ifSet(i.remoteWriteUrl) },
+  { name: 'remoteRead.url', prop: 'remoteReadUrl', values: i => ifSet(i.remoteReadUrl) },
+  { name: 'remoteRead.lookback', prop: 'remoteReadLookback', values: i => (i.remoteReadUrl ? ifSet(i.remoteReadLookback) : []) },
+  { name: 'evaluationInterval', prop: 'evaluationInterval', values: i => [i.evaluationInterval] },
+  { name: 'rule.evalDelay', prop: 'evalDelay', values: i => [i.evalDelay] },
+  { name: 'external.url', prop: 'externalUrl', values: i => ifSet(i.externalUrl) },
+  {
+    name: 'external.label',
+    prop: 'externalLabels / replicaLabel',
+    values: i => Object.entries(i.externalLabels).map(([name, value]) => arrayFlagItem(`${name}=${value}`)),
+  },
+  { name: 'httpListenAddr', prop: '(fixed port 8880)', values: i => [`:${i.httpPort}`] },
+];
+
+/** Flags the construct sets, with the prop to use instead: `extraArgs` may not repeat them. */
+export const VMALERT_MANAGED_FLAGS: Readonly<Record<string, string>> = tableProps(VMALERT_FLAG_TABLE);
+
+/** vmalert's arguments, in a stable order: the construct's flags, then auth flags, then `extraArgs`. */
 export function vmalertArgs(input: VmalertArgsInput): string[] {
-  const args = [
-    `-datasource.url=${input.datasourceUrl}`,
-    ...input.ruleFiles.map(file => `-rule=${file}`),
-    ...(input.notifierConfigFile
-      ? [`-notifier.config=${input.notifierConfigFile}`]
-      : input.notifierUrls.map(url => `-notifier.url=${arrayFlagItem(url)}`)),
-  ];
-  if (input.remoteWriteUrl) args.push(`-remoteWrite.url=${input.remoteWriteUrl}`);
-  if (input.remoteReadUrl) {
-    args.push(`-remoteRead.url=${input.remoteReadUrl}`);
-    if (input.remoteReadLookback) args.push(`-remoteRead.lookback=${input.remoteReadLookback}`);
-  }
-  args.push(`-evaluationInterval=${input.evaluationInterval}`, `-rule.evalDelay=${input.evalDelay}`);
-  if (input.externalUrl) args.push(`-external.url=${input.externalUrl}`);
-  for (const [name, value] of Object.entries(input.externalLabels)) args.push(`-external.label=${arrayFlagItem(`${name}=${value}`)}`);
-  args.push(`-httpListenAddr=:${input.httpPort}`);
-  return [...args, ...(input.authArgs ?? []), ...input.extraArgs];
+  return [...tableArgs(VMALERT_FLAG_TABLE, input, '-'), ...(input.authArgs ?? []), ...input.extraArgs];
 }
 
 /** Variables whose value differs from pod to pod: the Downward API's pod name, IP and node, and the hostname. */
@@ -88,14 +102,14 @@ export function flagName(arg: string): string | undefined {
  * Problems with user-supplied vmalert arguments: flags vmalert does not have (with the component they belong on,
  * where known) and flags the construct already sets from typed props.
  */
-export function extraArgsProblems(extraArgs: readonly string[], managedFlags: Readonly<Record<string, string>>,
-  dedupInterval: string, newerFlags: readonly string[] = []): string[] {
+export function extraArgsProblems(extraArgs: readonly string[], dedupInterval: string, newerFlags: readonly string[] = [],
+  managedFlags: Readonly<Record<string, string>> = VMALERT_MANAGED_FLAGS): string[] {
   const problems: string[] = [];
   for (const arg of extraArgs) {
+    // A bare value has no name to look up; extraArgFormProblems (flag-values.ts) refuses it first.
     const name = flagName(arg);
-    if (name === undefined) {
-      problems.push(`${JSON.stringify(arg)} is not a flag: write each flag with its value as one argument, e.g. "-rule.resendDelay=1m"`);
-    } else if (MISPLACED_VMALERT_FLAGS[name]) {
+    if (name === undefined) continue;
+    if (MISPLACED_VMALERT_FLAGS[name]) {
       const value = name === 'dedup.minScrapeInterval' ? `=${dedupInterval} (the recommendedDedupInterval of these rules)` : '';
       problems.push(`-${name} is not a vmalert flag: vmalert would exit with "flag provided but not defined". `
         + `It belongs on ${MISPLACED_VMALERT_FLAGS[name]}: set -${name}${value} there and remove it from extraArgs`);
@@ -116,11 +130,9 @@ export function extraArgsProblems(extraArgs: readonly string[], managedFlags: Re
 export function renderNotifierConfig(notifierUrls: readonly string[], dropLabels: readonly string[],
   httpClientConfig: Readonly<Record<string, unknown>> = {}): string {
   const parsed = notifierUrls.map(raw => {
-    const url = URL.canParse(raw) ? new URL(raw) : undefined;
-    if (!url || !['http:', 'https:'].includes(url.protocol)) {
-      throw new ConfigError(`notifier URL ${JSON.stringify(raw)} is not an http(s) URL (expected e.g. http://alertmanager-0.alertmanager:9093)`);
-    }
-    return url;
+    const problem = urlProblem(raw);
+    if (problem) throw new ConfigError(`notifier URL ${JSON.stringify(raw)} ${problem} (expected e.g. http://alertmanager-0.alertmanager:9093)`);
+    return new URL(raw);
   });
   const scheme = parsed[0]?.protocol.replace(/:$/, '') ?? 'http';
   const pathPrefix = parsed[0]?.pathname.replace(/\/$/, '') ?? '';
@@ -139,8 +151,4 @@ export function renderNotifierConfig(notifierUrls: readonly string[], dropLabels
       : {}),
   };
   return yaml.dump(config, { lineWidth: -1 });
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -9,13 +9,11 @@
  * the mounted file: no rollout. That is why whole Secrets are mounted as directories: a `subPath` mount is never
  * refreshed. The one exception, measured: a CA bundle is read only at start.
  */
-import { BasicAuthSettings, checkObjectKey, checkSecretKeyRef, ConfigMapKeyRef, SecretKeyRef } from '../k8s/secret-refs';
+import { BasicAuthSettings, checkConfigMapKeyRef, checkSecretKeyRef, ConfigMapKeyRef, SecretKeyRef } from '../k8s/secret-refs';
+import { VMALERT_CONFIGMAPS_DIR, VMALERT_SECRETS_DIR } from '../core/constants';
 import { ConfigError } from '../core/errors';
-
-/** Root of the Secret mounts in the vmalert container. */
-export const VMALERT_SECRETS_DIR = '/etc/vmalert/secrets';
-/** Root of the ConfigMap mounts (CA bundles) in the vmalert container. */
-export const VMALERT_CONFIGMAPS_DIR = '/etc/vmalert/configmaps';
+import { compact } from '../core/objects';
+import { urlProblem } from '../core/url';
 
 /** TLS towards an https endpoint. */
 export interface EndpointTlsSettings {
@@ -148,9 +146,8 @@ export function checkEndpointAuth(auth: EndpointAuth, at: string, urls: readonly
   if (auth.oauth2) {
     if (!auth.oauth2.clientId) throw new ConfigError(`${at}.oauth2.clientId is required`);
     checkSecretKeyRef(auth.oauth2.clientSecret, `${at}.oauth2.clientSecret`);
-    if (!URL.canParse(auth.oauth2.tokenUrl) || !/^https?:$/.test(new URL(auth.oauth2.tokenUrl).protocol)) {
-      throw new ConfigError(`${at}.oauth2.tokenUrl ${JSON.stringify(auth.oauth2.tokenUrl)} is not an http(s) URL`);
-    }
+    const tokenUrlProblem = urlProblem(auth.oauth2.tokenUrl);
+    if (tokenUrlProblem) throw new ConfigError(`${at}.oauth2.tokenUrl ${JSON.stringify(auth.oauth2.tokenUrl)} ${tokenUrlProblem}`);
     const credentials = credentialsInUrl(auth.oauth2.tokenUrl);
     if (credentials) throw new ConfigError(`${at}.oauth2.tokenUrl carries ${credentials}: put the client secret in oauth2.clientSecret`);
     for (const scope of auth.oauth2.scopes ?? []) {
@@ -162,7 +159,7 @@ export function checkEndpointAuth(auth: EndpointAuth, at: string, urls: readonly
     const plain = urls.find(url => !url.startsWith('https://'));
     if (plain) throw new ConfigError(`${at}.tls is set but ${plain} is not https: use an https:// URL or drop tls`);
     if (tls.ca !== undefined) {
-      if (isConfigMapRef(tls.ca)) checkObjectKey(tls.ca.configMapName, tls.ca.key, `${at}.tls.ca`, 'ConfigMap');
+      if (isConfigMapRef(tls.ca)) checkConfigMapKeyRef(tls.ca, `${at}.tls.ca`);
       else checkSecretKeyRef(tls.ca, `${at}.tls.ca`);
     }
     if ((tls.clientCert === undefined) !== (tls.clientKey === undefined)) {
@@ -351,8 +348,4 @@ export function httpAuthFlags(auth: HttpAuthSettings | undefined, at: string): E
     args: [`-httpAuth.username=${auth.username}`, `-httpAuth.password=file://${vmalertSecretPath(auth.password)}`],
     volumes: [{ kind: 'secret', name: auth.password.secretName, dir: `${VMALERT_SECRETS_DIR}/${auth.password.secretName}` }],
   };
-}
-
-function compact<T extends Record<string, unknown>>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,5 +1,6 @@
 /** The vmalert URLs of one tenant of a VictoriaMetrics cluster. No cdk8s here. */
 import { ConfigError } from '../core/errors';
+import { urlProblem } from '../core/url';
 
 /** Where the cluster's vmselect and vminsert are reached, and which tenant to use. */
 export interface TenantEndpoints {
@@ -35,9 +36,8 @@ export function tenantUrls(endpoints: TenantEndpoints): TenantUrls {
       + `with whole numbers 0..${UINT32_MAX}, e.g. "42" or "42:7"`);
   }
   const base = (prop: string, raw: string) => {
-    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
-      throw new ConfigError(`${prop} ${JSON.stringify(raw)} is not an http(s) URL (e.g. http://vmselect:8481)`);
-    }
+    const problem = urlProblem(raw);
+    if (problem) throw new ConfigError(`${prop} ${JSON.stringify(raw)} ${problem} (e.g. http://vmselect:8481)`);
     return raw.replace(/\/+$/, '');
   };
   const select = `${base('vmselectUrl', endpoints.vmselectUrl)}/select/${tenant}/prometheus`;

@@ -17,6 +17,7 @@ import {
 } from '../core/duration';
 import { ruleDurationMs } from '../rules/syntax';
 import { ConfigError } from '../core/errors';
+import { isPrometheusLabelName } from '../core/prometheus-labels';
 import { resolveNamespace } from '../k8s/namespace';
 import { IngressPolicy, networkPeers, NetworkPolicySettings } from '../k8s/network-policy';
 import { RulesConfigMap } from '../rules/configmap';
@@ -164,34 +165,17 @@ export interface VmalertHaProps {
 
 const DEFAULT_RESOURCES = { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 };
 const DEFAULT_LOOKBACK_MS = 3600_000;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** The vmalert container's environment: what `$(...)` in its arguments can refer to. */
 const CONTAINER_ENV: Record<string, kplus.EnvFieldPaths> = {
   POD_NAME: kplus.EnvFieldPaths.POD_NAME,
   POD_NAMESPACE: kplus.EnvFieldPaths.POD_NAMESPACE,
 };
 
-/** Flags the construct sets, with the prop to use instead. */
 /** Time for the second evaluation's query and remote write, on top of two intervals. */
 const RESTORE_SETTLE_MARGIN_SECONDS = 10;
 
 /** vmselect's default -search.latencyOffset: queries see nothing younger, so evaluating later than this gains nothing. */
 const DEFAULT_EVAL_DELAY = '30s';
-
-const MANAGED_FLAGS: Record<string, string> = {
-  'datasource.url': 'datasourceUrl',
-  'rule': 'rules',
-  'notifier.url': 'notifiers',
-  'notifier.config': 'notifiers / replicaLabel',
-  'remoteWrite.url': 'remoteWriteUrl',
-  'remoteRead.url': 'remoteReadUrl',
-  'remoteRead.lookback': 'remoteReadLookback',
-  'evaluationInterval': 'evaluationInterval',
-  'rule.evalDelay': 'evalDelay',
-  'external.url': 'externalUrl',
-  'external.label': 'externalLabels / replicaLabel',
-  'httpListenAddr': '(fixed port 8880)',
-};
 
 /**
  * Identical vmalert replicas in a Deployment that never drops below its replica count during a rollout, each sending
@@ -267,7 +251,7 @@ export class VmalertHa extends Construct {
 
     const externalLabels = props.externalLabels ?? {};
     for (const name of [...Object.keys(externalLabels), ...(props.replicaLabel ? [props.replicaLabel] : [])]) {
-      if (!LABEL_NAME.test(name) || name.startsWith('__')) {
+      if (!isPrometheusLabelName(name)) {
         throw new ConfigError(`${owner}: ${JSON.stringify(name)} is not a valid label name (letters, digits and "_", not starting with a digit or "__")`);
       }
     }
@@ -288,7 +272,7 @@ export class VmalertHa extends Construct {
     const pathPrefix = vmalertPathPrefix(extraArgs);
     const credentialProblems = credentialArgProblems(extraArgs);
     if (credentialProblems.length > 0) throw new ConfigError(credentialProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
-    const problems = extraArgsProblems(extraArgs, MANAGED_FLAGS, this.recommendedDedupInterval, props.newerFlags);
+    const problems = extraArgsProblems(extraArgs, this.recommendedDedupInterval, props.newerFlags);
     if (problems.length > 0) throw new ConfigError(problems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
 
     const remoteReadLookback = props.remoteReadUrl ? lookbackFor(owner, groups, props.remoteReadLookback) : undefined;

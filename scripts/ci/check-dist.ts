@@ -13,7 +13,7 @@ import * as yaml from 'js-yaml';
 import { deployPlan } from './deploy-plan';
 import { checkManifests } from './k8s-checks';
 import { ALERTMANAGER_SECRETS_DIR } from '../../constructs/core/constants';
-import { Container, K8sObject, extractAlertmanagerConfig, readManifests, workloadsOf } from '../../constructs/k8s/manifests';
+import { Container, K8sObject, extractAlertmanagerConfig, readManifests, workloadsOf } from '../../constructs/testing/manifests';
 import { passwordFilesIn } from './extract-dist';
 
 /** Error strings for the manifests in `distDir`; empty when they are valid. */

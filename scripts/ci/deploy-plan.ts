@@ -8,7 +8,7 @@
  */
 import * as path from 'path';
 import { SCRAPE_OBJECT_TYPES } from '../../constructs/self-monitoring/scrape-config';
-import { Container, K8sObject, PodSpec, allContainers, workloadsOf } from '../../constructs/k8s/manifests';
+import { Container, K8sObject, PodSpec, allContainers, workloadsOf } from '../../constructs/testing/manifests';
 
 /** A Secret a pod references that is not among the synthesized objects. */
 export interface RequiredSecret {

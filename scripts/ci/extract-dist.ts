@@ -25,7 +25,7 @@ import {
   extractRuleFiles,
   readManifests,
   rewriteArgPaths,
-} from '../../constructs/k8s/manifests';
+} from '../../constructs/testing/manifests';
 
 const DEFAULT_DIST_DIR = 'dist';
 const DEFAULT_OUT_DIR = '.build/ci';

@@ -14,7 +14,7 @@ import {
   PodSpec,
   Volume,
   workloadsOf,
-} from '../../constructs/k8s/manifests';
+} from '../../constructs/testing/manifests';
 import { SCRAPE_OBJECT_TYPES } from '../../constructs/self-monitoring/scrape-config';
 
 /** Options for {@link checkManifests} and {@link crossCheck}. */

@@ -8,7 +8,7 @@
 import { Testing } from 'cdk8s';
 import { loadAppConfig } from '../../app-config';
 import { AlertingStack } from '../../main';
-import { K8sObject } from '../../constructs/k8s/manifests';
+import { K8sObject } from '../../constructs/testing/manifests';
 import { replaceBetween, rewriteReadmes } from './readme-parts';
 import { stackDiagram } from './stack-diagram';
 

@@ -5,7 +5,7 @@
  * Pure: no cdk8s, no files.
  */
 import * as yaml from 'js-yaml';
-import { Container, findObject, findObjects, flagValues, K8sObject, podSpecOf } from '../../constructs/k8s/manifests';
+import { Container, findObject, findObjects, flagValues, K8sObject, podSpecOf } from '../../constructs/testing/manifests';
 
 /** vmalert's flags for the storage endpoints, in the order they are drawn. */
 const ENDPOINT_FLAGS = ['datasource.url', 'remoteWrite.url', 'remoteRead.url'] as const;

@@ -21,7 +21,7 @@ import { getJson, getText } from '../../testkit/http';
 import { E2eStack, RunningPod } from '../../testkit/stack';
 import { startVmagent, VMAGENT_PORT } from '../../testkit/vmagent';
 import { ClusterPathProxy } from '../../testkit/vm-proxy';
-import { K8sObject, podSpecOf, readManifests } from '../../constructs/k8s/manifests';
+import { K8sObject, podSpecOf, readManifests } from '../../constructs/testing/manifests';
 import { stackDiagram } from '../docs/stack-diagram';
 import { MailPage, PageLink, PagePod } from './mail-page';
 import { copyRulesWithShortFor, describeShortening } from './rules';

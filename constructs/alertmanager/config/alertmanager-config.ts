@@ -7,8 +7,8 @@ import { alertmanagerSecretPath, findInlineSecrets, inlineSecretsMessage, secret
 import { ALERTMANAGER_SECRETS_DIR } from '../../core/constants';
 import { isDuration, DURATION_HINT } from '../../core/duration';
 import { ConfigError } from '../../core/errors';
-import type { SecretKeyRef } from '../../k8s/secret-refs';
-import { configKeyProblem, dns1123SubdomainProblem } from '../../k8s/names';
+import { compact } from '../../core/objects';
+import { checkSecretKeyRef, SecretKeyRef } from '../../k8s/secret-refs';
 
 /** Settings shared by all receivers (alertmanager.yml `global:`). */
 export interface AlertmanagerGlobalConfig {
@@ -240,11 +240,6 @@ export const AlertmanagerConfig = {
   },
 };
 
-/** Where a Secret key is mounted in the Alertmanager container. */
-export function secretFilePath(ref: SecretKeyRef): string {
-  return alertmanagerSecretPath(ref);
-}
-
 /** The alertmanager.yml document for typed settings or a loaded file, checked for inline secrets. */
 export function alertmanagerConfigDocument(config: AlertmanagerConfig | AlertmanagerConfigFile, owner: string,
   secretMountDirs: readonly string[] = []): Record<string, unknown> {
@@ -283,9 +278,9 @@ function fileDocument(config: AlertmanagerConfigFile): Record<string, unknown> {
     if (!(key in document)) throw new ConfigError(`${source}: missing "${key}": an Alertmanager config needs a route and receivers`);
   }
   if (!options.smtpAuthPassword) return document;
-  checkSecretRef(options.smtpAuthPassword, `${source}: smtpAuthPassword`);
+  checkSecretKeyRef(options.smtpAuthPassword, `${source}: smtpAuthPassword`);
   const global = (document.global ?? {}) as Record<string, unknown>;
-  return { ...document, global: { ...global, smtp_auth_password_file: secretFilePath(options.smtpAuthPassword) } };
+  return { ...document, global: { ...global, smtp_auth_password_file: alertmanagerSecretPath(options.smtpAuthPassword) } };
 }
 
 function typedDocument(config: AlertmanagerConfig, owner: string): Record<string, unknown> {
@@ -301,7 +296,7 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
   }
   checkRoute(config.route, 'route', names, where);
   const global = config.global;
-  if (global?.smtpAuthPassword !== undefined) checkSecretRef(global.smtpAuthPassword, `${where}.global.smtpAuthPassword`);
+  if (global?.smtpAuthPassword !== undefined) checkSecretKeyRef(global.smtpAuthPassword, `${where}.global.smtpAuthPassword`);
   if (global?.resolveTimeout !== undefined) checkDuration(global.resolveTimeout, `${where}.global.resolveTimeout`);
   return compact({
     global: global && compact({
@@ -310,7 +305,7 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
       smtp_from: global.smtpFrom,
       smtp_hello: global.smtpHello,
       smtp_auth_username: global.smtpAuthUsername,
-      smtp_auth_password_file: global.smtpAuthPassword && secretFilePath(global.smtpAuthPassword),
+      smtp_auth_password_file: global.smtpAuthPassword && alertmanagerSecretPath(global.smtpAuthPassword),
       smtp_require_tls: global.smtpRequireTls,
     }),
     route: renderRoute(config.route),
@@ -319,7 +314,7 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
       email_configs: receiver.emailConfigs?.map((email, j) => {
         const at = `${where}.receivers[${i}].emailConfigs[${j}]`;
         if (!email.to) throw new ConfigError(`${at}.to is required: the recipient address`);
-        if (email.authPassword !== undefined) checkSecretRef(email.authPassword, `${at}.authPassword`);
+        if (email.authPassword !== undefined) checkSecretKeyRef(email.authPassword, `${at}.authPassword`);
         if (!(email.smarthost ?? global?.smtpSmarthost)) throw new ConfigError(`${at}: no SMTP server: set smarthost here or global.smtpSmarthost`);
         if (!(email.from ?? global?.smtpFrom)) throw new ConfigError(`${at}: no sender: set from here or global.smtpFrom`);
         if (email.subject !== undefined && Object.keys(email.headers ?? {}).some(h => h.toLowerCase() === 'subject')) {
@@ -330,7 +325,7 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
           from: email.from,
           smarthost: email.smarthost,
           auth_username: email.authUsername,
-          auth_password_file: email.authPassword && secretFilePath(email.authPassword),
+          auth_password_file: email.authPassword && alertmanagerSecretPath(email.authPassword),
           require_tls: email.requireTls,
           send_resolved: email.sendResolved ?? true,
           headers: email.subject !== undefined ? { ...email.headers, Subject: email.subject } : email.headers,
@@ -373,28 +368,4 @@ function checkRoute(route: AlertmanagerRoute, at: string, receivers: Set<string>
 
 function checkDuration(value: string, at: string): void {
   if (!isDuration(value)) throw new ConfigError(`${at}: ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
-}
-
-function checkSecretRef(ref: unknown, at: string): void {
-  if (typeof ref === 'string') {
-    throw new ConfigError(`${at} is an inline password: put it in a Kubernetes Secret and pass { secretName, key } instead`);
-  }
-  const candidate = ref as Partial<SecretKeyRef> | null;
-  if (!candidate || typeof candidate.secretName !== 'string' || !candidate.secretName || typeof candidate.key !== 'string' || !candidate.key) {
-    throw new ConfigError(`${at} must be { secretName, key }, the Secret and key holding the password`);
-  }
-  const nameProblem = dns1123SubdomainProblem(candidate.secretName);
-  if (nameProblem) throw new ConfigError(`${at}.secretName ${JSON.stringify(candidate.secretName)} ${nameProblem}: no such Secret can exist; use its real name`);
-  const keyProblem = configKeyProblem(candidate.key);
-  if (keyProblem) throw new ConfigError(`${at}.key ${JSON.stringify(candidate.key)} ${keyProblem}: no such Secret key can exist; use its real key`);
-}
-
-/** Paths (like global.smtp_auth_password) of secrets written inline in a config document. */
-export function findInlinePasswords(value: unknown): string[] {
-  return findInlineSecrets(value).map(s => s.at);
-}
-
-/** Drops undefined fields so the YAML holds only what was set. */
-function compact<T extends Record<string, unknown>>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }

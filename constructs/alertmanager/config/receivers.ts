@@ -6,6 +6,7 @@ import type { SecretKeyRef } from '../../k8s/secret-refs';
 import { alertmanagerSecretPath } from './secrets';
 import { BasicAuthSettings, checkSecretKeyRef } from '../../k8s/secret-refs';
 import { ConfigError } from '../../core/errors';
+import { compact } from '../../core/objects';
 
 /** How Alertmanager authenticates to a receiver (`http_config`). Use one of basicAuth and bearerToken. */
 export interface ReceiverHttpConfig {
@@ -186,8 +187,4 @@ function httpConfig(config: ReceiverHttpConfig | undefined, at: string): Record<
 function secretFile(ref: SecretKeyRef, at: string): string {
   checkSecretKeyRef(ref, at);
   return alertmanagerSecretPath(ref);
-}
-
-function compact<T extends Record<string, unknown>>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }

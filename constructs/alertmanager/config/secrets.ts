@@ -6,6 +6,7 @@
  */
 import type { SecretKeyRef } from '../../k8s/secret-refs';
 import { ALERTMANAGER_SECRETS_DIR } from '../../core/constants';
+import { configKeyProblem, isObjectName } from '../../k8s/names';
 
 /**
  * Fields that hold a secret wherever they appear (Alertmanager's `Secret`/`SecretURL` types in config/config.go,
@@ -152,7 +153,10 @@ export function secretFileRefs(document: unknown, secretMountDirs: readonly stri
 
 /** `/etc/alertmanager/secrets/<secret>/<key>` back to the Secret key; undefined for any other path. */
 function parseSecretPath(file: string): SecretKeyRef | undefined {
-  const match = new RegExp(`^${ALERTMANAGER_SECRETS_DIR.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)/([-._a-zA-Z0-9]+)$`).exec(file);
-  if (!match || match[3] === '.' || match[3] === '..') return undefined;
-  return { secretName: match[1], key: match[3] };
+  const prefix = `${ALERTMANAGER_SECRETS_DIR}/`;
+  if (!file.startsWith(prefix)) return undefined;
+  const parts = file.slice(prefix.length).split('/');
+  if (parts.length !== 2) return undefined;
+  const [secretName, key] = parts;
+  return isObjectName(secretName) && configKeyProblem(key) === undefined ? { secretName, key } : undefined;
 }

@@ -5,6 +5,7 @@ import {
   ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_EXTRA_DIR, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_STORAGE_PATH, ALERTMANAGER_TEMPLATES_DIR,
 } from '../../core/constants';
 import { ConfigError } from '../../core/errors';
+import { isObjectName } from '../../k8s/names';
 
 /** A Go template file for notifications (`{{ define "name" }}...{{ end }}`), loaded by Alertmanager at start. */
 export interface NotificationTemplate {
@@ -59,7 +60,6 @@ export interface ResolvedMount {
 }
 
 const TEMPLATE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*\.tmpl$/;
-const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Where the construct mounts its own files; extra mounts must stay out of them. */
 const RESERVED_DIRS = [ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_TEMPLATES_DIR, ALERTMANAGER_STORAGE_PATH];
 
@@ -96,7 +96,7 @@ export function resolveMounts(owner: string, mounts: readonly AlertmanagerMount[
     }
     const kind = mount.secretName !== undefined ? 'secret' : 'configMap';
     const name = (mount.secretName ?? mount.configMapName)!;
-    if (!OBJECT_NAME.test(name)) throw new ConfigError(`${at}: ${JSON.stringify(name)} is not a valid ${kind} name`);
+    if (!isObjectName(name)) throw new ConfigError(`${at}: ${JSON.stringify(name)} is not a valid ${kind} name`);
     const mountPath = (mount.mountPath ?? `${ALERTMANAGER_EXTRA_DIR}/${name}`).replace(/\/+$/, '');
     if (!mountPath.startsWith('/') || mountPath.split('/').includes('..')) {
       throw new ConfigError(`${at}: mountPath ${JSON.stringify(mount.mountPath)} must be an absolute path without ".."`);
