@@ -4,7 +4,11 @@ import { flagDurationHint, isFlagDuration, parseFlagDuration } from '../core/dur
 import { ConfigError } from '../core/errors';
 import { VERSIONS } from '../core/versions';
 
-/** Everything the Alertmanager command line is built from. */
+/** Everything the Alertmanager command line is built from.
+ *
+ * Internal input of a pure builder; not part of the jsii API.
+ * @jsii ignore
+ */
 export interface AlertmanagerArgsInput {
   readonly configFile: string;
   readonly storagePath: string;
