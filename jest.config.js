@@ -1,7 +1,8 @@
 /**
  * Unit, snapshot, real-binary and integration tests. The end-to-end suite has its own config (jest.e2e.config.js).
  * `unit` runs in-process only (npm run test:unit); `integration` holds the suites that start other programs: the pinned
- * binaries, the Kubernetes API server, gitlab-ci-local, typedoc, and the app through node or the cdk8s CLI.
+ * binaries, the Kubernetes API server, gitlab-ci-local, typedoc, the app through node or the cdk8s CLI, and the jsii
+ * packages with the Python app.
  */
 const INTEGRATION_SUITES = [
   '<rootDir>/__tests__/real-binaries/',
@@ -10,6 +11,7 @@ const INTEGRATION_SUITES = [
   '<rootDir>/__tests__/api-docs.test.ts',
   '<rootDir>/__tests__/examples.test.ts',
   '<rootDir>/__tests__/synth-launcher.test.ts',
+  '<rootDir>/__tests__/python-package.test.ts',
 ];
 
 const common = {

@@ -10,7 +10,7 @@ export type { VmalertHaProps } from './vmalert/vmalert-ha';
 export { AlertmanagerCluster } from './alertmanager/alertmanager-cluster';
 export type { AlertmanagerClusterProps, AlertmanagerStorage } from './alertmanager/alertmanager-cluster';
 export { RulesConfigMap } from './rules/configmap';
-export type { RulesConfigMapOptions, RulesConfigMapPart, RulesConfigMapProps } from './rules/configmap';
+export type { RulesConfigMapOptions, RulesConfigMapPart, RulesConfigMapProps, SelfMonitoringRulesOptions } from './rules/configmap';
 export { SelfMonitoringScrape, VMAGENT_SCRAPE_CONFIG_FILE } from './self-monitoring/scrape';
 export type { ScrapeObjectKind, SelfMonitoringScrapeProps } from './self-monitoring/scrape';
 
@@ -20,7 +20,8 @@ export type {
   AlertmanagerConfigFileOptions, AlertmanagerGlobalConfig, AlertmanagerReceiver, AlertmanagerRoute, EmailConfig, InhibitRule,
 } from './alertmanager/config/alertmanager-config';
 export type {
-  MsTeamsConfig, PagerDutyConfig, ReceiverCommon, ReceiverHttpConfig, SlackConfig, TelegramConfig, TypedReceiverConfigs, WebhookConfig,
+  MsTeamsConfig, PagerDutyConfig, ReceiverCommon, ReceiverHttpConfig, SlackConfig, TelegramConfig, TlsClientCertificate, TypedReceiverConfigs,
+  WebhookConfig,
 } from './alertmanager/config/receivers';
 export { NotificationTemplates } from './alertmanager/config/templates';
 export type { AlertmanagerMount, NotificationTemplate } from './alertmanager/config/templates';
@@ -32,8 +33,8 @@ export type { AlertingRule, RecordingRule, Rule, RuleCommon, RuleFile, RuleGroup
 export { selfMonitoringGroups } from './self-monitoring/self-monitoring';
 export type { SelfMonitoringOptions } from './self-monitoring/self-monitoring';
 export { selfMonitoringJobOptions } from './self-monitoring/scrape-config';
-export type { PodScrapeTarget, ScrapeJobs } from './self-monitoring/scrape-config';
-export { withDeadMansSwitch } from './self-monitoring/dead-mans-switch';
+export type { PodScrapeTarget, ScrapeJobNames, ScrapeJobs } from './self-monitoring/scrape-config';
+export { DeadMansSwitch, withDeadMansSwitch } from './self-monitoring/dead-mans-switch';
 export type { DeadMansSwitchOptions } from './self-monitoring/dead-mans-switch';
 
 // Endpoints, credentials and Kubernetes references
@@ -43,7 +44,7 @@ export type { EndpointAuth, EndpointTlsSettings, HttpAuthSettings, OAuth2Setting
 export type { BasicAuthSettings, ConfigMapKeyRef, SecretKeyRef } from './k8s/secret-refs';
 export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './k8s/workload';
 export { IngressPolicy } from './k8s/network-policy';
-export type { NetworkPeer, NetworkPolicySettings, PolicyPort } from './k8s/network-policy';
+export type { IngressPolicyProps, NetworkPeer, NetworkPolicySettings, PolicyPort } from './k8s/network-policy';
 
 // Pinned images and the error every check throws
 export { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from './core/versions';

@@ -10,7 +10,7 @@ import { checkoutNewBranch, gitlabCiLocal, listedJobs, previewPipeline, repoWith
 const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json', 'rules/victoriametrics.yml', 'constructs/core/versions.ts', 'scripts/tools/test-tools.sh'];
 /** The jobs that check rules with the real vmalert, vmalert-tool and amtool, and produce what deploy applies. */
 const RULE_CHECKS = ['synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries'];
-const CODE_ONLY = ['validate:e2e', 'test:cluster-tools', 'validate:api-server'];
+const CODE_ONLY = ['validate:e2e', 'test:cluster-tools', 'test:python', 'validate:api-server'];
 const MR = ['--variable', 'CI_PIPELINE_SOURCE=merge_request_event', '--variable', 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME=main'];
 
 const repos: string[] = [];

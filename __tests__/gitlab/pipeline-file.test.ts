@@ -11,9 +11,9 @@ import {
 
 /** gitlab-ci-local needs only the pipeline file and the files its cache keys hash. */
 const PIPELINE_FILES = ['.gitlab-ci.yml', 'package-lock.json', 'constructs/core/versions.ts', 'scripts/tools/test-tools.sh'];
-const NODE_JOBS = ['test:unit', 'synth', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'diff:manifests'];
+const NODE_JOBS = ['test:unit', 'test:python', 'synth', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'diff:manifests'];
 /** Jobs of branch pipelines (pipeline-changes.test.ts: which of them a change runs; the merge-request jobs). */
-const ALL_JOBS = ['test:unit', 'test:tools', 'test:cluster-tools', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'deploy'];
+const ALL_JOBS = ['test:unit', 'test:tools', 'test:cluster-tools', 'test:python', 'synth', 'validate:vmalert', 'validate:alertmanager', 'validate:kubernetes', 'validate:real-binaries', 'validate:e2e', 'validate:api-server', 'deploy'];
 const MERGE_REQUEST_JOBS = ['diff:manifests', 'diff:cluster'];
 /** The jobs that run the pinned test binaries, taken from the test:tools job. */
 const PINNED_BINARY_JOBS = ['validate:real-binaries', 'validate:e2e'];
@@ -45,7 +45,7 @@ describe('.gitlab-ci.yml', () => {
     expect(pipeline.stages).toEqual(['.pre', 'test', 'synth', 'validate', 'deploy', '.post']);
     const jobs = Object.keys(pipeline).filter((key) => pipeline[key]?.stage !== undefined);
     expect(jobs.sort()).toEqual([...ALL_JOBS, ...MERGE_REQUEST_JOBS].sort());
-    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'test', 'test', 'synth', 'validate', 'validate', 'validate', 'validate', 'validate', 'validate', 'deploy']);
+    expect(ALL_JOBS.map((job) => pipeline[job].stage)).toEqual(['test', 'test', 'test', 'test', 'synth', 'validate', 'validate', 'validate', 'validate', 'validate', 'validate', 'deploy']);
     expect(MERGE_REQUEST_JOBS.map((job) => pipeline[job].stage)).toEqual(['validate', 'validate']);
   });
 

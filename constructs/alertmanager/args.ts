@@ -5,7 +5,11 @@ import { ConfigError } from '../core/errors';
 import { ifSet, TableFlag, tableArgs, tableProps } from '../core/flag-table';
 import { VERSIONS } from '../core/versions';
 
-/** Everything the Alertmanager command line is built from. */
+/** Everything the Alertmanager command line is built from.
+ *
+ * Internal input of a pure builder; not part of the jsii API.
+ * @jsii ignore
+ */
 export interface AlertmanagerArgsInput {
   readonly configFile: string;
   readonly storagePath: string;

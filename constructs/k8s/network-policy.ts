@@ -43,6 +43,16 @@ export interface PolicyPort {
   readonly protocol: 'TCP' | 'UDP';
 }
 
+/** Options for {@link IngressPolicy}. */
+export interface IngressPolicyProps {
+  /** Namespace of the NetworkPolicy and of the pods it protects. */
+  readonly namespace: string;
+  /** Labels of the pods the policy applies to. */
+  readonly podSelector: Record<string, string>;
+  /** Labels of the NetworkPolicy object. */
+  readonly labels: Record<string, string>;
+}
+
 /** The namespace label every namespace has (Kubernetes >= 1.22), used to name a namespace in a selector. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -53,7 +63,7 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 export class IngressPolicy extends Construct {
   private readonly rules: Array<{ ports: readonly PolicyPort[]; peers: Array<Record<string, unknown>> }> = [];
 
-  constructor(scope: Construct, id: string, props: { namespace: string; podSelector: Record<string, string>; labels: Record<string, string> }) {
+  constructor(scope: Construct, id: string, props: IngressPolicyProps) {
     super(scope, id);
     new kplus.k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { namespace: props.namespace, labels: props.labels },
@@ -75,7 +85,12 @@ export class IngressPolicy extends Construct {
     });
   }
 
-  /** Opens `ports` to `peers`; returns the rule's peer list, to which more can be added. */
+  /**
+   * Opens `ports` to `peers`; returns the rule's peer list, to which more can be added.
+   *
+   * TypeScript only: the returned list is shared and added to later, which a copy in another language would not be.
+   * @jsii ignore
+   */
   public allow(ports: readonly PolicyPort[], peers: Array<Record<string, unknown>> = []): Array<Record<string, unknown>> {
     const rule = { ports, peers: [...peers] };
     this.rules.push(rule);

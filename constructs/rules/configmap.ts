@@ -13,6 +13,9 @@ import {
 } from './rules';
 import { selfMonitoringGroups, SelfMonitoringOptions } from '../self-monitoring/self-monitoring';
 
+/** Options of {@link RulesConfigMap.selfMonitoring}: the self-monitoring alerts and where their ConfigMap goes. */
+export interface SelfMonitoringRulesOptions extends SelfMonitoringOptions, RulesConfigMapOptions {}
+
 /** Options shared by every way of building a {@link RulesConfigMap}. */
 export interface RulesConfigMapOptions {
   /**
@@ -81,7 +84,7 @@ export class RulesConfigMap extends Construct {
    * The self-monitoring alerts on vmalert and the Alertmanager cluster (see `selfMonitoringGroups`), as one rule file
    * `<id>.yml`. Set `alertmanagerReplicas` to the cluster's replicas (e.g. `alertmanager.replicas`).
    */
-  public static selfMonitoring(scope: Construct, id: string, options: SelfMonitoringOptions & RulesConfigMapOptions = {}): RulesConfigMap {
+  public static selfMonitoring(scope: Construct, id: string, options: SelfMonitoringRulesOptions = {}): RulesConfigMap {
     const { namespace, maxDataBytes, ...selfMonitoring } = options;
     return new RulesConfigMap(scope, id, { namespace, maxDataBytes, groups: selfMonitoringGroups(selfMonitoring) });
   }

@@ -35,7 +35,9 @@ export interface RuleCommon {
   readonly debug?: boolean;
   /**
    * How many state updates of this rule vmalert keeps in memory for its web UI (overrides `-rule.updateEntriesLimit`).
+   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
    * @default - vmalert's `-rule.updateEntriesLimit`
+   * @jsii ignore
    */
   readonly update_entries_limit?: number;
 }
@@ -51,7 +53,9 @@ export interface AlertingRule extends RuleCommon {
   readonly for?: string;
   /**
    * How long the alert keeps firing after the expression stopped returning it (against flapping; vmalert >= 1.92).
+   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
    * @default - resolves on the first evaluation without it
+   * @jsii ignore
    */
   readonly keep_firing_for?: string;
   /**
@@ -87,17 +91,23 @@ export interface RuleGroup {
   /**
    * Evaluate at this offset within each interval (e.g. 5m with interval 1h: at hh:05); needs `interval`, at most as
    * long as it. Not together with `eval_delay`.
+   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
    * @default - evaluations spread over the interval
+   * @jsii ignore
    */
   readonly eval_offset?: string;
   /**
    * Shift each evaluation's time back by this much, for data that arrives late.
+   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
    * @default - vmalert's `-rule.evalDelay`
+   * @jsii ignore
    */
   readonly eval_delay?: string;
   /**
    * Align evaluation timestamps to multiples of the interval.
+   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
    * @default true
+   * @jsii ignore
    */
   readonly eval_alignment?: boolean;
   /**
@@ -127,7 +137,9 @@ export interface RuleGroup {
   readonly headers?: string[];
   /**
    * HTTP headers added to the group's notifications to Alertmanager, each as "Name: value".
+   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
    * @default - none
+   * @jsii ignore
    */
   readonly notifier_headers?: string[];
   /**

@@ -122,3 +122,22 @@ function resolve(options: DeadMansSwitchOptions, owner: string): Required<Omit<D
   if (typeof o.receiverName !== 'string' || o.receiverName.trim() === '') throw new ConfigError(`${owner}: receiverName must be a non-empty string`);
   return o;
 }
+
+/**
+ * {@link withDeadMansSwitch} as a static method, for the languages jsii publishes to (Python, Java, Go, .NET), which
+ * have no free functions.
+ *
+ * @example
+ * new AlertmanagerCluster(chart, 'alertmanager', { config: DeadMansSwitch.addTo(config, { interval: '2m' }) });
+ */
+export class DeadMansSwitch {
+  /**
+   * `config` with the heartbeat route placed first under its top-level route and the heartbeat receiver added.
+   * @param owner the name error messages start with
+   */
+  public static addTo(config: AlertmanagerConfig, options: DeadMansSwitchOptions = {}, owner?: string): AlertmanagerConfig {
+    return withDeadMansSwitch(config, options, owner);
+  }
+
+  private constructor() {}
+}

@@ -27,6 +27,14 @@ export interface ScrapeJobs {
   readonly alertmanager?: string;
 }
 
+/** The job label of each component's targets, with the defaults of {@link ScrapeJobs} filled in. */
+export interface ScrapeJobNames {
+  /** Job label of the vmalert targets. */
+  readonly vmalert: string;
+  /** Job label of the Alertmanager targets. */
+  readonly alertmanager: string;
+}
+
 /** One set of pods to scrape on one named container port. */
 export interface PodScrapeTarget {
   /** Value of the `job` label of these targets. */

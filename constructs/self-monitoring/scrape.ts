@@ -9,7 +9,7 @@ import { isLabelKey, isLabelValue } from '../k8s/names';
 import { RulesConfigMap } from '../rules/configmap';
 import {
   jobRelabeling, PodScrapeTarget, RelabelRule, renderVmagentScrapeConfigs, resolveScrapeJobs, SCRAPE_OBJECT_TYPES,
-  ScrapeJobs, selfMonitoringJobSelectors,
+  ScrapeJobNames, ScrapeJobs, selfMonitoringJobSelectors,
 } from './scrape-config';
 import { VmalertHa } from '../vmalert/vmalert-ha';
 
@@ -52,6 +52,9 @@ export interface SelfMonitoringScrapeProps {
 /**
  * `spec` of a VMPodScrape (operator.victoriametrics.com/v1beta1) or a PodMonitor (monitoring.coreos.com/v1), the
  * fields set here. The two CRDs agree on these except the name of the relabeling list.
+ *
+ * Internal output of a pure builder; not part of the jsii API.
+ * @jsii ignore
  */
 export interface PodScrapeObjectSpec {
   /** Labels of the pods to scrape. */
@@ -80,7 +83,7 @@ export const VMAGENT_SCRAPE_CONFIG_FILE = 'scrape-configs.yml';
  */
 export class SelfMonitoringScrape extends Construct {
   /** The job label of each component's targets. */
-  public readonly jobs: Required<ScrapeJobs>;
+  public readonly jobs: ScrapeJobNames;
   /** What is scraped: one target per component. */
   public readonly targets: PodScrapeTarget[];
   /** The vmagent scrape configs as YAML (a list, for `scrape_config_files`). */

@@ -8,7 +8,11 @@ import { arrayFlagItem } from './flag-values';
 import { VERSIONS } from '../core/versions';
 import { MISPLACED_VMALERT_FLAGS, VMALERT_FLAGS } from './flags';
 
-/** Everything the vmalert command line is built from. */
+/** Everything the vmalert command line is built from.
+ *
+ * Internal input of a pure builder; not part of the jsii API.
+ * @jsii ignore
+ */
 export interface VmalertArgsInput {
   readonly datasourceUrl: string;
   /** `-rule` values: files or globs. */

@@ -8,6 +8,14 @@ import { BasicAuthSettings, checkSecretKeyRef } from '../../k8s/secret-refs';
 import { ConfigError } from '../../core/errors';
 import { compact } from '../../core/objects';
 
+/** A client certificate and its private key for mutual TLS, both from Secret keys. */
+export interface TlsClientCertificate {
+  /** The certificate (PEM), `tls_config.cert_file`. */
+  readonly cert: SecretKeyRef;
+  /** Its private key (PEM), `tls_config.key_file`. */
+  readonly key: SecretKeyRef;
+}
+
 /** How Alertmanager authenticates to a receiver (`http_config`). Use one of basicAuth and bearerToken. */
 export interface ReceiverHttpConfig {
   /**
@@ -29,7 +37,7 @@ export interface ReceiverHttpConfig {
    * Client certificate and key for mutual TLS, from Secret keys (`tls_config.cert_file` / `key_file`).
    * @default - none
    */
-  readonly clientCert?: { readonly cert: SecretKeyRef; readonly key: SecretKeyRef };
+  readonly clientCert?: TlsClientCertificate;
   /**
    * Accept any server certificate: anyone on the path can read and change notifications. Test setups only.
    * @default false
