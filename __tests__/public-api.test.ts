@@ -27,11 +27,37 @@ function indexExports(): { [name: string]: Kind } {
   const source = ts.createSourceFile(INDEX, fs.readFileSync(INDEX, 'utf8'), ts.ScriptTarget.ES2020, true);
   const found: { [name: string]: Kind } = {};
   for (const statement of source.statements) {
+    if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+      // export * from a module that holds public types only (alertmanager/config/types.ts: jsii needs it whole)
+      Object.assign(found, moduleDeclarations(path.join(path.dirname(INDEX), `${statement.moduleSpecifier.text}.ts`)));
+      continue;
+    }
     if (!ts.isExportDeclaration(statement) || !statement.exportClause || !ts.isNamedExports(statement.exportClause)) {
-      throw new Error(`constructs/index.ts: "${statement.getText().split('\n')[0]}": the index only re-exports by name (export { A } from './module')`);
+      throw new Error(`constructs/index.ts: "${statement.getText().split('\n')[0]}": the index re-exports by name (export { A } from './module'), or a whole module of public types`);
     }
     for (const element of statement.exportClause.elements) {
       found[element.name.text] = statement.isTypeOnly || element.isTypeOnly ? 'type' : 'value';
+    }
+  }
+  return found;
+}
+
+/** What a module re-exported whole declares with `export`: a value where any declaration of a name is one. */
+function moduleDeclarations(file: string): { [name: string]: Kind } {
+  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2020, true);
+  const found: { [name: string]: Kind } = {};
+  const exported = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some(m => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const statement of source.statements) {
+    if (ts.isExportDeclaration(statement)) throw new Error(`${file}: a module the index re-exports whole declares what it exports`);
+    if (!exported(statement)) continue;
+    if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) {
+      found[statement.name.text] = found[statement.name.text] ?? 'type';
+    } else if ((ts.isClassDeclaration(statement) || ts.isFunctionDeclaration(statement) || ts.isEnumDeclaration(statement)) && statement.name) {
+      found[statement.name.text] = 'value';
+    } else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name)) found[declaration.name.text] = 'value';
+      }
     }
   }
   return found;

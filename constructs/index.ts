@@ -15,10 +15,8 @@ export { SelfMonitoringScrape, VMAGENT_SCRAPE_CONFIG_FILE } from './self-monitor
 export type { ScrapeObjectKind, SelfMonitoringScrapeProps } from './self-monitoring/scrape';
 
 // Alertmanager configuration
-export { AlertmanagerConfig, AlertmanagerConfigFile } from './alertmanager/config/alertmanager-config';
-export type {
-  AlertmanagerConfigFileOptions, AlertmanagerGlobalConfig, AlertmanagerReceiver, AlertmanagerRoute, EmailConfig, InhibitRule,
-} from './alertmanager/config/alertmanager-config';
+// AlertmanagerConfig, AlertmanagerConfigFile and the option, route, receiver and rule types of alertmanager.yml
+export * from './alertmanager/config/types';
 export type {
   MsTeamsConfig, PagerDutyConfig, ReceiverCommon, ReceiverHttpConfig, SlackConfig, TelegramConfig, TlsClientCertificate, TypedReceiverConfigs,
   WebhookConfig,
