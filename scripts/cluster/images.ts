@@ -5,7 +5,7 @@
  *
  * IMAGES below is the one place that records, per image, what upstream's Dockerfile says: binary paths,
  * entrypoint, default command, user, working directory, exposed ports, volumes, and the base image's files that
- * matter to a pod (users and groups, CA certificates). __tests__/kubernetes/images.test.ts checks these facts
+ * matter to a pod (users and groups, CA certificates). __tests__/cluster/images.test.ts checks these facts
  * against the Dockerfiles in the Go modules at the pinned tags, and checks the built images against the facts.
  * docs/images.md lists what still differs from the release images.
  *
