@@ -477,12 +477,14 @@ done
 for app in "${ETCD_APPS[@]}"; do
   printf '  %-18s %-10s %s\n' "$app" "$ETCD_TAG" "$("$etcd_dir/$app" --version 2>&1 | head -n1)"
 done
+# The shim prints its name on a line of its own, then "  Version:  <tag>".
+shim_version() { "$1" -v | sed -n 's/^ *Version: *\(.*\)$/containerd-shim-runc-v2 \1/p'; }
 row() { printf '  %-18s %-10s %s\n' "$1" "$2" "$("${@:3}" 2>&1 | head -n1)"; }
 for app in "${KUBE_NODE_APPS[@]}"; do row "$app" "$KUBE_TAG" "$kube_dir/$app" --version; done
 for app in "${PAUSE_APPS[@]}"; do row "$app" "$KUBE_TAG" "$kube_dir/$app" -v; done
 for app in "${CONTAINERD_APPS[@]}"; do
   case "$app" in
-    containerd-shim-runc-v2) row "$app" "$CONTAINERD_TAG" "$containerd_dir/$app" -v ;;
+    containerd-shim-runc-v2) row "$app" "$CONTAINERD_TAG" shim_version "$containerd_dir/$app" ;;
     *) row "$app" "$CONTAINERD_TAG" "$containerd_dir/$app" --version ;;
   esac
 done

@@ -288,13 +288,16 @@ describe('a real containerd imports the images', () => {
         + '"io.containerd.podsandbox.controller.v1.podsandbox", "io.containerd.sandbox.controller.v1.shim", "io.containerd.nri.v1.nri", '
         + '"io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", '
         + '"io.containerd.snapshotter.v1.blockfile", "io.containerd.snapshotter.v1.erofs"]',
-      '[grpc]',
+      // (configuration version 4 sets the sockets on the server plugins: a top-level [grpc] is ignored there, and
+      // containerd would serve on /run/containerd/containerd.sock)
+      "[plugins.'io.containerd.server.v1.grpc']",
       `  address = "${socket}"`,
-      '[ttrpc]',
+      "[plugins.'io.containerd.server.v1.ttrpc']",
       `  address = "${socket}.ttrpc"`,
-      '[plugins."io.containerd.internal.v1.opt"]',
+      "[plugins.'io.containerd.internal.v1.opt']",
       `  path = "${dir}/opt"`,
-      '[plugins."io.containerd.shim.v1.manager"]',
+      // the shims' sockets, by default under /run/containerd/s
+      "[plugins.'io.containerd.shim.v1.manager']",
       `  socket_dir = "${dir}/s"`,
       '',
     ].join('\n'));
@@ -306,8 +309,11 @@ describe('a real containerd imports the images', () => {
     const exited = new Promise<void>((resolve) => daemon.on('exit', () => resolve()));
     try {
       const deadline = Date.now() + 60_000;
-      while (!fs.existsSync(socket) && Date.now() < deadline && daemon.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-      expect({ socket: fs.existsSync(socket), log: fs.existsSync(socket) ? '' : log }).toEqual({ socket: true, log: '' });
+      const serving = () => log.includes(`msg=serving... address=${socket}\n`) || log.includes(`msg=serving... address=${socket}"`);
+      while (!serving() && Date.now() < deadline && daemon.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      // it serves on our socket, and on no other
+      expect({ serving: serving(), log: serving() ? '' : log }).toEqual({ serving: true, log: '' });
+      expect(log.match(/msg=serving\.\.\. address=\S+/g)?.sort()).toEqual([`msg=serving... address=${socket}`, `msg=serving... address=${socket}.ttrpc`]);
 
       // WHEN every image is imported into the kubelet's namespace
       const images = importImages(socket);

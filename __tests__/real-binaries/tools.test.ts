@@ -41,7 +41,7 @@ const NODE_PINNED: ReadonlyArray<[name: string, component: keyof typeof VERSIONS
   ['containerd', 'containerd', ['--version'], (tag) => new RegExp(`^containerd github\\.com/containerd/containerd/v2 ${re(tag)} ${re(tag)}$`, 'm')],
   ['containerd-shim-runc-v2', 'containerd', ['-v'], (tag) => new RegExp(`^  Version: +${re(tag)}$`, 'm')],
   ['ctr', 'containerd', ['--version'], (tag) => new RegExp(`^ctr github\\.com/containerd/containerd/v2 ${re(tag)}$`, 'm')],
-  ['runc', 'runc', ['--version'], (tag) => new RegExp(`^runc version ${re(tag.slice(1))}\ncommit: ${re(tag)}\n[^]*^seccomp: \\d`, 'm')],
+  ['runc', 'runc', ['--version'], (tag) => new RegExp(`^runc version ${re(tag.slice(1))}\ncommit: ${re(tag)}\n[^]*^libseccomp: \\d`, 'm')],
   ['bridge', 'cniPlugins', [], (tag) => new RegExp(`^CNI bridge plugin ${re(tag)}$`, 'm')],
   ['host-local', 'cniPlugins', [], (tag) => new RegExp(`^CNI host-local plugin ${re(tag)}$`, 'm')],
   ['loopback', 'cniPlugins', [], (tag) => new RegExp(`^CNI loopback plugin ${re(tag)}$`, 'm')],
