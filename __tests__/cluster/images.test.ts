@@ -241,6 +241,12 @@ describe('the built images', () => {
     const again = buildImage(image);
     expect(again).toEqual(first);
     expect(fs.statSync(again.archive).mtimeMs).toBe(mtime);
+    // AND the cache holds one archive per image: a rebuild from other inputs removes the stale one
+    const archives = fs.readdirSync(path.dirname(first.archive)).filter((f) => f.endsWith('.tar'));
+    for (const img of built.values()) {
+      const prefix = `${img.name.replace(/[^A-Za-z0-9._-]+/g, '_')}-`;
+      expect(archives.filter((f) => f.startsWith(prefix) && /^[0-9a-f]{24}\.tar$/.test(f.slice(prefix.length)))).toEqual([path.basename(img.archive)]);
+    }
   });
 });
 
@@ -270,7 +276,7 @@ function cgroupsNamed(name: string): string[] {
 }
 
 describe('a real containerd imports the images', () => {
-  test('imports every image under its manifest name, runs one under runc, and leaves nothing behind', async () => {
+  test('imports every image under its manifest name, runs two under runc, and leaves nothing behind', async () => {
     expect(process.getuid?.()).toBe(0); // containerd and runc need root; the README's test command runs as root
     const t = tools();
     const containerd = t.get('containerd')!;
@@ -318,7 +324,7 @@ describe('a real containerd imports the images', () => {
       // WHEN every image is imported into the kubelet's namespace
       const images = importImages(socket);
       // THEN ctr lists each under the name the manifests reference, with the built manifest's digest
-      const listed = execFileSync(ctr, ['--address', socket, '-n', 'k8s.io', 'images', 'ls'], { encoding: 'utf8' });
+      const listed = execFileSync(ctr, ['--address', socket, '-n', 'k8s.io', 'images', 'ls'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       for (const image of images) {
         expect(listed).toMatch(new RegExp(`^${image.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+\\S+\\s+${image.manifestDigest}\\s`, 'm'));
       }
@@ -331,12 +337,12 @@ describe('a real containerd imports the images', () => {
       const runArgs = (id: string) => ['--address', socket, '-n', 'k8s.io', 'run', '--rm', '--fifo-dir', path.join(dir, 'fifo'),
         '--runc-root', path.join(dir, 'runc'), '--cgroup', `/${cgroupParent}/${id}`];
       const am = images.find((i) => i.name === normalizeImageRef(ALERTMANAGER_IMAGE))!;
-      const out = execFileSync(ctr, [...runArgs('am'), am.name, 'am', '/bin/alertmanager', '--version'], { encoding: 'utf8', env, timeout: 120_000 });
+      const out = execFileSync(ctr, [...runArgs('am'), am.name, 'am', '/bin/alertmanager', '--version'], { encoding: 'utf8', env, timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
       expect(out).toMatch(new RegExp(`^alertmanager, version ${VERSIONS.alertmanager.slice(1).replace(/\./g, '\\.')} `, 'm'));
       const vm = images.find((i) => i.name === normalizeImageRef(VMALERT_IMAGE))!;
-      const vmOut = execFileSync(ctr, [...runArgs('vmalert'), vm.name, 'vmalert', '/vmalert-prod', '-version'], { encoding: 'utf8', env, timeout: 120_000 });
+      const vmOut = execFileSync(ctr, [...runArgs('vmalert'), vm.name, 'vmalert', '/vmalert-prod', '-version'], { encoding: 'utf8', env, timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
       expect(vmOut).toContain(`tags-${VERSIONS.victoriaMetrics}`);
-      expect(execFileSync(ctr, ['--address', socket, '-n', 'k8s.io', 'containers', 'ls', '-q'], { encoding: 'utf8' }).trim()).toBe('');
+      expect(execFileSync(ctr, ['--address', socket, '-n', 'k8s.io', 'containers', 'ls', '-q'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()).toBe('');
     } finally {
       // stop containerd (its process group), then remove what it left
       if (daemon.exitCode === null) {

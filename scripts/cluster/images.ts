@@ -432,6 +432,12 @@ export function buildImage(image: ImageFacts): BuiltImage {
     out.close();
     fs.writeFileSync(digestFile, `${manifest.digest}\n`);
     fs.renameSync(tmpArchive, archive);
+    // the same image built from other inputs (an older binary or tag of the same name) is stale now
+    const prefix = `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}-`;
+    for (const old of fs.readdirSync(cacheDir)) {
+      const key = old.startsWith(prefix) ? old.slice(prefix.length).replace(/\.(tar|manifest-digest)$/, '') : '';
+      if (/^[0-9a-f]{24}$/.test(key) && !old.startsWith(stem)) fs.rmSync(path.join(cacheDir, old), { force: true });
+    }
     return { ref, name, archive, manifestDigest: manifest.digest };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
