@@ -11,7 +11,8 @@
 # test cluster's etcd, kube-apiserver, kube-controller-manager and kubectl, about 425 MB, which only
 # __tests__/kubernetes/ needs), or node (what the test cluster's nodes run: kubelet, kube-proxy, kube-scheduler,
 # the pause binary, containerd, containerd-shim-runc-v2, ctr, runc, the CNI plugins, CoreDNS, kube-router and
-# crictl). Sets combine with commas: VMALERT_HA_TOOLS=cluster,node.
+# crictl, and agnhost, Kubernetes' own e2e test binary, which the cluster's pods use to probe connections).
+# Sets combine with commas: VMALERT_HA_TOOLS=cluster,node.
 #
 # Cache: $VMALERT_HA_TOOLS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-vmalert-ha/tools, one folder per
 # component and tag. Builds are pure Go (CGO_ENABLED=0; runc alone needs cgo and libseccomp, and the pause binary
@@ -247,6 +248,9 @@ build_test_cluster_tools() {
 KUBE_NODE_APPS=(kubelet kube-proxy kube-scheduler)
 # pause: the sandbox image's binary, C, from build/pause/linux/pause.c of the kubernetes tag (not a Go package).
 PAUSE_APPS=(pause)
+# agnhost: Kubernetes' e2e test image binary (test/images/agnhost at the kubernetes tag), stamped with the version of
+# its VERSION file the way its Makefile does (-X main.Version).
+AGNHOST_APPS=(agnhost)
 readonly CONTAINERD_MODULE=github.com/containerd/containerd/v2
 CONTAINERD_APPS=(containerd containerd-shim-runc-v2 ctr)
 readonly RUNC_MODULE=github.com/opencontainers/runc
@@ -348,6 +352,19 @@ build_node_tools() {
     rm -rf "$src"
   fi
   if [ "${#PAUSE_APPS[@]}" -gt 0 ]; then build_pause; fi
+  if [ "${#AGNHOST_APPS[@]}" -gt 0 ] && [ ! -x "$kube_dir/agnhost" ]; then
+    local kube_src agnhost_version
+    kube_src="$(go mod download -json "$KUBE_MODULE@$KUBE_TAG" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    agnhost_version="$(cat "$kube_src/test/images/agnhost/VERSION" 2>/dev/null || true)"
+    if [ -z "$agnhost_version" ]; then
+      echo "test-tools: no test/images/agnhost/VERSION in $KUBE_MODULE $KUBE_TAG (go mod download); rerun: bash scripts/test-tools.sh" >&2
+      exit 1
+    fi
+    src="$(wrapper_module kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
+    wrapper_build kubernetes "$KUBE_MODULE" "$KUBE_TAG" agnhost "$KUBE_MODULE/test/images/agnhost" "$kube_dir" \
+      "-X 'main.Version=$agnhost_version'" "$src"
+    rm -rf "$src"
+  fi
 
   # CoreDNS's Makefile: tag grpcnotrace, -X coremain.GitCommit (the version is a constant of the tag's source).
   for app in "${COREDNS_APPS[@]}"; do
@@ -390,17 +407,17 @@ done
 [ "$want_vm_am" -eq 1 ] || { VM_APPS=() AM_APPS=(); }
 [ "$want_cluster" -eq 1 ] || { KUBE_APPS=() ETCD_APPS=(); }
 [ "$want_node" -eq 1 ] || {
-  KUBE_NODE_APPS=() PAUSE_APPS=() CONTAINERD_APPS=() RUNC_APPS=() CNI_APPS=() COREDNS_APPS=() KUBE_ROUTER_APPS=() CRI_TOOLS_APPS=()
+  KUBE_NODE_APPS=() PAUSE_APPS=() AGNHOST_APPS=() CONTAINERD_APPS=() RUNC_APPS=() CNI_APPS=() COREDNS_APPS=() KUBE_ROUTER_APPS=() CRI_TOOLS_APPS=()
 }
 readonly VM_APPS AM_APPS KUBE_APPS ETCD_APPS
-readonly KUBE_NODE_APPS PAUSE_APPS CONTAINERD_APPS RUNC_APPS CNI_APPS COREDNS_APPS KUBE_ROUTER_APPS CRI_TOOLS_APPS
+readonly KUBE_NODE_APPS PAUSE_APPS AGNHOST_APPS CONTAINERD_APPS RUNC_APPS CNI_APPS COREDNS_APPS KUBE_ROUTER_APPS CRI_TOOLS_APPS
 
 all_built=1
 for app in "${VM_APPS[@]}"; do [ -x "$vm_dir/$app" ] || all_built=0; done
 for app in "${AM_APPS[@]}"; do [ -x "$am_dir/$app" ] || all_built=0; done
 for app in "${KUBE_APPS[@]}"; do [ -x "$kube_dir/$app" ] || all_built=0; done
 for app in "${ETCD_APPS[@]}"; do [ -x "$etcd_dir/$app" ] || all_built=0; done
-for app in "${KUBE_NODE_APPS[@]}" "${PAUSE_APPS[@]}"; do [ -x "$kube_dir/$app" ] || all_built=0; done
+for app in "${KUBE_NODE_APPS[@]}" "${PAUSE_APPS[@]}" "${AGNHOST_APPS[@]}"; do [ -x "$kube_dir/$app" ] || all_built=0; done
 for app in "${CONTAINERD_APPS[@]}"; do [ -x "$containerd_dir/$app" ] || all_built=0; done
 for app in "${RUNC_APPS[@]}"; do [ -x "$runc_dir/$app" ] || all_built=0; done
 for app in "${CNI_APPS[@]}"; do [ -x "$cni_dir/$app" ] || all_built=0; done
@@ -448,7 +465,7 @@ build_node_tools
 if [ "$quiet" = "--paths" ]; then
   for app in "${KUBE_APPS[@]}"; do printf '%s\t%s\n' "$app" "$kube_dir/$app"; done
   for app in "${ETCD_APPS[@]}"; do printf '%s\t%s\n' "$app" "$etcd_dir/$app"; done
-  for app in "${KUBE_NODE_APPS[@]}" "${PAUSE_APPS[@]}"; do printf '%s\t%s\n' "$app" "$kube_dir/$app"; done
+  for app in "${KUBE_NODE_APPS[@]}" "${PAUSE_APPS[@]}" "${AGNHOST_APPS[@]}"; do printf '%s\t%s\n' "$app" "$kube_dir/$app"; done
   for app in "${CONTAINERD_APPS[@]}"; do printf '%s\t%s\n' "$app" "$containerd_dir/$app"; done
   for app in "${RUNC_APPS[@]}"; do printf '%s\t%s\n' "$app" "$runc_dir/$app"; done
   for app in "${CNI_APPS[@]}"; do printf '%s\t%s\n' "$app" "$cni_dir/$app"; done
@@ -482,6 +499,7 @@ shim_version() { "$1" -v | sed -n 's/^ *Version: *\(.*\)$/containerd-shim-runc-v
 row() { printf '  %-18s %-10s %s\n' "$1" "$2" "$("${@:3}" 2>&1 | head -n1)"; }
 for app in "${KUBE_NODE_APPS[@]}"; do row "$app" "$KUBE_TAG" "$kube_dir/$app" --version; done
 for app in "${PAUSE_APPS[@]}"; do row "$app" "$KUBE_TAG" "$kube_dir/$app" -v; done
+for app in "${AGNHOST_APPS[@]}"; do row "$app" "$KUBE_TAG" "$kube_dir/$app" --version; done
 for app in "${CONTAINERD_APPS[@]}"; do
   case "$app" in
     containerd-shim-runc-v2) row "$app" "$CONTAINERD_TAG" shim_version "$containerd_dir/$app" ;;

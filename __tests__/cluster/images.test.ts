@@ -16,7 +16,7 @@ import { loadAppConfig } from '../../app-config';
 import { ALERTMANAGER_IMAGE, VERSIONS, VMALERT_IMAGE } from '../../constructs/versions';
 import { AlertingStack } from '../../main';
 import {
-  BASES, BuiltImage, IMAGES, ImageFacts, buildImage, fileCapabilityXattr, imageRef, importImages, moduleDir,
+  BASES, BuiltImage, IMAGES, ImageFacts, agnhostVersion, buildImage, fileCapabilityXattr, imageRef, importImages, moduleDir,
   normalizeImageRef, pauseTag, tools,
 } from '../../scripts/cluster/images';
 import { TarEntry, bytesDigest, fileDigest, readTar } from '../../scripts/cluster/oci';
@@ -92,9 +92,13 @@ function upstreamBase(image: ImageFacts, dockerfile: DockerfileFacts): string {
     expect(base.copied).toEqual(['/etc/ssl/certs/ca-certificates.crt']);
     return /^ROOT_IMAGE \?= (\S+)$/m.exec(fs.readFileSync(path.join(dir, 'deployment/docker/Makefile'), 'utf8'))![1];
   }
-  if (image.upstream.component === 'kubernetes') {
+  if (image.upstream.dockerfile === 'build/pause/Dockerfile') {
     expect(dockerfile.from).toBe('');
     return /^BASE\.linux := (\S+)$/m.exec(fs.readFileSync(path.join(dir, 'build/pause/Makefile'), 'utf8'))![1];
+  }
+  if (image.upstream.dockerfile === 'test/images/agnhost/Dockerfile') {
+    // FROM $BASEIMAGE, which the image build takes per platform from the BASEIMAGE file beside the Dockerfile
+    return /^linux\/amd64=(\S+)$/m.exec(fs.readFileSync(path.join(dir, 'test/images/agnhost/BASEIMAGE'), 'utf8'))![1];
   }
   return dockerfile.from;
 }
@@ -112,14 +116,31 @@ describe('the recorded image facts are those of upstream\'s Dockerfiles at the p
       entrypoint: upstream.entrypoint, cmd: upstream.cmd, user: upstream.user, workdir: upstream.workdir,
       exposedPorts: [...upstream.exposedPorts].sort(), volumes: [...upstream.volumes].sort(),
     });
-    // AND every path upstream copies into the image is laid, from a pinned binary or the module's source
-    expect([...Object.keys(image.binaries), ...Object.keys(image.moduleFiles ?? {})].sort()).toEqual([...upstream.copied].sort());
+    // AND every path upstream copies into the image is laid, from a pinned binary or the module's source, or is
+    // listed as omitted with a reason
+    expect([...Object.keys(image.binaries), ...Object.keys(image.moduleFiles ?? {}), ...Object.keys(image.omitted ?? {})].sort())
+      .toEqual([...upstream.copied].sort());
     // AND the base is the one upstream builds from
     expect(upstreamBase(image, upstream)).toBe(BASES[image.base].from);
     // AND what upstream's RUN lines do to the image is recorded: owners of created directories, file capabilities
     for (const [dir, , uid] of image.dirs ?? []) {
-      expect(uid).toBe(65534);
-      expect(upstream.runs.some((r) => r.includes('chown -R nobody:nobody') && r.includes(dir))).toBe(true);
+      const made = (r: string) => (uid === 65534 ? r.includes('chown -R nobody:nobody') && r.includes(dir)
+        : dir.startsWith('/home/') ? r.includes(`adduser -u ${uid} -D ${path.posix.basename(dir)}`) : r.includes(`mkdir ${dir}`));
+      expect({ dir, made: upstream.runs.some(made) }).toEqual({ dir, made: true });
+    }
+    for (const [link, target] of Object.entries(image.symlinks ?? {})) {
+      expect(upstream.workdir).toBe(path.posix.dirname(link));
+      expect(upstream.runs.some((r) => r.includes(`ln -s ${target} ${path.posix.basename(link)}`))).toBe(true);
+    }
+    for (const line of image.addedUsers?.passwd ?? []) {
+      const [name, , uid] = line.split(':');
+      expect(upstream.runs.some((r) => r.includes(`adduser -u ${uid} -D ${name}`))).toBe(true);
+    }
+    for (const line of image.addedUsers?.group ?? []) {
+      const [name, , gid, members] = line.split(':');
+      const ownGroup = (image.addedUsers?.passwd ?? []).some((p) => p.startsWith(`${name}:x:${gid}:${gid}:`));
+      expect(upstream.runs.some((r) => ownGroup || r.includes(`addgroup -g ${gid} ${name}`))).toBe(true);
+      for (const member of members ? members.split(',') : []) expect(upstream.runs.some((r) => r.includes(`addgroup ${member} ${name}`))).toBe(true);
     }
     const setcaps = upstream.runs.flatMap((r) => [...r.matchAll(/setcap (\S+)=\+ep (\S+)/g)].map((m) => [m[2], m[1].split(',')]));
     expect(Object.entries(image.fileCapabilities ?? {}).map(([p, caps]) => [p, [...caps]])).toEqual(setcaps);
@@ -226,6 +247,9 @@ describe('the built images', () => {
     for (const [p, source] of Object.entries(image.moduleFiles ?? {})) {
       expect(byName.get(p)?.content.equals(fs.readFileSync(path.join(moduleDir(image.upstream.component), source)))).toBe(true);
     }
+    // symbolic links and added users
+    for (const [link, target] of Object.entries(image.symlinks ?? {})) expect(byName.get(link)).toMatchObject({ type: 'symlink', linkname: target });
+    for (const line of image.addedUsers?.passwd ?? []) expect(passwd.split('\n')).toContain(line);
     // file capabilities (setcap) as the security.capability extended attribute
     for (const [p, caps] of Object.entries(image.fileCapabilities ?? {})) {
       const xattr = byName.get(p)!.pax['SCHILY.xattr.security.capability'];
@@ -331,6 +355,7 @@ describe('a real containerd imports the images', () => {
       expect(images.map((i) => i.name)).toEqual(expect.arrayContaining([
         normalizeImageRef(VMALERT_IMAGE), normalizeImageRef(ALERTMANAGER_IMAGE), `docker.io/victoriametrics/victoria-metrics:${VERSIONS.victoriaMetrics}`,
         `registry.k8s.io/coredns/coredns:${VERSIONS.coredns}`, `registry.k8s.io/pause:${pauseTag()}`,
+        `registry.k8s.io/e2e-test-images/agnhost:${agnhostVersion()}`,
       ]));
       // AND a container of the Alertmanager image runs its entrypoint as nobody in /alertmanager (runc, unpacked
       // rootfs): amtool is there too, and the process's user and directory are the image's

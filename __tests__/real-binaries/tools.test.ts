@@ -38,6 +38,8 @@ const NODE_PINNED: ReadonlyArray<[name: string, component: keyof typeof VERSIONS
   ['kube-scheduler', 'kubernetes', ['--version'], (tag) => new RegExp(`^Kubernetes ${re(tag)}$`, 'm')],
   // build/pause/Makefile: -DVERSION=v$(TAG)-$(REV), REV being the kubernetes tag
   ['pause', 'kubernetes', ['-v'], (tag) => new RegExp(`^pause\\.c v\\d+\\.\\d+(\\.\\d+)?-${re(tag)}$`, 'm')],
+  // test/images/agnhost/Makefile: -X main.Version=$(cat VERSION), the e2e image's own version at the kubernetes tag
+  ['agnhost', 'kubernetes', ['--version'], () => /^app version \d+\.\d+\.\d+$/m],
   ['containerd', 'containerd', ['--version'], (tag) => new RegExp(`^containerd github\\.com/containerd/containerd/v2 ${re(tag)} ${re(tag)}$`, 'm')],
   ['containerd-shim-runc-v2', 'containerd', ['-v'], (tag) => new RegExp(`^  Version: +${re(tag)}$`, 'm')],
   ['ctr', 'containerd', ['--version'], (tag) => new RegExp(`^ctr github\\.com/containerd/containerd/v2 ${re(tag)}$`, 'm')],

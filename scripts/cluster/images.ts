@@ -81,6 +81,15 @@ export const BASES = {
     env: [DEFAULT_PATH, 'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'],
     dirs: [['/tmp', 0o1777, 0, 0], ['/home/nonroot', 0o700, 65532, 65532]],
   },
+  /** agnhost's BASEIMAGE (linux/amd64): alpine, of another minor than VictoriaMetrics' base. */
+  agnhostAlpine: {
+    from: 'alpine:3.21',
+    passwd: ['root:x:0:0:root:/root:/bin/sh', 'nobody:x:65534:65534:nobody:/:/sbin/nologin'],
+    group: ['root:x:0:root', 'nobody:x:65534:'],
+    caCertificates: true,
+    env: [DEFAULT_PATH],
+    dirs: [['/tmp', 0o1777, 0, 0]],
+  },
   /** The pause image: FROM scratch (BASE.linux of build/pause/Makefile). */
   scratch: { from: 'scratch', passwd: [], group: [], caCertificates: false, env: [DEFAULT_PATH], dirs: [] },
 } as const satisfies Record<string, BaseFacts>;
@@ -111,6 +120,12 @@ export interface ImageFacts {
   readonly moduleFilesOwner?: readonly [number, number];
   /** File capabilities set by the Dockerfile (setcap): path -> capability names in the effective+permitted sets. */
   readonly fileCapabilities?: Readonly<Record<string, readonly string[]>>;
+  /** Symbolic links the Dockerfile makes (RUN ln -s): path -> target. */
+  readonly symlinks?: Readonly<Record<string, string>>;
+  /** Users and groups the Dockerfile adds (RUN adduser/addgroup), appended to the base's. */
+  readonly addedUsers?: { readonly passwd: readonly string[]; readonly group: readonly string[] };
+  /** Paths upstream copies in that are not laid here, and why (docs/images.md lists them). */
+  readonly omitted?: Readonly<Record<string, string>>;
 }
 
 const vm = (app: string, port: number): ImageFacts => ({
@@ -127,8 +142,9 @@ const vm = (app: string, port: number): ImageFacts => ({
 
 /**
  * Every image the test cluster runs: the stack's own (vmalert, Alertmanager), the storage stand-in and the other
- * VictoriaMetrics apps the e2e starts, CoreDNS, and the pause (sandbox) image. The pause image's tag is the TAG of
- * build/pause/Makefile at the kubernetes tag, so it is resolved when building ({@link pauseImageRef}).
+ * VictoriaMetrics apps the e2e starts, CoreDNS, agnhost (Kubernetes' e2e probe: connections between pods), and the
+ * pause (sandbox) image. The pause and agnhost tags come from the kubernetes module at its tag (build/pause/Makefile's
+ * TAG, test/images/agnhost/VERSION), so they are resolved when building ({@link imageRef}).
  */
 export const IMAGES: readonly ImageFacts[] = [
   { ...vm('vmalert', 8880), ref: VMALERT_IMAGE },
@@ -165,6 +181,32 @@ export const IMAGES: readonly ImageFacts[] = [
     fileCapabilities: { '/coredns': ['cap_net_bind_service'] },
   },
   {
+    // Kubernetes' e2e test image: `agnhost connect HOST:PORT` and `agnhost netexec` are how upstream's own
+    // NetworkPolicy e2e tests probe connections between pods.
+    ref: 'registry.k8s.io/e2e-test-images/agnhost:<test/images/agnhost/VERSION>',
+    upstream: { component: 'kubernetes', dockerfile: 'test/images/agnhost/Dockerfile' },
+    base: 'agnhostAlpine',
+    binaries: { '/agnhost': 'agnhost' },
+    moduleFiles: { '/localhost.crt': 'test/images/agnhost/porter/localhost.crt', '/localhost.key': 'test/images/agnhost/porter/localhost.key' },
+    entrypoint: ['/agnhost'],
+    cmd: ['pause'],
+    user: '',
+    workdir: '/',
+    exposedPorts: ['80/tcp', '8080/tcp', '8081/tcp', '9376/tcp', '5000/tcp'],
+    volumes: [],
+    // RUN mkdir /uploads; adduser -D makes the user's home
+    dirs: [['/uploads', 0o755, 0, 0], ['/home/user-defined-in-image', 0o755, 1000, 1000]],
+    symlinks: { '/agnhost-2': 'agnhost' },
+    addedUsers: {
+      passwd: ['user-defined-in-image:x:1000:1000:Linux User,,,:/home/user-defined-in-image:/bin/sh'],
+      group: ['user-defined-in-image:x:1000:', 'group-defined-in-image:x:50000:user-defined-in-image'],
+    },
+    omitted: {
+      '/coredns.tgz': 'a CoreDNS release archive downloaded at build time (and unpacked to /coredns); only agnhost\'s dns subcommands use it',
+      '/var/registry': "fakeregistryserver's images, pulled with crane at build time",
+    },
+  },
+  {
     ref: 'registry.k8s.io/pause:<build/pause/Makefile TAG>',
     upstream: { component: 'kubernetes', dockerfile: 'build/pause/Dockerfile' },
     base: 'scratch',
@@ -190,9 +232,18 @@ export function pauseImageRef(): string {
   return `registry.k8s.io/pause:${pauseTag()}`;
 }
 
-/** The reference of an image, with the pause placeholder resolved. */
+/** The version in test/images/agnhost/VERSION at the pinned kubernetes tag: the agnhost image's tag. */
+export function agnhostVersion(): string {
+  const version = fs.readFileSync(path.join(moduleDir('kubernetes'), 'test', 'images', 'agnhost', 'VERSION'), 'utf8').trim();
+  if (!/^\d+\.\d+(\.\d+)?$/.test(version)) throw new Error(`test/images/agnhost/VERSION of ${MODULES.kubernetes} ${VERSIONS.kubernetes} says "${version}"`);
+  return version;
+}
+
+/** The reference of an image, with the pause and agnhost placeholders resolved. */
 export function imageRef(image: ImageFacts): string {
-  return image.binaries['/pause'] ? pauseImageRef() : image.ref;
+  if (image.binaries['/pause']) return pauseImageRef();
+  if (image.binaries['/agnhost']) return `registry.k8s.io/e2e-test-images/agnhost:${agnhostVersion()}`;
+  return image.ref;
 }
 
 /**
@@ -298,8 +349,10 @@ export function layerEntries(image: ImageFacts): LayerEntry[] {
   };
   for (const [p, mode, uid, gid] of base.dirs) dir(p, mode, uid, gid);
   if (base.passwd.length > 0) {
-    file({ type: 'file', path: '/etc/passwd', mode: 0o644, content: Buffer.from(`${base.passwd.join('\n')}\n`) });
-    file({ type: 'file', path: '/etc/group', mode: 0o644, content: Buffer.from(`${base.group.join('\n')}\n`) });
+    const passwd = [...base.passwd, ...image.addedUsers?.passwd ?? []];
+    const group = [...base.group, ...image.addedUsers?.group ?? []];
+    file({ type: 'file', path: '/etc/passwd', mode: 0o644, content: Buffer.from(`${passwd.join('\n')}\n`) });
+    file({ type: 'file', path: '/etc/group', mode: 0o644, content: Buffer.from(`${group.join('\n')}\n`) });
   }
   if (base.caCertificates) {
     if (!fs.existsSync(CA_CERTIFICATES)) throw new Error(`${CA_CERTIFICATES} is missing: apt-get install -y ca-certificates`);
@@ -318,6 +371,7 @@ export function layerEntries(image: ImageFacts): LayerEntry[] {
     const [uid, gid] = image.moduleFilesOwner ?? [0, 0];
     file({ type: 'file', path: p, mode: 0o644, uid, gid, content: { fromFile: path.join(moduleDir(image.upstream.component), source) } });
   }
+  for (const [p, target] of Object.entries(image.symlinks ?? {})) file({ type: 'symlink', path: p, target });
   return [...[...dirs.values()].sort((a, b) => a.path.localeCompare(b.path)), ...files];
 }
 
