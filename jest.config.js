@@ -7,6 +7,7 @@
 const INTEGRATION_SUITES = [
   '<rootDir>/__tests__/real-binaries/',
   '<rootDir>/__tests__/kubernetes/',
+  '<rootDir>/__tests__/cluster/',
   '<rootDir>/__tests__/gitlab/',
   '<rootDir>/__tests__/api-docs.test.ts',
   '<rootDir>/__tests__/examples.test.ts',
