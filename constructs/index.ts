@@ -6,7 +6,7 @@
 
 // The constructs and their props
 export { VmalertHa } from './vmalert/vmalert-ha';
-export type { VmalertHaProps } from './vmalert/vmalert-ha';
+export type { VmalertHaProps } from './vmalert/props';
 export { AlertmanagerCluster } from './alertmanager/alertmanager-cluster';
 export type { AlertmanagerClusterProps, AlertmanagerStorage } from './alertmanager/alertmanager-cluster';
 export { RulesConfigMap } from './rules/configmap';

@@ -23,9 +23,10 @@ import { resolveNamespace } from '../k8s/namespace';
 import { urlProblem } from '../core/url';
 import { IngressPolicy, networkPeers, NetworkPolicySettings, podsPeer } from '../k8s/network-policy';
 import {
-  applyPodSettings, checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, PodSettings, POD_SECURITY_CONTEXT,
+  applyPodSettings, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, PodSettings, POD_SECURITY_CONTEXT,
   ResourceSettings, spreadAndProtect,
 } from '../k8s/workload';
+import { checkReplicas } from '../k8s/replicas';
 
 /** A PersistentVolumeClaim per Alertmanager pod, for silences and the notification log. */
 export interface AlertmanagerStorage {
