@@ -15,7 +15,8 @@ import { isAlertingRule, RuleGroup } from '../rules/rules';
 import { ruleDurationMs } from '../rules/syntax';
 import { externalLabelProblems, extraArgsProblems, renderNotifierConfig } from './args';
 import {
-  AuthVolume, checkEndpointAuth, checkUrlCredentials, credentialArgProblems, endpointAuthFlags, httpAuthFlags, notifierConfigAuth,
+  AuthVolume, checkEndpointAuth, checkUrlCredentials, credentialArgProblems, EndpointAuth, endpointAuthFlags, httpAuthFlags,
+  notifierConfigAuth,
 } from './endpoint-auth';
 import { extraArgFormProblems, vmalertPathPrefix } from './flag-values';
 import type { VmalertHaProps } from './props';
@@ -115,18 +116,13 @@ export function planVmalert(id: string, props: VmalertHaProps, clusterUrls: read
   notifierUrls.forEach((url, i) => checkUrlCredentials(owner, `notifiers[${i}]`, url, 'notifierAuth'));
   if (props.notifierAuth) checkEndpointAuth(props.notifierAuth, `${owner}: notifierAuth`, notifierUrls);
 
-  const replicaLabel = props.replicaLabel || undefined;
   const externalLabels = props.externalLabels ?? {};
-  for (const name of [...Object.keys(externalLabels), ...(replicaLabel ? [replicaLabel] : [])]) {
-    if (!isPrometheusLabelName(name)) {
-      throw new ConfigError(`${owner}: ${JSON.stringify(name)} is not a valid label name (letters, digits and "_", not starting with a digit or "__")`);
-    }
-  }
+  for (const name of Object.keys(externalLabels)) checkLabelName(owner, name);
+  // The one place replicaLabel is read: it decides the notifier mode, the notifier auth and the replica's label.
+  const replica = props.replicaLabel ? planReplicaLabel(owner, props.replicaLabel, externalLabels, notifierUrls, props.notifierAuth) : undefined;
   const labelProblems = externalLabelProblems(externalLabels, VMALERT_CONTAINER_ENV);
   if (labelProblems.length > 0) throw new ConfigError(labelProblems.map(p => `${owner}: ${p}`).join('\n'));
-  if (replicaLabel && replicaLabel in externalLabels) {
-    throw new ConfigError(`${owner}: replicaLabel "${replicaLabel}" is also in externalLabels: use one of them`);
-  }
+  if (replica) checkReplicaLabelConflict(owner, replica.label, externalLabels);
 
   const groupIntervalsMs = groups.map(g => (g.interval === undefined ? 0 : ruleDurationMs(g.interval) ?? 0));
   const dedupInterval = recommendedDedupInterval([
@@ -137,9 +133,7 @@ export function planVmalert(id: string, props: VmalertHaProps, clusterUrls: read
   const argProblems = vmalertExtraArgsProblems(extraArgs, dedupInterval, props.newerFlags);
   if (argProblems.length > 0) throw new ConfigError(argProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
 
-  // With replicaLabel, -notifier.config replaces the -notifier.* flags: the file drops the label and holds the auth.
-  const fileAuth = replicaLabel ? notifierConfigAuth(props.notifierAuth) : undefined;
-  const notifierAuth = fileAuth ? { args: [], volumes: fileAuth.volumes } : endpointAuthFlags('notifier', props.notifierAuth);
+  const notifierAuth = replica ? { args: [], volumes: replica.authVolumes } : endpointAuthFlags('notifier', props.notifierAuth);
   const auth = [
     endpointAuthFlags('datasource', props.datasourceAuth),
     endpointAuthFlags('remoteWrite', props.remoteWriteAuth),
@@ -157,14 +151,8 @@ export function planVmalert(id: string, props: VmalertHaProps, clusterUrls: read
     recommendedDedupInterval: dedupInterval,
     minReadySeconds: restoreSettleSeconds(Math.max(evaluationIntervalMs, ...groupIntervalsMs)),
     remoteReadLookback: props.remoteReadUrl ? lookbackFor(owner, groups, props.remoteReadLookback) : undefined,
-    notifier: {
-      urls: notifierUrls,
-      configFile: replicaLabel && fileAuth ? {
-        path: `${VMALERT_NOTIFIER_DIR}/${VMALERT_NOTIFIER_FILE}`,
-        content: renderNotifierConfig(notifierUrls, [replicaLabel], fileAuth.config),
-      } : undefined,
-    },
-    externalLabels: replicaLabel ? { ...externalLabels, [replicaLabel]: '$(POD_NAME)' } : externalLabels,
+    notifier: { urls: notifierUrls, configFile: replica?.configFile },
+    externalLabels: replica?.externalLabels ?? externalLabels,
     // Probes and links follow -http.pathPrefix: without it in their paths vmalert answers 400 and liveness kills the pods.
     pathPrefix: vmalertPathPrefix(extraArgs),
     extraArgs,
@@ -189,6 +177,41 @@ export function vmalertExtraArgsProblems(extraArgs: readonly string[], dedupInte
     if (problems.length > 0) return problems;
   }
   return [];
+}
+
+/** What `replicaLabel` changes: the label itself, a notifier file that drops it and carries the notifier auth. */
+interface ReplicaLabelPlan {
+  readonly label: string;
+  readonly configFile: { readonly path: string; readonly content: string };
+  readonly authVolumes: AuthVolume[];
+  /** The external labels with the replica label set to the pod name. */
+  readonly externalLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * With `replicaLabel`, `-notifier.config` replaces the `-notifier.*` flags (vmalert refuses both): the file sends to
+ * every URL, drops the label from each alert first, and holds the notifier auth.
+ */
+function planReplicaLabel(owner: string, label: string, externalLabels: Readonly<Record<string, string>>, urls: readonly string[],
+  auth: EndpointAuth | undefined): ReplicaLabelPlan {
+  checkLabelName(owner, label);
+  const fileAuth = notifierConfigAuth(auth);
+  return {
+    label,
+    configFile: { path: `${VMALERT_NOTIFIER_DIR}/${VMALERT_NOTIFIER_FILE}`, content: renderNotifierConfig(urls, [label], fileAuth.config) },
+    authVolumes: fileAuth.volumes,
+    externalLabels: { ...externalLabels, [label]: '$(POD_NAME)' },
+  };
+}
+
+function checkReplicaLabelConflict(owner: string, label: string, externalLabels: Readonly<Record<string, string>>): void {
+  if (label in externalLabels) throw new ConfigError(`${owner}: replicaLabel "${label}" is also in externalLabels: use one of them`);
+}
+
+function checkLabelName(owner: string, name: string): void {
+  if (!isPrometheusLabelName(name)) {
+    throw new ConfigError(`${owner}: ${JSON.stringify(name)} is not a valid label name (letters, digits and "_", not starting with a digit or "__")`);
+  }
 }
 
 function checkUrl(owner: string, prop: string, value: string): void {
