@@ -6,9 +6,9 @@
 
 // The constructs and their props
 export { VmalertHa } from './vmalert/vmalert-ha';
-export type { VmalertHaProps } from './vmalert/vmalert-ha';
+export type { VmalertHaProps } from './vmalert/props';
 export { AlertmanagerCluster } from './alertmanager/alertmanager-cluster';
-export type { AlertmanagerClusterProps, AlertmanagerStorage } from './alertmanager/alertmanager-cluster';
+export type { AlertmanagerClusterProps, AlertmanagerStorage } from './alertmanager/props';
 export { RulesConfigMap } from './rules/configmap';
 export type { RulesConfigMapOptions, RulesConfigMapPart, RulesConfigMapProps, SelfMonitoringRulesOptions } from './rules/configmap';
 export { SelfMonitoringScrape, VMAGENT_SCRAPE_CONFIG_FILE } from './self-monitoring/scrape';

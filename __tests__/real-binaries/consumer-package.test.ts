@@ -25,7 +25,7 @@ const SETUP_TIMEOUT_MS = 300_000;
 const STEP_TIMEOUT_MS = 120_000;
 
 /** What a consumer needs, and nothing else: compiled library, declarations, docs, package.json. */
-const ALLOWED_IN_TARBALL = /^(lib\/[\w.-]+\.(js|d\.ts)|package\.json|README\.md|README\.zh-TW\.md|CHANGELOG\.md|API\.md)$/;
+const ALLOWED_IN_TARBALL = /^(lib\/([\w-]+\/)*[\w.-]+\.(js|d\.ts)|package\.json|README\.md|README\.zh-TW\.md|CHANGELOG\.md|API\.md)$/;
 
 const CONSUMER_NAMESPACE = 'alerting';
 const CONSUMER_RULES = `groups:

@@ -2,154 +2,24 @@ import { createHash } from 'crypto';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { fittingName, validateApiObjects } from '../k8s/api-objects';
-import { alertmanagerDocumentProblems, effectiveRoutes, retentionProblem } from './checks';
-import {
-  alertmanagerArgs, alertmanagerExtraArgsProblems, alertmanagerFlagDefault, alertmanagerFlagDurationMs, alertmanagerRoutePrefix, prefixedPath,
-} from './args';
-import {
-  AlertmanagerConfig, AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig, referencedSecrets,
-} from './config/alertmanager-config';
-import { AlertmanagerMount, NotificationTemplate, resolveMounts, templateFiles, withTemplates } from './config/templates';
 import {
   ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE, ALERTMANAGER_MIN_READY_SECONDS,
   ALERTMANAGER_MESH_PORT, ALERTMANAGER_READY_PATH, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_STORAGE_PATH,
   ALERTMANAGER_TEMPLATES_DIR, ALERTMANAGER_WEB_PORT, COMPONENT_LABEL, CONFIG_CHECKSUM_ANNOTATION, NAME_LABEL,
 } from '../core/constants';
-import { DURATION_HINT, formatDuration, isDuration, parseDuration } from '../core/duration';
 import { ConfigError } from '../core/errors';
+import { fittingName, validateApiObjects } from '../k8s/api-objects';
 import { labelFrom, STATEFULSET_NAME_MAX } from '../k8s/names';
 import { resolveNamespace } from '../k8s/namespace';
-import { urlProblem } from '../core/url';
-import { IngressPolicy, networkPeers, NetworkPolicySettings, podsPeer } from '../k8s/network-policy';
+import { IngressPolicy, networkPeers, podsPeer } from '../k8s/network-policy';
 import {
-  applyPodSettings, checkReplicas, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, PodSettings, POD_SECURITY_CONTEXT,
-  ResourceSettings, spreadAndProtect,
+  applyPodSettings, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, spreadAndProtect,
 } from '../k8s/workload';
-
-/** A PersistentVolumeClaim per Alertmanager pod, for silences and the notification log. */
-export interface AlertmanagerStorage {
-  /** Size in GiB. */
-  readonly sizeGiB: number;
-  /**
-   * Storage class.
-   * @default - the cluster's default storage class
-   */
-  readonly storageClassName?: string;
-}
-
-/** Options for {@link AlertmanagerCluster}. */
-export interface AlertmanagerClusterProps {
-  /**
-   * Number of Alertmanager peers. Use an odd number, at least 3 for high availability.
-   * @default 3
-   */
-  readonly replicas?: number;
-  /** Routing, receivers and SMTP settings, typed or from an existing file (`AlertmanagerConfig.fromFile`). */
-  readonly config: AlertmanagerConfig | AlertmanagerConfigFile;
-  /**
-   * Namespace of every object.
-   * @default - the chart's namespace, else "default"
-   */
-  readonly namespace?: string;
-  /**
-   * Container image.
-   * @default - prom/alertmanager at the pinned Alertmanager release (constructs/core/versions.ts)
-   */
-  readonly image?: string;
-  /**
-   * How long silences and the notification log are kept, as `--data.retention` takes it: Go units plus `d` and
-   * `w` (`168h`, `7d`), never `y`. At least the longest `repeat_interval` plus its `group_interval`: a shorter log
-   * forgets sent notifications and the peers send duplicates.
-   * @default "120h"
-   */
-  readonly retention?: string;
-  /**
-   * Persistent storage per pod. Peers replicate silences and the notification log to each other, so an emptyDir
-   * loses nothing while one peer survives; a claim also survives losing all of them at once (a node pool drained
-   * at once, the StatefulSet deleted and re-created).
-   * @default - an emptyDir of `emptyDirSizeLimitMiB`
-   */
-  readonly storage?: AlertmanagerStorage;
-  /**
-   * Size limit of the emptyDir used without `storage`: the kubelet evicts a pod whose silences and notification
-   * log outgrow it, instead of letting it fill the node's disk.
-   * @default 256
-   */
-  readonly emptyDirSizeLimitMiB?: number;
-  /**
-   * Resources of the Alertmanager container.
-   * @default { cpuMillis: 25, memoryMiB: 64, memoryLimitMiB: 256 }
-   */
-  readonly resources?: ResourceSettings;
-  /**
-   * URL users reach Alertmanager at, for links in notifications; http(s) with a scheme, or Alertmanager exits. Its
-   * path becomes the route prefix unless `routePrefix` is set: "https://alerts.example.com/alertmanager" serves
-   * everything under /alertmanager.
-   * @default - none
-   */
-  readonly externalUrl?: string;
-  /**
-   * Path Alertmanager serves every endpoint under (`--web.route-prefix`). The probes and the notifier URLs
-   * vmalert gets include it.
-   * @default - the path of `externalUrl`, else "/"
-   */
-  readonly routePrefix?: string;
-  /**
-   * How long a peer keeps trying to reconnect to a peer that went away (`6h`, `1d`; never `y`).
-   * @default "5m"
-   */
-  readonly reconnectTimeout?: string;
-  /**
-   * `--cluster.peer-timeout`: the n-th peer in the mesh's order waits n times this for the others to send a
-   * notification before it sends one itself. Route group_intervals must be above (replicas - 1) x this.
-   * @default - Alertmanager's default, 15s
-   */
-  readonly peerTimeout?: string;
-  /**
-   * `--cluster.settle-timeout`: how long a starting peer waits for the gossip (silences, notification log) to
-   * settle before it sends notifications.
-   * @default - Alertmanager's default, 1m0s
-   */
-  readonly settleTimeout?: string;
-  /**
-   * `--cluster.label`: peers drop gossip that carries another label, so two clusters whose pods reuse each
-   * other's IPs cannot merge. "" sends no label. Changing it splits the mesh until every pod has rolled.
-   * @default "<namespace>/<StatefulSet name>"
-   */
-  readonly clusterLabel?: string;
-  /**
-   * Further Alertmanager flags, e.g. ["--web.timeout=30s"]. Checked against the pinned Alertmanager's
-   * `--help`; flags the construct sets are refused with the prop to use.
-   * @default - none
-   */
-  readonly extraArgs?: string[];
-  /**
-   * Notification templates, mounted from a ConfigMap and listed in alertmanager.yml's `templates`. Receivers
-   * call them by name, e.g. an email `subject: '{{ template "team.subject" . }}'`.
-   * @default - none (Alertmanager's built-in templates)
-   */
-  readonly templates?: NotificationTemplate[];
-  /**
-   * Secrets or ConfigMaps mounted read-only for receivers that read files (CA bundles, client certificates).
-   * @default - none
-   */
-  readonly extraMounts?: AlertmanagerMount[];
-  /**
-   * Ingress NetworkPolicy: 9093 from the vmalert pods of every {@link VmalertHa} notifying this cluster and from
-   * `allowFrom`; 9094 TCP and UDP from the peers only.
-   * @default - enabled, no further peers
-   */
-  readonly networkPolicy?: NetworkPolicySettings;
-  /**
-   * Scheduling, pod metadata and probe timing.
-   * @default - none beyond the construct's own
-   */
-  readonly pod?: PodSettings;
-}
+import { alertmanagerArgs, prefixedPath } from './args';
+import { planAlertmanager } from './plan';
+import type { AlertmanagerClusterProps, AlertmanagerStorage } from './props';
 
 const DEFAULT_RESOURCES = { cpuMillis: 25, memoryMiB: 64, memoryLimitMiB: 256 };
-const DEFAULT_EMPTYDIR_MIB = 256;
 const POD_IP_ENV = 'POD_IP';
 const STORAGE_VOLUME = 'storage';
 
@@ -189,56 +59,14 @@ export class AlertmanagerCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertmanagerClusterProps) {
     super(scope, id);
-    const owner = `AlertmanagerCluster "${id}"`;
-    this.replicas = props.replicas ?? 3;
-    checkReplicas(owner, this.replicas);
-    const retention = props.retention ?? '120h';
-    const reconnectTimeout = props.reconnectTimeout ?? '5m';
-    this.peerTimeout = props.peerTimeout ?? alertmanagerFlagDefault('cluster.peer-timeout');
-    const settleTimeout = props.settleTimeout ?? alertmanagerFlagDefault('cluster.settle-timeout');
-    for (const [name, flag, value] of [
-      ['retention', 'data.retention', retention], ['reconnectTimeout', 'cluster.reconnect-timeout', reconnectTimeout],
-      ['settleTimeout', 'cluster.settle-timeout', settleTimeout],
-    ]) {
-      alertmanagerFlagDurationMs(owner, name, flag, value);
-    }
-    const peerTimeoutMs = alertmanagerFlagDurationMs(owner, 'peerTimeout', 'cluster.peer-timeout', this.peerTimeout);
-    if (peerTimeoutMs === 0) throw new ConfigError(`${owner}: peerTimeout must be above 0s: peers would all notify at once`);
-    if (props.storage && (!Number.isInteger(props.storage.sizeGiB) || props.storage.sizeGiB < 1)) {
-      throw new ConfigError(`${owner}: storage.sizeGiB must be a whole number >= 1, got ${props.storage.sizeGiB}`);
-    }
-    const emptyDirMiB = props.emptyDirSizeLimitMiB ?? DEFAULT_EMPTYDIR_MIB;
-    if (!Number.isInteger(emptyDirMiB) || emptyDirMiB < 1) {
-      throw new ConfigError(`${owner}: emptyDirSizeLimitMiB must be a whole number >= 1, got ${emptyDirMiB}`);
-    }
-    if (props.storage && props.emptyDirSizeLimitMiB !== undefined) {
-      throw new ConfigError(`${owner}: emptyDirSizeLimitMiB applies to the emptyDir, which storage replaces: set one of them`);
-    }
-    const externalUrlProblem = props.externalUrl === undefined ? undefined : urlProblem(props.externalUrl);
-    if (externalUrlProblem) {
-      throw new ConfigError(`${owner}: externalUrl ${JSON.stringify(props.externalUrl)} ${externalUrlProblem} `
-        + '(Alertmanager refuses to start; e.g. https://alerts.example.com/alertmanager)');
-    }
-    this.routePrefix = alertmanagerRoutePrefix(owner, props.externalUrl, props.routePrefix);
-    const extraArgs = props.extraArgs ?? [];
-    const argProblems = alertmanagerExtraArgsProblems(extraArgs);
-    if (argProblems.length > 0) throw new ConfigError(argProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
-    const templates = templateFiles(owner, props.templates ?? []);
-    const extraMounts = resolveMounts(owner, props.extraMounts ?? []);
+    const plan = planAlertmanager(id, props);
+    const { owner, extraMounts, templates, configText } = plan;
+    this.replicas = plan.replicas;
+    this.peerTimeout = plan.peerTimeout;
+    this.routePrefix = plan.routePrefix;
     this.namespace = resolveNamespace(this, props.namespace);
     const metadata = { namespace: this.namespace, labels: { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' } };
 
-    // Secret files may also live in Secrets mounted by extraMounts (never in a ConfigMap one).
-    const secretMountDirs = extraMounts.filter(m => m.kind === 'secret').map(m => m.mountPath);
-    const ownDocument = alertmanagerConfigDocument(props.config, owner, secretMountDirs);
-    const where = props.config instanceof AlertmanagerConfigFile ? props.config.source : `${owner}: config (alertmanager.yml)`;
-    const configProblems = alertmanagerDocumentProblems(ownDocument);
-    if (configProblems.length > 0) throw new ConfigError(configProblems.map(p => `${where} ${p}`).join('\n'));
-    const document = Object.keys(templates).length > 0 ? withTemplates(ownDocument) : ownDocument;
-    checkGroupIntervals(owner, document, this.replicas, this.peerTimeout, peerTimeoutMs);
-    const shortRetention = retentionProblem(retention, document);
-    if (shortRetention) throw new ConfigError(`${owner}: ${shortRetention}`);
-    const configText = dumpAlertmanagerConfig(document);
     // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens.
     this.configSecret = new kplus.Secret(this, 'config', {
       metadata,
@@ -285,18 +113,18 @@ export class AlertmanagerCluster extends Construct {
       args: alertmanagerArgs({
         configFile: `${ALERTMANAGER_CONFIG_DIR}/${ALERTMANAGER_CONFIG_FILE}`,
         storagePath: ALERTMANAGER_STORAGE_PATH,
-        retention,
+        retention: plan.retention,
         webPort: ALERTMANAGER_WEB_PORT,
         meshPort: ALERTMANAGER_MESH_PORT,
         peerHosts: this.peerHosts,
-        reconnectTimeout,
+        reconnectTimeout: plan.reconnectTimeout,
         podIpEnv: POD_IP_ENV,
         externalUrl: props.externalUrl,
         routePrefix: this.routePrefix,
         clusterLabel: this.clusterLabel,
         peerTimeout: this.peerTimeout,
-        settleTimeout,
-        extraArgs,
+        settleTimeout: plan.settleTimeout,
+        extraArgs: plan.extraArgs,
       }),
       envVariables: { [POD_IP_ENV]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP) },
       ports: [
@@ -312,7 +140,7 @@ export class AlertmanagerCluster extends Construct {
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     container.mount(ALERTMANAGER_CONFIG_DIR, kplus.Volume.fromSecret(this, 'config-volume', this.configSecret, { name: 'config' }), { readOnly: true });
-    const secretNames = new Set(referencedSecrets(props.config, secretMountDirs).map(ref => ref.secretName));
+    const secretNames = new Set(plan.secretRefs.map(ref => ref.secretName));
     for (const secretName of secretNames) {
       const secret = kplus.Secret.fromSecretName(this, `secret-${secretName}`, secretName);
       const volume = kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: labelFrom(`secret-${secretName}`) });
@@ -335,7 +163,7 @@ export class AlertmanagerCluster extends Construct {
       this.addClaimTemplate(props.storage);
     } else {
       container.mount(ALERTMANAGER_STORAGE_PATH, kplus.Volume.fromEmptyDir(this, 'storage-volume', STORAGE_VOLUME, {
-        sizeLimit: Size.mebibytes(emptyDirMiB),
+        sizeLimit: Size.mebibytes(plan.emptyDirMiB),
       }));
     }
     // Config and template changes roll the pods one at a time; silences and the notification log survive through the mesh.
@@ -390,21 +218,3 @@ export class AlertmanagerCluster extends Construct {
     );
   }
 }
-
-/**
- * A group_interval at or below the longest peer wait lets a peer that is still waiting its turn send a stale
- * [FIRING] after another peer already sent [RESOLVED].
- */
-function checkGroupIntervals(owner: string, document: Record<string, unknown>, replicas: number, peerTimeout: string, peerTimeoutMs: number): void {
-  const longestWait = (replicas - 1) * peerTimeoutMs;
-  for (const { at, groupInterval: value, groupIntervalSet } of effectiveRoutes(document)) {
-    if (!isDuration(value)) throw new ConfigError(`${owner}: config ${at}.group_interval ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
-    if (replicas > 1 && parseDuration(value) <= longestWait) {
-      const source = groupIntervalSet ? '' : ' (inherited or Alertmanager\'s default: set group_interval explicitly)';
-      throw new ConfigError(`${owner}: config ${at}.group_interval ${value}${source} must be above ${formatDuration(longestWait)} `
-        + `(${replicas - 1} peers x the ${peerTimeout} peer timeout): a peer still waiting its turn could send a stale [FIRING] `
-        + 'after another sent [RESOLVED]; raise it (or lower peerTimeout)');
-    }
-  }
-}
-

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { LABEL_PREFIX, NON_ROOT_UID, ZONE_TOPOLOGY_KEY } from '../core/constants';
 import { ConfigError } from '../core/errors';
 import { compact } from '../core/objects';
-import { INT32_MAX, isLabelKey, isLabelValue, isObjectName } from './names';
+import { isLabelKey, isLabelValue, isObjectName } from './names';
 
 /** Pod-level security context: a numeric non-root uid, so the kubelet can verify runAsNonRoot. */
 export const POD_SECURITY_CONTEXT: kplus.PodSecurityContextProps = {
@@ -77,16 +77,6 @@ export function spreadAndProtect(scope: Construct, workload: kplus.Deployment | 
       metadata: { namespace },
       spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: workload.matchLabels } },
     });
-  }
-}
-
-/** Checks a replica count prop. */
-export function checkReplicas(owner: string, replicas: number): void {
-  if (!Number.isInteger(replicas) || replicas < 1) {
-    throw new ConfigError(`${owner}: replicas must be a whole number >= 1, got ${replicas}`);
-  }
-  if (replicas > INT32_MAX) {
-    throw new ConfigError(`${owner}: replicas ${replicas} is above ${INT32_MAX}: Kubernetes stores it as int32 and refuses the object`);
   }
 }
 

@@ -3,7 +3,6 @@ import * as yaml from 'js-yaml';
 import { ConfigError } from '../core/errors';
 import { escapeRegex } from '../core/regex';
 import { ifSet, TableFlag, tableArgs, tableProps } from '../core/flag-table';
-import { urlProblem } from '../core/url';
 import { arrayFlagItem } from './flag-values';
 import { VERSIONS } from '../core/versions';
 import { MISPLACED_VMALERT_FLAGS, VMALERT_FLAGS } from './flags';
@@ -133,11 +132,8 @@ export function extraArgsProblems(extraArgs: readonly string[], dedupInterval: s
  */
 export function renderNotifierConfig(notifierUrls: readonly string[], dropLabels: readonly string[],
   httpClientConfig: Readonly<Record<string, unknown>> = {}): string {
-  const parsed = notifierUrls.map(raw => {
-    const problem = urlProblem(raw);
-    if (problem) throw new ConfigError(`notifier URL ${JSON.stringify(raw)} ${problem} (expected e.g. http://alertmanager-0.alertmanager:9093)`);
-    return new URL(raw);
-  });
+  // The URLs were checked with the other props (plan.ts); here they are only taken apart.
+  const parsed = notifierUrls.map(raw => new URL(raw));
   const scheme = parsed[0]?.protocol.replace(/:$/, '') ?? 'http';
   const pathPrefix = parsed[0]?.pathname.replace(/\/$/, '') ?? '';
   // One notifier config has one scheme and one path prefix for all its targets.

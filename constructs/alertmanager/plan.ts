@@ -1,0 +1,125 @@
+/**
+ * AlertmanagerCluster's plan: every prop resolved and checked once, in the order the checks have always run, and
+ * alertmanager.yml rendered, before any Kubernetes object exists. The construct builds its objects from the plan.
+ * No cdk8s here.
+ */
+import { DURATION_HINT, formatDuration, isDuration, parseDuration } from '../core/duration';
+import { ConfigError } from '../core/errors';
+import { urlProblem } from '../core/url';
+import { checkReplicas } from '../k8s/replicas';
+import type { SecretKeyRef } from '../k8s/secret-refs';
+import {
+  alertmanagerExtraArgsProblems, alertmanagerFlagDefault, alertmanagerFlagDurationMs, alertmanagerRoutePrefix,
+} from './args';
+import { alertmanagerDocumentProblems, effectiveRoutes, retentionProblem } from './checks';
+import { AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig } from './config/alertmanager-config';
+import { secretFileRefs } from './config/secrets';
+import { ResolvedMount, resolveMounts, templateFiles, withTemplates } from './config/templates';
+import type { AlertmanagerClusterProps } from './props';
+
+const DEFAULT_EMPTYDIR_MIB = 256;
+
+/** Everything AlertmanagerCluster builds from, resolved from its props. */
+export interface AlertmanagerPlan {
+  readonly owner: string;
+  readonly replicas: number;
+  readonly retention: string;
+  readonly reconnectTimeout: string;
+  readonly peerTimeout: string;
+  readonly settleTimeout: string;
+  /** Size of the emptyDir that holds silences and the notification log without `storage`. */
+  readonly emptyDirMiB: number;
+  readonly routePrefix: string;
+  readonly extraArgs: string[];
+  /** Template file name -> content, for the templates ConfigMap. */
+  readonly templates: Record<string, string>;
+  readonly extraMounts: ResolvedMount[];
+  /** alertmanager.yml as written to the config Secret. */
+  readonly configText: string;
+  /** The Secret keys alertmanager.yml reads as files: each Secret is mounted under the secrets directory. */
+  readonly secretRefs: SecretKeyRef[];
+}
+
+/** The plan for `props`; throws a ConfigError naming the prop and the fix for anything Alertmanager would refuse. */
+export function planAlertmanager(id: string, props: AlertmanagerClusterProps): AlertmanagerPlan {
+  const owner = `AlertmanagerCluster "${id}"`;
+  const replicas = props.replicas ?? 3;
+  checkReplicas(owner, replicas);
+  const retention = props.retention ?? '120h';
+  const reconnectTimeout = props.reconnectTimeout ?? '5m';
+  const peerTimeout = props.peerTimeout ?? alertmanagerFlagDefault('cluster.peer-timeout');
+  const settleTimeout = props.settleTimeout ?? alertmanagerFlagDefault('cluster.settle-timeout');
+  for (const [name, flag, value] of [
+    ['retention', 'data.retention', retention], ['reconnectTimeout', 'cluster.reconnect-timeout', reconnectTimeout],
+    ['settleTimeout', 'cluster.settle-timeout', settleTimeout],
+  ]) {
+    alertmanagerFlagDurationMs(owner, name, flag, value);
+  }
+  const peerTimeoutMs = alertmanagerFlagDurationMs(owner, 'peerTimeout', 'cluster.peer-timeout', peerTimeout);
+  if (peerTimeoutMs === 0) throw new ConfigError(`${owner}: peerTimeout must be above 0s: peers would all notify at once`);
+  if (props.storage && (!Number.isInteger(props.storage.sizeGiB) || props.storage.sizeGiB < 1)) {
+    throw new ConfigError(`${owner}: storage.sizeGiB must be a whole number >= 1, got ${props.storage.sizeGiB}`);
+  }
+  const emptyDirMiB = props.emptyDirSizeLimitMiB ?? DEFAULT_EMPTYDIR_MIB;
+  if (!Number.isInteger(emptyDirMiB) || emptyDirMiB < 1) {
+    throw new ConfigError(`${owner}: emptyDirSizeLimitMiB must be a whole number >= 1, got ${emptyDirMiB}`);
+  }
+  if (props.storage && props.emptyDirSizeLimitMiB !== undefined) {
+    throw new ConfigError(`${owner}: emptyDirSizeLimitMiB applies to the emptyDir, which storage replaces: set one of them`);
+  }
+  const externalUrlProblem = props.externalUrl === undefined ? undefined : urlProblem(props.externalUrl);
+  if (externalUrlProblem) {
+    throw new ConfigError(`${owner}: externalUrl ${JSON.stringify(props.externalUrl)} ${externalUrlProblem} `
+      + '(Alertmanager refuses to start; e.g. https://alerts.example.com/alertmanager)');
+  }
+  const routePrefix = alertmanagerRoutePrefix(owner, props.externalUrl, props.routePrefix);
+  const extraArgs = props.extraArgs ?? [];
+  const argProblems = alertmanagerExtraArgsProblems(extraArgs);
+  if (argProblems.length > 0) throw new ConfigError(argProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
+  const templates = templateFiles(owner, props.templates ?? []);
+  const extraMounts = resolveMounts(owner, props.extraMounts ?? []);
+
+  // Secret files may also live in Secrets mounted by extraMounts (never in a ConfigMap one).
+  const secretMountDirs = extraMounts.filter(m => m.kind === 'secret').map(m => m.mountPath);
+  const ownDocument = alertmanagerConfigDocument(props.config, owner, secretMountDirs);
+  const where = props.config instanceof AlertmanagerConfigFile ? props.config.source : `${owner}: config (alertmanager.yml)`;
+  const configProblems = alertmanagerDocumentProblems(ownDocument);
+  if (configProblems.length > 0) throw new ConfigError(configProblems.map(p => `${where} ${p}`).join('\n'));
+  const document = Object.keys(templates).length > 0 ? withTemplates(ownDocument) : ownDocument;
+  checkGroupIntervals(owner, document, replicas, peerTimeout, peerTimeoutMs);
+  const shortRetention = retentionProblem(retention, document);
+  if (shortRetention) throw new ConfigError(`${owner}: ${shortRetention}`);
+  return {
+    owner,
+    replicas,
+    retention,
+    reconnectTimeout,
+    peerTimeout,
+    settleTimeout,
+    emptyDirMiB,
+    routePrefix,
+    extraArgs,
+    templates,
+    extraMounts,
+    configText: dumpAlertmanagerConfig(document),
+    // Derived from the rendered file paths: what is mounted is exactly what the config reads.
+    secretRefs: secretFileRefs(ownDocument, secretMountDirs).refs,
+  };
+}
+
+/**
+ * A group_interval at or below the longest peer wait lets a peer that is still waiting its turn send a stale
+ * [FIRING] after another peer already sent [RESOLVED].
+ */
+function checkGroupIntervals(owner: string, document: Record<string, unknown>, replicas: number, peerTimeout: string, peerTimeoutMs: number): void {
+  const longestWait = (replicas - 1) * peerTimeoutMs;
+  for (const { at, groupInterval: value, groupIntervalSet } of effectiveRoutes(document)) {
+    if (!isDuration(value)) throw new ConfigError(`${owner}: config ${at}.group_interval ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
+    if (replicas > 1 && parseDuration(value) <= longestWait) {
+      const source = groupIntervalSet ? '' : ' (inherited or Alertmanager\'s default: set group_interval explicitly)';
+      throw new ConfigError(`${owner}: config ${at}.group_interval ${value}${source} must be above ${formatDuration(longestWait)} `
+        + `(${replicas - 1} peers x the ${peerTimeout} peer timeout): a peer still waiting its turn could send a stale [FIRING] `
+        + 'after another sent [RESOLVED]; raise it (or lower peerTimeout)');
+    }
+  }
+}
