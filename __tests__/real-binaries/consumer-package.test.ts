@@ -25,7 +25,11 @@ const SETUP_TIMEOUT_MS = 300_000;
 const STEP_TIMEOUT_MS = 120_000;
 
 /** What a consumer needs, and nothing else: compiled library, declarations, docs, package.json. */
-const ALLOWED_IN_TARBALL = /^(lib\/([\w-]+\/)*[\w.-]+\.(js|d\.ts)|package\.json|README\.md|README\.zh-TW\.md|CHANGELOG\.md|API\.md)$/;
+/**
+ * The library, its docs, the jsii assembly (.jsii, which the other languages' runtimes read) and js-yaml with its one
+ * dependency, bundled because jsii packages carry their non-jsii dependencies.
+ */
+const ALLOWED_IN_TARBALL = /^(lib\/([\w-]+\/)*[\w.-]+\.(js|d\.ts)|package\.json|README\.md|README\.zh-TW\.md|CHANGELOG\.md|API\.md|\.jsii|node_modules\/(js-yaml|argparse)\/.+)$/;
 
 const CONSUMER_NAMESPACE = 'alerting';
 const CONSUMER_RULES = `groups:
@@ -155,7 +159,7 @@ beforeAll(() => {
   fs.mkdirSync(packDir);
   // npm pack runs prepack (a clean build of lib/), exactly as npm publish would.
   const packOutput = run('npm', ['pack', '--json', '--pack-destination', packDir], REPO_ROOT);
-  packed = (JSON.parse(packOutput.slice(packOutput.indexOf('['))) as PackResult[])[0];
+  packed = (JSON.parse(packOutput.slice(packOutput.search(/^\[/m))) as PackResult[])[0];
 
   writeFile(path.join(appDir, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '1.0.0', private: true }, null, 2));
   writeFile(path.join(appDir, 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
