@@ -1,0 +1,70 @@
+/**
+ * The pinned binaries the cluster runs, from scripts/test-tools.sh's cache (built there from the upstream Go
+ * modules at the tags of the version table). A missing one is an error naming the build command; there is no
+ * fallback to anything on PATH.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const TEST_TOOLS = path.join(ROOT, 'scripts', 'test-tools.sh');
+
+/** Binary -> [cache folder prefix, key of the version table]. */
+const BINARIES: Record<string, [string, string]> = {
+  'etcd': ['etcd', 'etcd'],
+  'kube-apiserver': ['kubernetes', 'kubernetes'],
+  'kube-controller-manager': ['kubernetes', 'kubernetes'],
+  'kube-scheduler': ['kubernetes', 'kubernetes'],
+  'kubelet': ['kubernetes', 'kubernetes'],
+  'kube-proxy': ['kubernetes', 'kubernetes'],
+  'kubectl': ['kubernetes', 'kubernetes'],
+  'containerd': ['containerd', 'containerd'],
+  'containerd-shim-runc-v2': ['containerd', 'containerd'],
+  'ctr': ['containerd', 'containerd'],
+  'runc': ['runc', 'runc'],
+  'bridge': ['cni-plugins', 'cniPlugins'],
+  'host-local': ['cni-plugins', 'cniPlugins'],
+  'loopback': ['cni-plugins', 'cniPlugins'],
+  'portmap': ['cni-plugins', 'cniPlugins'],
+  'kube-router': ['kube-router', 'kubeRouter'],
+  'crictl': ['cri-tools', 'criTools'],
+};
+
+let cache: { dir: string; tags: Map<string, string> } | undefined;
+
+function toolsCache(): { dir: string; tags: Map<string, string> } {
+  if (cache) return cache;
+  const dir = spawnSync('bash', [TEST_TOOLS, '--cache-dir'], { encoding: 'utf8' }).stdout.trim();
+  const versions = spawnSync('bash', [TEST_TOOLS, '--versions'], { encoding: 'utf8' }).stdout;
+  const tags = new Map(versions.trim().split('\n').map((l) => l.split('\t') as [string, string]));
+  cache = { dir, tags };
+  return cache;
+}
+
+/** Absolute path of a pinned binary of the cluster. */
+export function tool(name: string): string {
+  const entry = BINARIES[name];
+  if (!entry) throw new Error(`cluster: "${name}" is not one of the cluster's pinned binaries`);
+  const { dir, tags } = toolsCache();
+  const tag = tags.get(entry[1]);
+  if (!tag) {
+    throw new Error(`cluster: the version table has no "${entry[1]}" (for ${name}); scripts/test-tools.sh --versions lists what it pins`);
+  }
+  const file = path.join(dir, `${entry[0]}-${tag}`, name);
+  if (!fs.existsSync(file)) {
+    throw new Error(`cluster: ${name} ${tag} is not built (${file}); build it with: VMALERT_HA_TOOLS=cluster,node bash scripts/test-tools.sh`);
+  }
+  return file;
+}
+
+/** Each binary's path, or the error saying how to build it. */
+export function toolReport(): Array<{ name: string; path?: string; error?: string }> {
+  return Object.keys(BINARIES).map((name) => {
+    try {
+      return { name, path: tool(name) };
+    } catch (error) {
+      return { name, error: (error as Error).message };
+    }
+  });
+}
