@@ -130,11 +130,14 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
     const np = paths.node(node.name);
     for (const m of np.mounts) {
       fs.mkdirSync(m.source, { recursive: true });
-      if (!fs.existsSync(m.target)) {
-        fs.mkdirSync(m.target, { recursive: true });
-        createdDirs.push(m.target);
-        recordDirs();
+      // Record every level created (e.g. /etc/cni and /etc/cni/net.d), so `down` removes them deepest first.
+      const missing: string[] = [];
+      for (let d = m.target; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+      for (const d of missing) {
+        fs.mkdirSync(d);
+        createdDirs.push(d);
       }
+      recordDirs();
     }
     const keep = path.join(np.root, 'cgroup-keep');
     fs.mkdirSync(keep, { recursive: true });
@@ -241,7 +244,7 @@ export async function down(options: { stateDir?: string; log?: (line: string) =>
   }
   const createdFile = path.join(dir, CREATED_DIRS_FILE);
   if (fs.existsSync(createdFile)) {
-    for (const d of JSON.parse(fs.readFileSync(createdFile, 'utf8')) as string[]) {
+    for (const d of (JSON.parse(fs.readFileSync(createdFile, 'utf8')) as string[]).reverse()) {
       try {
         fs.rmdirSync(d);
         removed.push(`folder ${d}`);

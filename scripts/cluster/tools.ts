@@ -42,6 +42,11 @@ function toolsCache(): { dir: string; tags: Map<string, string> } {
   return cache;
 }
 
+/** scripts/test-tools.sh's cache folder. */
+export function toolsCacheDir(): string {
+  return toolsCache().dir;
+}
+
 /** Absolute path of a pinned binary of the cluster. */
 export function tool(name: string): string {
   const entry = BINARIES[name];
