@@ -36,8 +36,10 @@ let cache: { dir: string; tags: Map<string, string> } | undefined;
 function toolsCache(): { dir: string; tags: Map<string, string> } {
   if (cache) return cache;
   const dir = spawnSync('bash', [TEST_TOOLS, '--cache-dir'], { encoding: 'utf8' }).stdout.trim();
-  const versions = spawnSync('bash', [TEST_TOOLS, '--versions'], { encoding: 'utf8' }).stdout;
-  const tags = new Map(versions.trim().split('\n').map((l) => l.split('\t') as [string, string]));
+  // The version table's lines, read the way scripts/test-tools.sh reads them ("  key: 'vX.Y.Z',").
+  const versionsFile = process.env.VMALERT_HA_VERSIONS_FILE ?? path.join(ROOT, 'constructs', 'versions.ts');
+  const tags = new Map<string, string>();
+  for (const match of fs.readFileSync(versionsFile, 'utf8').matchAll(/^ {2}(\w+): '(v[0-9][0-9A-Za-z.+-]*)',$/gm)) tags.set(match[1], match[2]);
   cache = { dir, tags };
   return cache;
 }
@@ -54,7 +56,7 @@ export function tool(name: string): string {
   const { dir, tags } = toolsCache();
   const tag = tags.get(entry[1]);
   if (!tag) {
-    throw new Error(`cluster: the version table has no "${entry[1]}" (for ${name}); scripts/test-tools.sh --versions lists what it pins`);
+    throw new Error(`cluster: the version table (constructs/versions.ts) has no "${entry[1]}" (for ${name})`);
   }
   const file = path.join(dir, `${entry[0]}-${tag}`, name);
   if (!fs.existsSync(file)) {
