@@ -5,7 +5,8 @@
  */
 import * as yaml from 'js-yaml';
 import { NODES } from '../scripts/cluster/layout';
-import { ClusterSummary, down, leftovers, up } from '../scripts/cluster/lifecycle';
+import * as fs from 'fs';
+import { ClusterSummary, KUBELET_SYSCTLS, down, leftovers, up } from '../scripts/cluster/lifecycle';
 import { sh, sleep } from '../scripts/cluster/system';
 import { tool } from '../scripts/cluster/tools';
 
@@ -13,6 +14,10 @@ const NS = 'cluster-test';
 /** The Alertmanager image (it has /bin/amtool, an HTTP client that resolves names through the pod's resolver). */
 const IMAGE = 'docker.io/prom/alertmanager:v0.35.0';
 let summary: ClusterSummary | undefined;
+const sysctls = () => KUBELET_SYSCTLS.map((key) => `${key}=${fs.readFileSync(`/proc/sys/${key}`, 'utf8').trim()}`);
+const sysctlsBefore = sysctls();
+const hostIptables = () => sh(['iptables-save']).stdout.split('\n').filter((l) => l.startsWith('-A') || l.startsWith(':')).sort();
+const iptablesBefore = hostIptables();
 
 function kubectl(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
   return sh([tool('kubectl'), `--kubeconfig=${summary!.kubeconfig}`, ...args], { input, allowFailure: true, timeoutMs: 120_000 });
@@ -113,4 +118,7 @@ test('down removes every process, namespace, link, iptables rule, ipset, route, 
   await down();
   console.log(`down: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   expect(leftovers()).toEqual([]);
+  // AND the host's own rules and the kernel tunables the kubelets set are as before
+  expect(hostIptables()).toEqual(iptablesBefore);
+  expect(sysctls()).toEqual(sysctlsBefore);
 });

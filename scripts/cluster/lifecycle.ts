@@ -46,6 +46,12 @@ export interface UpOptions {
 }
 
 const CREATED_DIRS_FILE = 'created-dirs.json';
+const SAVED_SYSCTLS_FILE = 'host-sysctls.json';
+/**
+ * Machine-wide sysctls the kubelet sets at start (its container manager's kernel tunables: vm.overcommit_memory=1,
+ * kernel.panic=10, kernel.panic_on_oops=1). `up` saves their values first; `down` puts them back.
+ */
+export const KUBELET_SYSCTLS = ['vm/overcommit_memory', 'kernel/panic', 'kernel/panic_on_oops'] as const;
 
 export function stateDir(): string {
   return process.env.VMALERT_HA_CLUSTER_DIR ?? DEFAULT_STATE_DIR;
@@ -121,6 +127,11 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
   daemon('kube-scheduler', [tool('kube-scheduler'), ...schedulerArgs(schedulerKubeconfig)], 'control-plane');
   const rbac = kubectl(['apply', '--server-side', '-f', '-'], kubeRouterRbac().map((o) => yaml.dump(o)).join('---\n'));
   if (rbac.code !== 0) throw new Error(`cluster: applying kube-router's RBAC failed: ${rbac.stderr}`);
+
+  // The kubelet changes machine-wide kernel tunables: keep their values for `down`.
+  const saved: Record<string, string> = {};
+  for (const key of KUBELET_SYSCTLS) saved[key] = fs.readFileSync(`/proc/sys/${key}`, 'utf8').trim();
+  fs.writeFileSync(path.join(dir, SAVED_SYSCTLS_FILE), JSON.stringify(saved));
 
   // Nodes: a namespace holder, then containerd, the kubelet, kube-proxy and kube-router inside it.
   const images = clusterImages();
@@ -238,6 +249,15 @@ export async function down(options: { stateDir?: string; log?: (line: string) =>
   for (const cmd of hostGuardDown()) {
     if (sh(cmd, { allowFailure: true }).code === 0) removed.push(cmd.join(' '));
   }
+  const savedFile = path.join(dir, SAVED_SYSCTLS_FILE);
+  if (fs.existsSync(savedFile)) {
+    for (const [key, value] of Object.entries(JSON.parse(fs.readFileSync(savedFile, 'utf8')) as Record<string, string>)) {
+      if (fs.readFileSync(`/proc/sys/${key}`, 'utf8').trim() !== value) {
+        fs.writeFileSync(`/proc/sys/${key}`, value);
+        removed.push(`sysctl ${key.replace('/', '.')} back to ${value}`);
+      }
+    }
+  }
   for (const mount of hostMountsUnder(dir)) {
     sh(['umount', '-l', mount], { allowFailure: true });
     removed.push(`mount ${mount}`);
@@ -322,6 +342,11 @@ export function describe(summary: ClusterSummary): string {
 
 function preflight(): void {
   if (process.getuid?.() !== 0) throw new Error('cluster: `up` needs root (network namespaces, bridges, cgroups, mounts)');
+  for (const bin of ['iptables', 'ipset', 'unshare', 'nsenter', 'ip']) {
+    if (sh(['sh', '-c', `command -v ${bin}`], { allowFailure: true }).code !== 0) {
+      throw new Error(`cluster: ${bin} is missing; install it: apt-get install -y iptables ipset conntrack iproute2 util-linux`);
+    }
+  }
   if (cgroupHierarchies().length === 0) {
     throw new Error(`cluster: no cgroup v1 hierarchy under ${CGROUP_FS}: this cluster's kubelets are configured for cgroup v1 (failCgroupV1: false)`);
   }

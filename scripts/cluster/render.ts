@@ -98,8 +98,6 @@ export function apiServerArgs(paths: StatePaths): string[] {
 export function controllerManagerArgs(paths: StatePaths, kubeconfig: string): string[] {
   return [
     `--kubeconfig=${kubeconfig}`,
-    `--authentication-kubeconfig=${kubeconfig}`,
-    `--authorization-kubeconfig=${kubeconfig}`,
     '--bind-address=127.0.0.1',
     `--secure-port=${PORTS.controllerManager}`,
     '--leader-elect=false',
@@ -119,8 +117,6 @@ export function controllerManagerArgs(paths: StatePaths, kubeconfig: string): st
 export function schedulerArgs(kubeconfig: string): string[] {
   return [
     `--kubeconfig=${kubeconfig}`,
-    `--authentication-kubeconfig=${kubeconfig}`,
-    `--authorization-kubeconfig=${kubeconfig}`,
     '--bind-address=127.0.0.1',
     `--secure-port=${PORTS.scheduler}`,
     '--leader-elect=false',
