@@ -134,6 +134,52 @@ test('each Alertmanager reports 3 cluster members; each vmalert lists every Aler
   }
 });
 
+test('the scheduler places the 3 Alertmanagers in 3 zones and the 2 vmalerts on 2 nodes, as the manifests ask', () => {
+  const pods = kubectlJson(['-n', NAMESPACE, 'get', 'pods']).items as Array<Record<string, any>>;
+  const zoneOf = new Map(NODES.map((n) => [n.name, n.zone]));
+  const placement = (app: string) => pods.filter((p) => p.metadata.labels['app.kubernetes.io/name'] === app).map((p) => p.spec.nodeName as string);
+  expect(placement('alertmanager').map((n) => zoneOf.get(n)).sort()).toEqual(['a', 'b', 'c']);
+  expect(new Set(placement('vmalert')).size).toBe(2);
+});
+
+test('kubectl drain of a node honours both PodDisruptionBudgets: never two vmalert or two Alertmanager pods unready at once', async () => {
+  // GIVEN the node that runs a vmalert and an Alertmanager
+  const pods = () => kubectlJson(['-n', NAMESPACE, 'get', 'pods']).items as Array<Record<string, any>>;
+  const app = (p: Record<string, any>) => p.metadata.labels['app.kubernetes.io/name'] as string;
+  const ready = (p: Record<string, any>) => p.status.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status === 'True'
+    && !p.metadata.deletionTimestamp;
+  const node = pods().find((p) => app(p) === 'vmalert')!.spec.nodeName as string;
+  // WHEN it is drained, while the unready pods of each workload are counted every second
+  const worst = { vmalert: 0, alertmanager: 0 };
+  let draining = true;
+  const watcher = (async () => {
+    while (draining) {
+      const now = pods();
+      for (const name of ['vmalert', 'alertmanager'] as const) {
+        const expected = name === 'vmalert' ? 2 : 3;
+        worst[name] = Math.max(worst[name], expected - now.filter((p) => app(p) === name && ready(p)).length);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  const t0 = Date.now();
+  const drain = kubectl(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=600s']);
+  await eventually('every pod Ready again', () => {
+    const now = pods();
+    return now.filter((p) => app(p) === 'vmalert' && ready(p)).length === 2 && now.filter((p) => app(p) === 'alertmanager' && ready(p)).length === 3 ? true : undefined;
+  }, 600_000);
+  draining = false;
+  await watcher;
+  console.log(`drain of ${node} to all Ready again: ${((Date.now() - t0) / 1000).toFixed(1)} s; most unready at once: ${JSON.stringify(worst)}`);
+  // THEN the drain succeeded, nothing runs on the node, and at most one pod of each workload was ever down
+  expect(drain.stderr).not.toMatch(/error/i);
+  expect(drain.code).toBe(0);
+  expect(pods().filter((p) => p.spec.nodeName === node)).toEqual([]);
+  expect(worst.vmalert).toBe(1);
+  expect(worst.alertmanager).toBeLessThanOrEqual(1);
+  expect(kubectl(['uncordon', node]).code).toBe(0);
+});
+
 test('down leaves nothing', async () => {
   for (const close of closers.splice(0).reverse()) await close();
   await down();

@@ -401,7 +401,11 @@ export function coreDnsObjects(image: string): unknown[] {
               volumeMounts: [{ name: 'config', mountPath: '/etc/coredns', readOnly: true }],
               readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
               livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10 },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              // As kubeadm runs it: the image's binary carries the file capability cap_net_bind_service, and exec
+              // of such a binary fails (EPERM) when the capability is outside the bounding set.
+              securityContext: {
+                allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+              },
               resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
             }],
             volumes: [{ name: 'config', configMap: { name: 'coredns' } }],
