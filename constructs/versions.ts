@@ -10,10 +10,25 @@ export const VERSIONS = {
   victoriaMetrics: 'v1.151.0',
   /** Prometheus Alertmanager release: alertmanager, amtool. */
   alertmanager: 'v0.35.0',
-  /** Kubernetes release of the test cluster's kube-apiserver and kube-controller-manager, and of kubectl. */
+  /**
+   * Kubernetes release of the test cluster: kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
+   * kube-proxy, kubectl, and the pause image's binary (from the same tag's build/pause).
+   */
   kubernetes: 'v1.37.2',
   /** etcd release behind the test cluster's API server (the line kubeadm v1.37 defaults to). */
   etcd: 'v3.7.3',
+  /** containerd 2.x of the test cluster's nodes (containerd, containerd-shim-runc-v2, ctr); kubelet 1.36+ needs 2.x. */
+  containerd: 'v2.4.2',
+  /** runc, the OCI runtime under containerd on the test cluster's nodes (built with seccomp). */
+  runc: 'v1.5.3',
+  /** CNI reference plugins of the test cluster's pod network: bridge, host-local, loopback, portmap. */
+  cniPlugins: 'v1.10.0',
+  /** CoreDNS, the test cluster's DNS (run as a pod from a locally built image). */
+  coredns: 'v1.15.0',
+  /** kube-router, which enforces NetworkPolicy on the test cluster's nodes (its policy controller alone). */
+  kubeRouter: 'v2.1.0',
+  /** cri-tools release of crictl, the CRI client for inspecting the test cluster's nodes. */
+  criTools: 'v1.37.0',
 } as const;
 
 /** The vmalert image the Deployment runs by default. */

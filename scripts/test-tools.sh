@@ -7,13 +7,17 @@
 #   bash scripts/test-tools.sh --versions print "component<TAB>tag" from constructs/versions.ts, build nothing
 #   bash scripts/test-tools.sh --cache-dir print the absolute cache folder, build nothing
 #
-# VMALERT_HA_TOOLS picks the binaries: all (default), vm-am (VictoriaMetrics and Alertmanager), or cluster (the
+# VMALERT_HA_TOOLS picks the binaries: all (default), vm-am (VictoriaMetrics and Alertmanager), cluster (the
 # test cluster's etcd, kube-apiserver, kube-controller-manager and kubectl, about 425 MB, which only
-# __tests__/kubernetes/ needs).
+# __tests__/kubernetes/ needs), or node (what the test cluster's nodes run: kubelet, kube-proxy, kube-scheduler,
+# the pause binary, containerd, containerd-shim-runc-v2, ctr, runc, the CNI plugins, CoreDNS, kube-router and
+# crictl). Sets combine with commas: VMALERT_HA_TOOLS=cluster,node.
 #
 # Cache: $VMALERT_HA_TOOLS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-vmalert-ha/tools, one folder per
-# component and tag. Builds are pure Go (CGO_ENABLED=0) and stamped with the version the way upstream's
-# Makefile and promu do, so `vmalert -version` and `alertmanager --version` report it.
+# component and tag. Builds are pure Go (CGO_ENABLED=0; runc alone needs cgo and libseccomp, and the pause binary
+# is C, built with the system cc as upstream's build/pause/Makefile does) and stamped with the version the way
+# upstream's Makefiles and promu do, so `vmalert -version`, `alertmanager --version`, `kubelet --version`,
+# `containerd --version` and the others report it.
 # A failed build names the component, the tag and the command to rerun; there is no fallback version.
 set -euo pipefail
 
@@ -41,10 +45,18 @@ VM_TAG="$(tag_of victoriaMetrics)"
 AM_TAG="$(tag_of alertmanager)"
 KUBE_TAG="$(tag_of kubernetes)"
 ETCD_TAG="$(tag_of etcd)"
+CONTAINERD_TAG="$(tag_of containerd)"
+RUNC_TAG="$(tag_of runc)"
+CNI_TAG="$(tag_of cniPlugins)"
+COREDNS_TAG="$(tag_of coredns)"
+KUBE_ROUTER_TAG="$(tag_of kubeRouter)"
+CRI_TOOLS_TAG="$(tag_of criTools)"
 
 if [ "${1:-}" = "--versions" ]; then
   printf 'victoriaMetrics\t%s\nalertmanager\t%s\n' "$VM_TAG" "$AM_TAG"
   printf 'kubernetes\t%s\netcd\t%s\n' "$KUBE_TAG" "$ETCD_TAG"
+  printf 'containerd\t%s\nrunc\t%s\ncniPlugins\t%s\n' "$CONTAINERD_TAG" "$RUNC_TAG" "$CNI_TAG"
+  printf 'coredns\t%s\nkubeRouter\t%s\ncriTools\t%s\n' "$COREDNS_TAG" "$KUBE_ROUTER_TAG" "$CRI_TOOLS_TAG"
   exit 0
 fi
 
@@ -61,6 +73,13 @@ mkdir -p "$vm_dir" "$am_dir"
 kube_dir="$cache/kubernetes-$KUBE_TAG"
 etcd_dir="$cache/etcd-$ETCD_TAG"
 mkdir -p "$kube_dir" "$etcd_dir"
+containerd_dir="$cache/containerd-$CONTAINERD_TAG"
+runc_dir="$cache/runc-$RUNC_TAG"
+cni_dir="$cache/cni-plugins-$CNI_TAG"
+coredns_dir="$cache/coredns-$COREDNS_TAG"
+kube_router_dir="$cache/kube-router-$KUBE_ROUTER_TAG"
+cri_tools_dir="$cache/cri-tools-$CRI_TOOLS_TAG"
+mkdir -p "$containerd_dir" "$runc_dir" "$cni_dir" "$coredns_dir" "$kube_router_dir" "$cri_tools_dir"
 
 quiet="${1:-}"
 say() { if [ "$quiet" != "--paths" ]; then echo "$@"; else echo "$@" >&2; fi; }
@@ -89,15 +108,15 @@ build() {
   tmp="$(mktemp -d "$dir/.build-$app.XXXXXX")"
   local started=$SECONDS status=0
   if [ -z "$src" ]; then
-    GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
-      go install -trimpath -tags netgo,osusergo -ldflags "$ldflags" "$module/$pkg@$tag" >"$tmp/log" 2>&1 || status=$?
+    GOBIN="$tmp" CGO_ENABLED="${BUILD_CGO:-0}" GOFLAGS=-buildvcs=false \
+      go install -trimpath -tags "${BUILD_TAGS:-netgo,osusergo}" ${BUILD_FLAGS:-} -ldflags "$ldflags" "${module}${pkg:+/$pkg}@$tag" >"$tmp/log" 2>&1 || status=$?
   else
     (cd "$src" && CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=mod" \
       go build -trimpath -tags netgo,osusergo -ldflags "$ldflags" -o "$tmp/$app" "./$pkg") >"$tmp/log" 2>&1 || status=$?
   fi
   if [ "$status" -ne 0 ]; then
     cat "$tmp/log" >&2
-    echo "test-tools: building $app of $component $tag failed (go build of $module/$pkg at $tag); rerun: $rerun" >&2
+    echo "test-tools: building $app of $component $tag failed (go build of ${module}${pkg:+/$pkg} at $tag); rerun: $rerun" >&2
     rm -rf "$tmp"
     exit 1
   fi
@@ -224,22 +243,170 @@ build_test_cluster_tools() {
   fi
 }
 
-case "${VMALERT_HA_TOOLS:-all}" in
-  all) ;;
-  vm-am) KUBE_APPS=() ETCD_APPS=() ;;
-  cluster) VM_APPS=() AM_APPS=() ;;
-  *)
-    echo "test-tools: VMALERT_HA_TOOLS=${VMALERT_HA_TOOLS} is none of all, vm-am, cluster; rerun: bash scripts/test-tools.sh" >&2
+# --- The test cluster's nodes: kubelet, kube-proxy, kube-scheduler, pause, containerd, runc, CNI, DNS, policy ------
+KUBE_NODE_APPS=(kubelet kube-proxy kube-scheduler)
+# pause: the sandbox image's binary, C, from build/pause/linux/pause.c of the kubernetes tag (not a Go package).
+PAUSE_APPS=(pause)
+readonly CONTAINERD_MODULE=github.com/containerd/containerd/v2
+CONTAINERD_APPS=(containerd containerd-shim-runc-v2 ctr)
+readonly RUNC_MODULE=github.com/opencontainers/runc
+RUNC_APPS=(runc)
+readonly CNI_MODULE=github.com/containernetworking/plugins
+# binary name -> package path inside the module (plugins/<kind>/<name>)
+CNI_APPS=(bridge host-local loopback portmap)
+cni_pkg() {
+  case "$1" in
+    host-local) printf 'plugins/ipam/%s' "$1" ;;
+    portmap | bandwidth | firewall | tuning) printf 'plugins/meta/%s' "$1" ;;
+    *) printf 'plugins/main/%s' "$1" ;;
+  esac
+}
+readonly COREDNS_MODULE=github.com/coredns/coredns
+COREDNS_APPS=(coredns)
+readonly KUBE_ROUTER_MODULE=github.com/cloudnativelabs/kube-router/v2
+KUBE_ROUTER_APPS=(kube-router)
+readonly CRI_TOOLS_MODULE=sigs.k8s.io/cri-tools
+CRI_TOOLS_APPS=(crictl)
+
+# runc's libcontainer needs cgo, and its seccomp support (which Pod Security "restricted" asks of every pod:
+# seccompProfile RuntimeDefault) links libseccomp: Debian's libseccomp-dev. Installed here when missing, as root.
+ensure_libseccomp() {
+  if [ -e /usr/include/seccomp.h ] && command -v cc >/dev/null 2>&1; then return 0; fi
+  local packages=(libseccomp-dev gcc libc6-dev)
+  say "test-tools: installing ${packages[*]} for runc's seccomp support (apt-get) ..."
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test-tools: runc $RUNC_TAG needs libseccomp-dev and a C compiler; run as root, or: sudo apt-get install -y --no-install-recommends ${packages[*]}; then rerun: bash scripts/test-tools.sh" >&2
     exit 1
-    ;;
-esac
+  fi
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"; } >&2; then
+    echo "test-tools: apt-get install ${packages[*]} failed (needed to build runc $RUNC_TAG); rerun: bash scripts/test-tools.sh" >&2
+    exit 1
+  fi
+}
+
+# The pause binary as upstream's build/pause/Makefile builds it: `gcc -Os -Wall -Werror -static
+# -DVERSION=v$(TAG)-$(REV)`, TAG from that Makefile, REV the kubernetes tag.
+build_pause() {
+  local out="$kube_dir/pause"
+  if [ -x "$out" ]; then return 0; fi
+  local dir src pause_tag tmp status=0 started=$SECONDS
+  dir="$(go mod download -json "$KUBE_MODULE@$KUBE_TAG" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  src="$dir/build/pause/linux/pause.c"
+  pause_tag="$(sed -n 's/^TAG ?= \([0-9.]*\)$/\1/p' "$dir/build/pause/Makefile" 2>/dev/null)"
+  if [ -z "$dir" ] || [ ! -f "$src" ] || [ -z "$pause_tag" ]; then
+    echo "test-tools: no build/pause/linux/pause.c or pause TAG in $KUBE_MODULE $KUBE_TAG (go mod download); rerun: bash scripts/test-tools.sh" >&2
+    exit 1
+  fi
+  say "test-tools: building pause $pause_tag (kubernetes $KUBE_TAG) from build/pause/linux/pause.c ..."
+  tmp="$(mktemp -d "$kube_dir/.build-pause.XXXXXX")"
+  cc -Os -Wall -Werror -static "-DVERSION=v$pause_tag-$KUBE_TAG" -o "$tmp/pause" "$src" >"$tmp/log" 2>&1 || status=$?
+  if [ "$status" -ne 0 ]; then
+    cat "$tmp/log" >&2
+    echo "test-tools: building pause of kubernetes $KUBE_TAG failed (cc -static of build/pause/linux/pause.c; needs gcc and libc6-dev); rerun: bash scripts/test-tools.sh" >&2
+    rm -rf "$tmp"
+    exit 1
+  fi
+  mv -f "$tmp/pause" "$out"
+  rm -rf "$tmp"
+  say "test-tools: built pause in $((SECONDS - started)) s"
+}
+
+build_node_tools() {
+  local missing="" app src
+  # containerd's Makefile: -X version.{Version,Revision,Package}; static tags; the shim without gRPC.
+  local ct_ld="-X '$CONTAINERD_MODULE/version.Version=$CONTAINERD_TAG' -X '$CONTAINERD_MODULE/version.Revision=$CONTAINERD_TAG' -X '$CONTAINERD_MODULE/version.Package=$CONTAINERD_MODULE'"
+  for app in "${CONTAINERD_APPS[@]}"; do
+    local ct_tags="urfave_cli_no_docs,osusergo,netgo,static_build"
+    [ "$app" != containerd-shim-runc-v2 ] || ct_tags="$ct_tags,no_grpc"
+    BUILD_TAGS="$ct_tags" build containerd "$CONTAINERD_MODULE" "$CONTAINERD_TAG" "$app" "cmd/$app" "$containerd_dir" "$ct_ld"
+  done
+
+  # runc's Makefile `static`: cgo, seccomp, a static PIE; its version comes from the module's VERSION file.
+  if [ "${#RUNC_APPS[@]}" -gt 0 ] && [ ! -x "$runc_dir/runc" ]; then
+    ensure_libseccomp
+    BUILD_CGO=1 BUILD_TAGS="seccomp,urfave_cli_no_docs,netgo,osusergo" BUILD_FLAGS="-buildmode=pie" \
+      build runc "$RUNC_MODULE" "$RUNC_TAG" runc "" "$runc_dir" \
+      "-X main.gitCommit=$RUNC_TAG -linkmode external -extldflags -static-pie"
+  fi
+
+  # The plugins' release script: -X buildversion.BuildVersion=<tag>.
+  for app in "${CNI_APPS[@]}"; do
+    BUILD_TAGS="netgo,osusergo" build cniPlugins "$CNI_MODULE" "$CNI_TAG" "$app" "$(cni_pkg "$app")" "$cni_dir" \
+      "-X '$CNI_MODULE/pkg/utils/buildversion.BuildVersion=$CNI_TAG'"
+  done
+
+  for app in "${KUBE_NODE_APPS[@]}"; do [ -x "$kube_dir/$app" ] || missing=1; done
+  if [ -n "$missing" ]; then
+    src="$(wrapper_module kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
+    local kube_time kube_date
+    kube_time="$(module_time kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
+    kube_date="$(date -u -d "${kube_time:-1970-01-01T00:00:00Z}" +%Y-%m-%dT%H:%M:%SZ)"
+    for app in "${KUBE_NODE_APPS[@]}"; do
+      wrapper_build kubernetes "$KUBE_MODULE" "$KUBE_TAG" "$app" "$KUBE_MODULE/cmd/$app" "$kube_dir" \
+        "$(kube_ldflags "$KUBE_TAG" "$kube_date")" "$src"
+    done
+    rm -rf "$src"
+  fi
+  if [ "${#PAUSE_APPS[@]}" -gt 0 ]; then build_pause; fi
+
+  # CoreDNS's Makefile: tag grpcnotrace, -X coremain.GitCommit (the version is a constant of the tag's source).
+  for app in "${COREDNS_APPS[@]}"; do
+    BUILD_TAGS="grpcnotrace,netgo,osusergo" build coredns "$COREDNS_MODULE" "$COREDNS_TAG" coredns "" "$coredns_dir" \
+      "-X '$COREDNS_MODULE/coremain.GitCommit=$COREDNS_TAG'"
+  done
+
+  # kube-router's Makefile: -X version.Version and version.BuildDate.
+  for app in "${KUBE_ROUTER_APPS[@]}"; do
+    local kr_time kr_date
+    kr_time="$(module_time kubeRouter "$KUBE_ROUTER_MODULE" "$KUBE_ROUTER_TAG")"
+    kr_date="$(date -u -d "${kr_time:-1970-01-01T00:00:00Z}" +%Y-%m-%dT%H:%M:%S%z)"
+    build kubeRouter "$KUBE_ROUTER_MODULE" "$KUBE_ROUTER_TAG" kube-router cmd/kube-router "$kube_router_dir" \
+      "-X '$KUBE_ROUTER_MODULE/pkg/version.Version=$KUBE_ROUTER_TAG' -X '$KUBE_ROUTER_MODULE/pkg/version.BuildDate=$kr_date'"
+  done
+
+  # cri-tools' Makefile: -X version.Version=<tag without the v>.
+  for app in "${CRI_TOOLS_APPS[@]}"; do
+    build criTools "$CRI_TOOLS_MODULE" "$CRI_TOOLS_TAG" crictl cmd/crictl "$cri_tools_dir" \
+      "-X '$CRI_TOOLS_MODULE/pkg/version.Version=${CRI_TOOLS_TAG#v}'"
+  done
+}
+
+# The sets VMALERT_HA_TOOLS names (comma-separated), each a list of the arrays above it keeps.
+want_vm_am=0 want_cluster=0 want_node=0
+IFS=, read -r -a tool_sets <<<"${VMALERT_HA_TOOLS:-all}"
+[ "${#tool_sets[@]}" -gt 0 ] || tool_sets=(all)
+for set in "${tool_sets[@]}"; do
+  case "$set" in
+    all) want_vm_am=1 want_cluster=1 want_node=1 ;;
+    vm-am) want_vm_am=1 ;;
+    cluster) want_cluster=1 ;;
+    node) want_node=1 ;;
+    *)
+      echo "test-tools: VMALERT_HA_TOOLS=${VMALERT_HA_TOOLS} is none of all, vm-am, cluster, node; rerun: bash scripts/test-tools.sh" >&2
+      exit 1
+      ;;
+  esac
+done
+[ "$want_vm_am" -eq 1 ] || { VM_APPS=() AM_APPS=(); }
+[ "$want_cluster" -eq 1 ] || { KUBE_APPS=() ETCD_APPS=(); }
+[ "$want_node" -eq 1 ] || {
+  KUBE_NODE_APPS=() PAUSE_APPS=() CONTAINERD_APPS=() RUNC_APPS=() CNI_APPS=() COREDNS_APPS=() KUBE_ROUTER_APPS=() CRI_TOOLS_APPS=()
+}
 readonly VM_APPS AM_APPS KUBE_APPS ETCD_APPS
+readonly KUBE_NODE_APPS PAUSE_APPS CONTAINERD_APPS RUNC_APPS CNI_APPS COREDNS_APPS KUBE_ROUTER_APPS CRI_TOOLS_APPS
 
 all_built=1
 for app in "${VM_APPS[@]}"; do [ -x "$vm_dir/$app" ] || all_built=0; done
 for app in "${AM_APPS[@]}"; do [ -x "$am_dir/$app" ] || all_built=0; done
 for app in "${KUBE_APPS[@]}"; do [ -x "$kube_dir/$app" ] || all_built=0; done
 for app in "${ETCD_APPS[@]}"; do [ -x "$etcd_dir/$app" ] || all_built=0; done
+for app in "${KUBE_NODE_APPS[@]}" "${PAUSE_APPS[@]}"; do [ -x "$kube_dir/$app" ] || all_built=0; done
+for app in "${CONTAINERD_APPS[@]}"; do [ -x "$containerd_dir/$app" ] || all_built=0; done
+for app in "${RUNC_APPS[@]}"; do [ -x "$runc_dir/$app" ] || all_built=0; done
+for app in "${CNI_APPS[@]}"; do [ -x "$cni_dir/$app" ] || all_built=0; done
+for app in "${COREDNS_APPS[@]}"; do [ -x "$coredns_dir/$app" ] || all_built=0; done
+for app in "${KUBE_ROUTER_APPS[@]}"; do [ -x "$kube_router_dir/$app" ] || all_built=0; done
+for app in "${CRI_TOOLS_APPS[@]}"; do [ -x "$cri_tools_dir/$app" ] || all_built=0; done
 # A warm cache needs neither Go nor the lock: a job that only runs the binaries (CI's validate jobs, handed the
 # cache as an artifact) has no Go, and a long build elsewhere never holds up a test that only reads.
 if [ "$all_built" -eq 0 ]; then
@@ -276,10 +443,18 @@ for app in "${AM_APPS[@]}"; do
 done
 
 build_test_cluster_tools
+build_node_tools
 
 if [ "$quiet" = "--paths" ]; then
   for app in "${KUBE_APPS[@]}"; do printf '%s\t%s\n' "$app" "$kube_dir/$app"; done
   for app in "${ETCD_APPS[@]}"; do printf '%s\t%s\n' "$app" "$etcd_dir/$app"; done
+  for app in "${KUBE_NODE_APPS[@]}" "${PAUSE_APPS[@]}"; do printf '%s\t%s\n' "$app" "$kube_dir/$app"; done
+  for app in "${CONTAINERD_APPS[@]}"; do printf '%s\t%s\n' "$app" "$containerd_dir/$app"; done
+  for app in "${RUNC_APPS[@]}"; do printf '%s\t%s\n' "$app" "$runc_dir/$app"; done
+  for app in "${CNI_APPS[@]}"; do printf '%s\t%s\n' "$app" "$cni_dir/$app"; done
+  for app in "${COREDNS_APPS[@]}"; do printf '%s\t%s\n' "$app" "$coredns_dir/$app"; done
+  for app in "${KUBE_ROUTER_APPS[@]}"; do printf '%s\t%s\n' "$app" "$kube_router_dir/$app"; done
+  for app in "${CRI_TOOLS_APPS[@]}"; do printf '%s\t%s\n' "$app" "$cri_tools_dir/$app"; done
   for app in "${VM_APPS[@]}"; do printf '%s\t%s\n' "$app" "$vm_dir/$app"; done
   for app in "${AM_APPS[@]}"; do printf '%s\t%s\n' "$app" "$am_dir/$app"; done
   exit 0
@@ -302,3 +477,18 @@ done
 for app in "${ETCD_APPS[@]}"; do
   printf '  %-18s %-10s %s\n' "$app" "$ETCD_TAG" "$("$etcd_dir/$app" --version 2>&1 | head -n1)"
 done
+row() { printf '  %-18s %-10s %s\n' "$1" "$2" "$("${@:3}" 2>&1 | head -n1)"; }
+for app in "${KUBE_NODE_APPS[@]}"; do row "$app" "$KUBE_TAG" "$kube_dir/$app" --version; done
+for app in "${PAUSE_APPS[@]}"; do row "$app" "$KUBE_TAG" "$kube_dir/$app" -v; done
+for app in "${CONTAINERD_APPS[@]}"; do
+  case "$app" in
+    containerd-shim-runc-v2) row "$app" "$CONTAINERD_TAG" "$containerd_dir/$app" -v ;;
+    *) row "$app" "$CONTAINERD_TAG" "$containerd_dir/$app" --version ;;
+  esac
+done
+for app in "${RUNC_APPS[@]}"; do row "$app" "$RUNC_TAG" "$runc_dir/$app" --version; done
+# A CNI plugin run by hand (no CNI_COMMAND) prints "CNI <name> plugin <version>".
+for app in "${CNI_APPS[@]}"; do row "$app" "$CNI_TAG" env -u CNI_COMMAND "$cni_dir/$app"; done
+for app in "${COREDNS_APPS[@]}"; do row "$app" "$COREDNS_TAG" "$coredns_dir/$app" -version; done
+for app in "${KUBE_ROUTER_APPS[@]}"; do row "$app" "$KUBE_ROUTER_TAG" "$kube_router_dir/$app" --version; done
+for app in "${CRI_TOOLS_APPS[@]}"; do row "$app" "$CRI_TOOLS_TAG" "$cri_tools_dir/$app" --version; done

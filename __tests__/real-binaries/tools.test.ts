@@ -28,6 +28,36 @@ const CLUSTER_PINNED: ReadonlyArray<[name: string, component: keyof typeof VERSI
   ['kubectl', 'kubernetes'],
   ['etcd', 'etcd'],
 ];
+/**
+ * The test cluster's node binaries (VMALERT_HA_TOOLS=node): name, component, the arguments that print its version,
+ * and what that output must contain, built from the tag as upstream's release stamps it.
+ */
+const NODE_PINNED: ReadonlyArray<[name: string, component: keyof typeof VERSIONS, args: string[], expected: (tag: string) => RegExp]> = [
+  ['kubelet', 'kubernetes', ['--version'], (tag) => new RegExp(`^Kubernetes ${re(tag)}$`, 'm')],
+  ['kube-proxy', 'kubernetes', ['--version'], (tag) => new RegExp(`^Kubernetes ${re(tag)}$`, 'm')],
+  ['kube-scheduler', 'kubernetes', ['--version'], (tag) => new RegExp(`^Kubernetes ${re(tag)}$`, 'm')],
+  // build/pause/Makefile: -DVERSION=v$(TAG)-$(REV), REV being the kubernetes tag
+  ['pause', 'kubernetes', ['-v'], (tag) => new RegExp(`^pause\\.c v\\d+\\.\\d+(\\.\\d+)?-${re(tag)}$`, 'm')],
+  ['containerd', 'containerd', ['--version'], (tag) => new RegExp(`^containerd github\\.com/containerd/containerd/v2 ${re(tag)} ${re(tag)}$`, 'm')],
+  ['containerd-shim-runc-v2', 'containerd', ['-v'], (tag) => new RegExp(`^  Version: +${re(tag)}$`, 'm')],
+  ['ctr', 'containerd', ['--version'], (tag) => new RegExp(`^ctr github\\.com/containerd/containerd/v2 ${re(tag)}$`, 'm')],
+  ['runc', 'runc', ['--version'], (tag) => new RegExp(`^runc version ${re(tag.slice(1))}\ncommit: ${re(tag)}\n[^]*^seccomp: \\d`, 'm')],
+  ['bridge', 'cniPlugins', [], (tag) => new RegExp(`^CNI bridge plugin ${re(tag)}$`, 'm')],
+  ['host-local', 'cniPlugins', [], (tag) => new RegExp(`^CNI host-local plugin ${re(tag)}$`, 'm')],
+  ['loopback', 'cniPlugins', [], (tag) => new RegExp(`^CNI loopback plugin ${re(tag)}$`, 'm')],
+  ['portmap', 'cniPlugins', [], (tag) => new RegExp(`^CNI portmap plugin ${re(tag)}$`, 'm')],
+  ['coredns', 'coredns', ['-version'], (tag) => new RegExp(`^CoreDNS-${re(tag.slice(1))}\nlinux/amd64, go\\S+, ${re(tag)}$`, 'm')],
+  ['kube-router', 'kubeRouter', ['--version'], (tag) => new RegExp(`kube-router version ${re(tag)}, built on \\S+`)],
+  ['crictl', 'criTools', ['--version'], (tag) => new RegExp(`^crictl version v?${re(tag.slice(1))}$`, 'm')],
+];
+/** The cache folder of a component: its name in kebab case (victoriaMetrics: victoriametrics). */
+function folderOf(component: keyof typeof VERSIONS): string {
+  return component === 'victoriaMetrics' ? 'victoriametrics' : component.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+/** A string as a literal inside a regular expression. */
+function re(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 /** A cold build of everything takes minutes; a warm cache answers at once. */
 const BUILD_TIMEOUT_MS = 30 * 60_000;
 
@@ -61,27 +91,33 @@ describe('scripts/test-tools.sh', () => {
     // GIVEN the built tools / WHEN their paths are asked for
     const paths = pinnedBinaries();
     // THEN every pinned binary is there, under <component>-<tag>/ of the cache, as an absolute path
-    // (all of them, unless the pipeline's VMALERT_HA_TOOLS picked a set: vm-am or cluster)
-    const set = process.env.VMALERT_HA_TOOLS ?? 'all';
-    const expected = [...(set === 'cluster' ? [] : PINNED), ...(set === 'vm-am' ? [] : CLUSTER_PINNED)];
+    // (all of them, unless the pipeline's VMALERT_HA_TOOLS picked sets: vm-am, cluster, node)
+    const sets = (process.env.VMALERT_HA_TOOLS ?? 'all').split(',');
+    const wants = (set: string) => sets.includes('all') || sets.includes(set);
+    const expected: Array<readonly [string, keyof typeof VERSIONS]> = [
+      ...(wants('vm-am') ? PINNED : []), ...(wants('cluster') ? CLUSTER_PINNED : []), ...(wants('node') ? NODE_PINNED : []),
+    ].map(([name, component]) => [name, component] as const);
     expect([...paths.keys()].sort()).toEqual(expected.map(([name]) => name).sort());
     for (const [name, component] of expected) {
-      const folder = component === 'victoriaMetrics' ? 'victoriametrics' : component;
-      expect(paths.get(name)).toMatch(new RegExp(`^/.*/${folder}-${VERSIONS[component].replace(/\./g, '\\.')}/${name}$`));
+      expect(paths.get(name)).toMatch(new RegExp(`^/.*/${folderOf(component)}-${re(VERSIONS[component])}/${name}$`));
     }
   });
 
-  test('VMALERT_HA_TOOLS picks VictoriaMetrics and Alertmanager, or the test cluster, and refuses anything else', () => {
+  test('VMALERT_HA_TOOLS picks VictoriaMetrics and Alertmanager, the test cluster, its nodes, or several, and refuses anything else', () => {
     // GIVEN the built tools / WHEN --paths is asked for each set
     const names = (set: string) => run('bash', [SCRIPT, '--paths'], { env: { ...process.env, VMALERT_HA_TOOLS: set } })
       .stdout.trim().split('\n').map((line) => line.split('\t')[0]).sort();
     // THEN each lists exactly its binaries
     expect(names('vm-am')).toEqual(PINNED.map(([name]) => name).sort());
     expect(names('cluster')).toEqual(CLUSTER_PINNED.map(([name]) => name).sort());
-    // AND an unknown set is an error naming the choices
-    const bad = run('bash', [SCRIPT, '--paths'], { env: { ...process.env, VMALERT_HA_TOOLS: 'kube' } });
-    expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain('VMALERT_HA_TOOLS=kube is none of all, vm-am, cluster');
+    expect(names('node')).toEqual(NODE_PINNED.map(([name]) => name).sort());
+    expect(names('cluster,node')).toEqual([...CLUSTER_PINNED, ...NODE_PINNED].map(([name]) => name).sort());
+    // AND an unknown set is an error naming the choices, also inside a list
+    for (const set of ['kube', 'cluster,kube']) {
+      const bad = run('bash', [SCRIPT, '--paths'], { env: { ...process.env, VMALERT_HA_TOOLS: set } });
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain(`VMALERT_HA_TOOLS=${set} is none of all, vm-am, cluster, node`);
+    }
   });
 
   test.each(PINNED)('%s reports exactly its pinned tag', (name, component, flag) => {
@@ -96,6 +132,13 @@ describe('scripts/test-tools.sh', () => {
     }
   });
 
+  test.each(NODE_PINNED)('%s (a node binary) reports exactly its pinned tag', (name, component, args, expected) => {
+    // GIVEN a binary the test cluster's nodes run / WHEN asked for its version
+    const result = run(binary(name), args, { env: { ...process.env, CNI_COMMAND: '' } });
+    // THEN it names the tag of its component, stamped as upstream's release build stamps it
+    expect(result.stdout + result.stderr).toMatch(expected(VERSIONS[component]));
+  });
+
   test('a second run builds nothing and prints the table of versions', () => {
     // GIVEN the tools built once (npm test runs the script first; this builds whatever is still missing)
     const first = run('bash', [SCRIPT], { timeoutMs: BUILD_TIMEOUT_MS });
@@ -107,6 +150,11 @@ describe('scripts/test-tools.sh', () => {
     expect(second.stdout).not.toContain('building');
     for (const [name, component] of PINNED) {
       expect(second.stdout).toMatch(new RegExp(`^  ${name} +${VERSIONS[component].replace(/\./g, '\\.')} +\\S*${name}\\S*`, 'm'));
+    }
+    if ((process.env.VMALERT_HA_TOOLS ?? 'all').split(',').some((set) => set === 'all' || set === 'node')) {
+      for (const [name, component] of NODE_PINNED) {
+        expect(second.stdout).toMatch(new RegExp(`^  ${name} +${re(VERSIONS[component])} +\\S`, 'm'));
+      }
     }
     console.log(`versions the real-binary tests run against:\n${second.stdout}`);
   });
