@@ -20,7 +20,7 @@ import {
 } from './render';
 import { CGROUP_FS, cgroupHierarchies, clusterPids, ensureCgroup, isAlive, killAllAndRemoveCgroups, sh, sleep, startDaemon, tail } from './system';
 import { tool } from './tools';
-import { clusterImages, importImages } from './cluster-images';
+import { IMAGES, buildImages, importImages, pauseImageRef } from './images';
 
 /** What `up` wrote for `status`, `down` and the tests. */
 export interface ClusterSummary {
@@ -134,7 +134,10 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
   fs.writeFileSync(path.join(dir, SAVED_SYSCTLS_FILE), JSON.stringify(saved));
 
   // Nodes: a namespace holder, then containerd, the kubelet, kube-proxy and kube-router inside it.
-  const images = clusterImages();
+  // The images, built here from the pinned binaries (no registry), imported into every node's containerd.
+  const built = buildImages();
+  const images = { sandbox: pauseImageRef(), coredns: IMAGES.find((i) => i.binaries['/coredns'])!.ref };
+  log(`cluster: images ${built.map((b) => b.name).join(', ')}`);
   const holders: Record<string, number> = {};
   const nodePath = [path.dirname(tool('containerd-shim-runc-v2')), path.dirname(tool('runc')), process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':');
   for (const node of NODES) {
@@ -173,7 +176,7 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
     const containerd = daemon('containerd', [tool('containerd'), `--config=${np.containerdConfig}`], `${node.name}-daemons`, enter);
     const socket = np.mounts.find((m) => m.target === '/run/containerd')!.source + '/containerd.sock';
     await waitFor(`${node.name} containerd`, () => fs.existsSync(socket), containerd.logFile, containerd.pid);
-    importImages(holder.pid, images.archives, tool('ctr'));
+    importImages(socket);
     daemon('kubelet', [tool('kubelet'), ...kubeletArgs(node, np)], `${node.name}-daemons`, enter);
     daemon('kube-proxy', [tool('kube-proxy'), `--config=${np.kubeProxyConfig}`], `${node.name}-daemons`, enter);
     daemon('kube-router', [tool('kube-router'), ...kubeRouterArgs(node, np)], `${node.name}-daemons`, enter);
