@@ -9,7 +9,9 @@ import * as path from 'path';
 import { HOST_ADDRESS, NODES, statePaths } from '../scripts/cluster/layout';
 import { down, leftovers } from '../scripts/cluster/lifecycle';
 import { hostBridgeUp, hostGuardUp, nodeHolderScript, nodeNetworkUp, podRoutes } from '../scripts/cluster/network';
+import { renderCniConfig } from '../scripts/cluster/render';
 import { sh, startDaemon, sleep } from '../scripts/cluster/system';
+import { tool } from '../scripts/cluster/tools';
 
 const STATE = '/var/lib/vmalert-ha-cluster-network-test';
 const paths = statePaths(STATE);
@@ -99,4 +101,72 @@ test('node namespaces have their own hostnames and mounts, reach each other and 
   const iptablesAfter = sh(['iptables-save']).stdout.split('\n').filter((l) => l.startsWith('-A') || l.startsWith(':')).sort();
   expect(iptablesAfter).toEqual(iptablesBefore);
   expect(fs.existsSync(STATE)).toBe(false);
+});
+
+test('pod namespaces made by the pinned CNI bridge plugin with each node\'s subnet reach pods of other nodes and the host, and nothing outside', async () => {
+  // GIVEN the network and the node holders, as `up` makes them
+  await down({ stateDir: STATE });
+  for (const cmd of hostBridgeUp()) sh(cmd);
+  for (const cmd of hostGuardUp()) sh(cmd);
+  const cidrs = ['10.244.0.0/24', '10.244.1.0/24', '10.244.2.0/24'];
+  const holders: number[] = [];
+  const created: string[] = [];
+  for (const node of NODES) {
+    for (const cmd of nodeNetworkUp(node)) sh(cmd);
+    const np = paths.node(node.name);
+    for (const m of np.mounts) {
+      fs.mkdirSync(m.source, { recursive: true });
+      const missing: string[] = [];
+      for (let d = m.target; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+      for (const d of missing) {
+        fs.mkdirSync(d);
+        created.push(d);
+      }
+    }
+    fs.writeFileSync(path.join(STATE, 'created-dirs.json'), JSON.stringify(created));
+    const keep = path.join(np.root, 'cgroup-keep');
+    fs.mkdirSync(keep, { recursive: true });
+    holders.push(startDaemon({
+      name: 'netns-holder',
+      argv: ['unshare', '--mount', '--uts', '--propagation', 'slave', '--', 'nsenter', `--net=/run/netns/${node.netns}`, '--',
+        'sh', '-c', nodeHolderScript(node, np.mounts, keep)],
+      cgroup: `vmalert-ha-cluster/${node.name}-daemons`,
+      logFile: path.join(np.root, 'holder.log'),
+    }));
+  }
+  await sleep(1500);
+  for (const cmd of podRoutes(NODES.map((node, i) => ({ node, cidr: cidrs[i] })), NODES)) sh(cmd);
+
+  // WHEN the bridge plugin adds a pod namespace on every node (as containerd calls it, with the node's network)
+  const cniDir = path.dirname(tool('bridge'));
+  const podIps = NODES.map((_node, i) => {
+    const network = JSON.parse(renderCniConfig(cidrs[i]));
+    const r = spawnSync('nsenter', [`--target=${holders[i]}`, '--net', '--mount', '--uts', '--', 'sh', '-c',
+      `ip netns add pod && CNI_COMMAND=ADD CNI_CONTAINERID=pod CNI_NETNS=/run/netns/pod CNI_IFNAME=eth0 CNI_PATH=${cniDir} ${cniDir}/bridge`],
+    { input: JSON.stringify({ cniVersion: network.cniVersion, name: network.name, ...network.plugins[0] }), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    return (JSON.parse(r.stdout).ips[0].address as string).split('/')[0];
+  });
+  expect(podIps).toEqual(['10.244.0.2', '10.244.1.2', '10.244.2.2']);
+  startDaemon({
+    name: 'pod-server',
+    argv: ['ip', 'netns', 'exec', 'pod', process.execPath, '-e', "require('net').createServer((c) => c.end('pod on node-b')).listen(7070)"],
+    cgroup: `vmalert-ha-cluster/${NODES[1].name}-daemons`,
+    logFile: path.join(STATE, 'pod-server.log'),
+    enterPid: holders[1],
+  });
+  await sleep(1500);
+  const fromPodA = (host: string, port: number) => spawnSync('nsenter', [`--target=${holders[0]}`, '--net', '--mount', '--',
+    'ip', 'netns', 'exec', 'pod', process.execPath, '-e', CONNECT(host, port)], { encoding: 'utf8' }).stdout.trim();
+
+  // THEN node-a's pod reaches node-b's pod (routed, not NATed), and so does the host; an outside address is unreachable
+  expect(fromPodA(podIps[1], 7070)).toBe('pod on node-b');
+  expect(spawnSync(process.execPath, ['-e', CONNECT(podIps[1], 7070)], { encoding: 'utf8' }).stdout.trim()).toBe('pod on node-b');
+  expect(fromPodA('192.0.2.1', 80)).toMatch(/^(ENETUNREACH|EHOSTUNREACH)$/);
+  expect(fromPodA(HOST_ADDRESS, 1)).toBe('ECONNREFUSED');
+
+  // AND down removes the pod namespaces with the nodes' mount namespaces, and every folder it created
+  await down({ stateDir: STATE });
+  expect(leftovers(STATE)).toEqual([]);
+  for (const d of created) expect(fs.existsSync(d)).toBe(false);
 });
