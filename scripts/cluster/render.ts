@@ -157,6 +157,10 @@ export function renderContainerdConfig(bins: NodeBinaries, sandboxImage: string)
     '',
     "[plugins.'io.containerd.cri.v1.runtime']",
     '  enable_selinux = false',
+    // This machine grants root no CAP_SYS_RESOURCE (CapBnd lacks bit 24): writing an oom_score_adj below the
+    // current one fails with EPERM, and runc init would fail every sandbox ("failed to update
+    // /proc/self/oom_score_adj: Permission denied"). containerd then clamps the kubelet's values to its own (0).
+    '  restrict_oom_score_adj = true',
     '',
     "[plugins.'io.containerd.cri.v1.runtime'.containerd]",
     "  default_runtime_name = 'runc'",
