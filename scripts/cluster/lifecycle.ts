@@ -179,7 +179,6 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
     importImages(socket);
     daemon('kubelet', [tool('kubelet'), ...kubeletArgs(node, np)], `${node.name}-daemons`, enter);
     daemon('kube-proxy', [tool('kube-proxy'), `--config=${np.kubeProxyConfig}`], `${node.name}-daemons`, enter);
-    daemon('kube-router', [tool('kube-router'), ...kubeRouterArgs(node, np)], `${node.name}-daemons`, enter);
   }
 
   // Pod network: the podCIDRs kube-controller-manager allocated, as CNI networks and routes between the nodes.
@@ -196,6 +195,11 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
     fs.writeFileSync(path.join(paths.node(node.name).cniConfDir, '10-vmalert-ha-cluster.conflist'), renderCniConfig(podCidrs[node.name]));
   }
   for (const cmd of podRoutes(NODES.map((node) => ({ node, cidr: podCidrs[node.name] })), NODES)) sh(cmd);
+  // kube-router identifies its node through the Node object: it exits when started before the kubelet registered.
+  for (const node of NODES) {
+    daemon('kube-router', [tool('kube-router'), ...kubeRouterArgs(node, paths.node(node.name))], `${node.name}-daemons`,
+      { node, enterPid: holders[node.name], env: { ...process.env, PATH: nodePath } });
+  }
 
   const dns = kubectl(['apply', '--server-side', '-f', '-'], coreDnsObjects(images.coredns).map((o) => yaml.dump(o)).join('---\n'));
   if (dns.code !== 0) throw new Error(`cluster: applying CoreDNS failed: ${dns.stderr}`);
@@ -208,6 +212,10 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
     return got.code === 0 && Number(got.stdout) >= 1;
   });
 
+  const exited = processes.filter((p) => !isAlive(p.pid));
+  if (exited.length) {
+    throw new Error(`cluster: ${exited.map((p) => `${p.node ?? 'host'} ${p.name}`).join(', ')} exited:\n${exited.map((p) => tail(p.log, 1500)).join('\n')}`);
+  }
   const summary: ClusterSummary = {
     stateDir: dir,
     kubeconfig: paths.adminKubeconfig,
