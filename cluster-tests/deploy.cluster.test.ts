@@ -5,12 +5,13 @@
  * `restricted` is enforced. Storage (victoria-metrics behind the vmselect/vminsert path rewriting of the e2e suite)
  * and an SMTP sink run on the host's side of the pod network, behind selectorless Services of the namespace.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HOST_ADDRESS, NODES } from '../scripts/cluster/layout';
 import { ClusterSummary, down, leftovers, up } from '../scripts/cluster/lifecycle';
+import { tool } from '../scripts/cluster/tools';
 import { extractDist } from '../scripts/extract-dist';
 import { readManifests } from '../scripts/lib/manifests';
 import { KubeCluster, restrictedNamespaceLabels, serveCustomResources } from '../__tests__/support/kube-cluster';
@@ -84,7 +85,7 @@ test('npm run synth + deploy.sh (real kubectl, ApplySet, real rollout status) in
   serveCustomResources({ kubectl: (args: readonly string[], opts?: { input?: string }) => kubectl(args, opts?.input) } as unknown as KubeCluster, objects);
   const kubeconfig = path.join(work, 'kubeconfig');
   fs.copyFileSync(summary.kubeconfig, kubeconfig);
-  const kubectlDir = path.dirname(require('../scripts/cluster/tools').tool('kubectl'));
+  const kubectlDir = path.dirname(tool('kubectl'));
 
   // WHEN the deploy job runs
   const t0 = Date.now();
@@ -163,7 +164,14 @@ test('kubectl drain of a node honours both PodDisruptionBudgets: never two vmale
     }
   })();
   const t0 = Date.now();
-  const drain = kubectl(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=600s']);
+  // (asynchronous, so the counting goes on while kubectl drain evicts through the PDBs)
+  const drain = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(tool('kubectl'), [`--kubeconfig=${summary.kubeconfig}`, 'drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=600s'],
+      { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += String(d); });
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
   await eventually('every pod Ready again', () => {
     const now = pods();
     return now.filter((p) => app(p) === 'vmalert' && ready(p)).length === 2 && now.filter((p) => app(p) === 'alertmanager' && ready(p)).length === 3 ? true : undefined;
