@@ -18,6 +18,8 @@ import { KubeCluster, restrictedNamespaceLabels, serveCustomResources } from '..
 import { SmtpSink } from '../e2e/support/smtp-sink';
 import { ClusterPathProxy } from '../e2e/support/vm-proxy';
 import { VictoriaMetrics } from '../e2e/support/victoria-metrics';
+import { CpuFeeder } from '../e2e/support/feeder';
+import { DUPLICATE_WINDOW_MS, INCIDENT_CPU_RATE } from '../e2e/support/scenario';
 import { apply, eventually, getThroughPortForward, kubectl, kubectlJson } from './support';
 
 const ROOT = path.join(__dirname, '..');
@@ -141,6 +143,22 @@ test('the scheduler places the 3 Alertmanagers in 3 zones and the 2 vmalerts on 
   const placement = (app: string) => pods.filter((p) => p.metadata.labels['app.kubernetes.io/name'] === app).map((p) => p.spec.nodeName as string);
   expect(placement('alertmanager').map((n) => zoneOf.get(n)).sort()).toEqual(['a', 'b', 'c']);
   expect(new Set(placement('vmalert')).size).toBe(2);
+});
+
+test('one incident (vmstorage CPU over the threshold) gives exactly one email, sent by one Alertmanager pod', async () => {
+  // GIVEN the storage holds 10 minutes of quiet CPU counters of every component, and the feed goes on every 15 s
+  const feeder = await CpuFeeder.start({ vmUrl: vm.url, stepSeconds: 15, historySeconds: 600 });
+  closers.push(async () => feeder.stop());
+  // WHEN vmstorage uses half a core from now on
+  const t0 = Date.now();
+  feeder.setRate('vmstorage', INCIDENT_CPU_RATE);
+  // THEN one email arrives, and no second one within the duplicate window
+  const mails = await sink.waitForMails(/\[FIRING:\d+\] VictoriaMetricsHighCPU/, 600_000, DUPLICATE_WINDOW_MS);
+  console.log(`incident to email: ${((Date.now() - t0 - DUPLICATE_WINDOW_MS) / 1000).toFixed(1)} s; emails: ${mails.map((m) => m.subject).join(' | ')}`);
+  expect(mails).toHaveLength(1);
+  expect(`${mails[0].subject}\n${mails[0].body}`).toContain('vmstorage');
+  expect(mails[0].recipients).toEqual([SMTP_SETTINGS.SMTP_TO]);
+  expect(feeder.errors).toEqual([]);
 });
 
 test('kubectl drain of a node honours both PodDisruptionBudgets: never two vmalert or two Alertmanager pods unready at once', async () => {
