@@ -1,5 +1,6 @@
 /** The local cluster's pure configuration builders (scripts/cluster/): addresses, kubelet, containerd, CNI, DNS. */
 import * as yaml from 'js-yaml';
+import { VERSIONS } from '../constructs/core/versions';
 import { CLUSTER_DNS_IP, NODES, NODE_NETWORK, POD_NETWORK, SERVICE_NETWORK, cidrsOverlap, statePaths } from '../scripts/cluster/layout';
 import { nodeNetworkUp, podRoutes } from '../scripts/cluster/network';
 import {
@@ -60,7 +61,7 @@ test('each component has its own token; kubelets are system:node:<name> in syste
 });
 
 test('CoreDNS serves cluster.local on an unprivileged port as non-root behind the kube-dns Service', () => {
-  const objects = coreDnsObjects('registry.k8s.io/coredns/coredns:v1.15.0') as Array<Record<string, any>>;
+  const objects = coreDnsObjects(`registry.k8s.io/coredns/coredns:${VERSIONS.coredns}`) as Array<Record<string, any>>;
   const service = objects.find((o) => o.kind === 'Service')!;
   expect(service.spec.clusterIP).toBe(CLUSTER_DNS_IP);
   expect(service.spec.ports.map((p: { targetPort: number }) => p.targetPort)).toEqual([COREDNS_PORT, COREDNS_PORT]);

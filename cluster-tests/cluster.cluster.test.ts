@@ -4,6 +4,7 @@
  * nothing left. Needs root and the pinned node binaries and images (scripts/tools/test-tools.sh, scripts/cluster/images.ts).
  */
 import * as yaml from 'js-yaml';
+import { ALERTMANAGER_IMAGE } from '../constructs/core/versions';
 import { NODES } from '../scripts/cluster/layout';
 import * as fs from 'fs';
 import { ClusterSummary, KUBELET_SYSCTLS, down, leftovers, up } from '../scripts/cluster/lifecycle';
@@ -12,7 +13,7 @@ import { tool } from '../scripts/cluster/tools';
 
 const NS = 'cluster-test';
 /** The Alertmanager image (it has /bin/amtool, an HTTP client that resolves names through the pod's resolver). */
-const IMAGE = 'docker.io/prom/alertmanager:v0.35.0';
+const IMAGE = `docker.io/${ALERTMANAGER_IMAGE}`;
 let summary: ClusterSummary | undefined;
 const sysctls = () => KUBELET_SYSCTLS.map((key) => `${key}=${fs.readFileSync(`/proc/sys/${key}`, 'utf8').trim()}`);
 const sysctlsBefore = sysctls();
