@@ -116,7 +116,7 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
 
   // `ip netns add` makes /run/netns a (shared) mount point the first time it runs on a machine: remember whether
   // this `up` is that first time, so `down` can undo it. The mark lives beside the state folder (down removes that).
-  if (!hostMountsUnder(NETNS_DIR).includes(NETNS_DIR)) fs.writeFileSync(path.join(dir, '..', NETNS_MOUNT_MARK), '');
+  noteNetnsMount(dir);
 
   // Network: the bridge, the host guard, a namespace per node.
   log(`cluster: network ${NODE_NETWORK} on ${BRIDGE}, pods ${POD_NETWORK}, services ${SERVICE_NETWORK}`);
@@ -236,6 +236,11 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
   };
   fs.writeFileSync(paths.summary, JSON.stringify(summary, null, 2));
   return summary;
+}
+
+/** Before the first `ip netns add`: marks (beside the state folder `dir`) that /run/netns is not a mount point yet. */
+export function noteNetnsMount(dir: string): void {
+  if (!hostMountsUnder(NETNS_DIR).includes(NETNS_DIR)) fs.writeFileSync(path.join(dir, '..', NETNS_MOUNT_MARK), '');
 }
 
 /** Everything that was found and removed. */
