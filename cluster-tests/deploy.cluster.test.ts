@@ -145,7 +145,7 @@ test('the scheduler places the 3 Alertmanagers in 3 zones and the 2 vmalerts on 
   expect(new Set(placement('vmalert')).size).toBe(2);
 });
 
-test('one incident (vmstorage CPU over the threshold) gives exactly one email, sent by one Alertmanager pod', async () => {
+test('one incident (vmstorage CPU over the threshold) gives exactly one email', async () => {
   // GIVEN the storage holds 10 minutes of quiet CPU counters of every component, and the feed goes on every 15 s
   const feeder = await CpuFeeder.start({ vmUrl: vm.url, stepSeconds: 15, historySeconds: 600 });
   closers.push(async () => feeder.stop());

@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_ADDRESS, NODES, statePaths } from '../scripts/cluster/layout';
-import { down, leftovers } from '../scripts/cluster/lifecycle';
+import { down, leftovers, noteNetnsMount } from '../scripts/cluster/lifecycle';
 import { hostBridgeUp, hostGuardUp, nodeHolderScript, nodeNetworkUp, podRoutes } from '../scripts/cluster/network';
 import { renderCniConfig } from '../scripts/cluster/render';
 import { sh, startDaemon, sleep } from '../scripts/cluster/system';
@@ -39,6 +39,7 @@ test('node namespaces have their own hostnames and mounts, reach each other and 
   const iptablesBefore = sh(['iptables-save']).stdout.split('\n').filter((l) => l.startsWith('-A') || l.startsWith(':')).sort();
 
   // WHEN the network comes up with holders like `up` starts them
+  noteNetnsMount(STATE);
   for (const cmd of hostBridgeUp()) sh(cmd);
   for (const cmd of hostGuardUp()) sh(cmd);
   for (const node of NODES) for (const cmd of nodeNetworkUp(node)) sh(cmd);
@@ -98,6 +99,7 @@ test('node namespaces have their own hostnames and mounts, reach each other and 
   expect(report.removed.join('\n')).toContain('ip netns delete vmha-node-a');
   expect(report.removed[0]).toBe('4 processes');
   expect(leftovers(STATE)).toEqual([]);
+  expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(' /run/netns ');
   const iptablesAfter = sh(['iptables-save']).stdout.split('\n').filter((l) => l.startsWith('-A') || l.startsWith(':')).sort();
   expect(iptablesAfter).toEqual(iptablesBefore);
   expect(fs.existsSync(STATE)).toBe(false);
@@ -106,6 +108,7 @@ test('node namespaces have their own hostnames and mounts, reach each other and 
 test('pod namespaces made by the pinned CNI bridge plugin with each node\'s subnet reach pods of other nodes and the host, and nothing outside', async () => {
   // GIVEN the network and the node holders, as `up` makes them
   await down({ stateDir: STATE });
+  noteNetnsMount(STATE);
   for (const cmd of hostBridgeUp()) sh(cmd);
   for (const cmd of hostGuardUp()) sh(cmd);
   const cidrs = ['10.244.0.0/24', '10.244.1.0/24', '10.244.2.0/24'];

@@ -46,6 +46,9 @@ export interface UpOptions {
 }
 
 const CREATED_DIRS_FILE = 'created-dirs.json';
+const NETNS_DIR = '/run/netns';
+/** Beside the state folder: this cluster's `ip netns add` made /run/netns a mount point. */
+const NETNS_MOUNT_MARK = '.vmalert-ha-cluster-made-run-netns-mount';
 const SAVED_SYSCTLS_FILE = 'host-sysctls.json';
 /**
  * Machine-wide sysctls the kubelet sets at start (its container manager's kernel tunables: vm.overcommit_memory=1,
@@ -110,6 +113,10 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
   const schedulerKubeconfig = path.join(paths.pki, 'kube-scheduler.kubeconfig');
   kubeconfigFor('kube-controller-manager', kcmKubeconfig);
   kubeconfigFor('kube-scheduler', schedulerKubeconfig);
+
+  // `ip netns add` makes /run/netns a (shared) mount point the first time it runs on a machine: remember whether
+  // this `up` is that first time, so `down` can undo it. The mark lives beside the state folder (down removes that).
+  noteNetnsMount(dir);
 
   // Network: the bridge, the host guard, a namespace per node.
   log(`cluster: network ${NODE_NETWORK} on ${BRIDGE}, pods ${POD_NETWORK}, services ${SERVICE_NETWORK}`);
@@ -231,6 +238,11 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
   return summary;
 }
 
+/** Before the first `ip netns add`: marks (beside the state folder `dir`) that /run/netns is not a mount point yet. */
+export function noteNetnsMount(dir: string): void {
+  if (!hostMountsUnder(NETNS_DIR).includes(NETNS_DIR)) fs.writeFileSync(path.join(dir, '..', NETNS_MOUNT_MARK), '');
+}
+
 /** Everything that was found and removed. */
 export interface DownReport {
   readonly removed: string[];
@@ -273,6 +285,12 @@ export async function down(options: { stateDir?: string; log?: (line: string) =>
     sh(['umount', '-l', mount], { allowFailure: true });
     removed.push(`mount ${mount}`);
   }
+  const mark = path.join(dir, '..', NETNS_MOUNT_MARK);
+  if (fs.existsSync(mark)) {
+    const namespaces = sh(['ip', 'netns', 'list'], { allowFailure: true }).stdout.trim();
+    if (namespaces === '' && sh(['umount', NETNS_DIR], { allowFailure: true }).code === 0) removed.push(`mount ${NETNS_DIR}`);
+    fs.rmSync(mark, { force: true });
+  }
   const createdFile = path.join(dir, CREATED_DIRS_FILE);
   if (fs.existsSync(createdFile)) {
     for (const d of (JSON.parse(fs.readFileSync(createdFile, 'utf8')) as string[]).reverse()) {
@@ -297,9 +315,10 @@ export function leftovers(dir = stateDir()): string[] {
   const found: string[] = [];
   const pids = clusterPids();
   if (pids.length) found.push(`processes in cgroup ${CGROUP_PARENT}: ${pids.join(' ')}`);
-  for (const h of cgroupHierarchies()) {
+  for (const h of cgroupHierarchies({ withUnified: true })) {
     if (fs.existsSync(path.join(CGROUP_FS, h, CGROUP_PARENT))) found.push(`cgroup ${h}/${CGROUP_PARENT}`);
   }
+  if (fs.existsSync(path.join(dir, '..', NETNS_MOUNT_MARK))) found.push(`mark ${NETNS_MOUNT_MARK}`);
   const netns = sh(['ip', 'netns', 'list'], { allowFailure: true }).stdout;
   for (const node of NODES) if (netns.split('\n').some((l) => l.split(' ')[0] === node.netns)) found.push(`netns ${node.netns}`);
   const links = sh(['ip', '-o', 'link', 'show'], { allowFailure: true }).stdout;

@@ -25,11 +25,15 @@ export function sh(cmd: Command, opts: { allowFailure?: boolean; input?: string;
   return out;
 }
 
-/** cgroup v1 hierarchies mounted under /sys/fs/cgroup (cpu, memory, pids, name=systemd, ...), or [] on cgroup v2. */
-export function cgroupHierarchies(): string[] {
+/**
+ * cgroup v1 hierarchies mounted under /sys/fs/cgroup (cpu, memory, pids, name=systemd, ...), or [] on cgroup v2.
+ * `withUnified` adds the hybrid layout's cgroup2 mount (unified), where runc and the kubelet create folders too:
+ * daemons are not placed there, but the sweep and the cleanup look there.
+ */
+export function cgroupHierarchies(opts: { withUnified?: boolean } = {}): string[] {
   if (!fs.existsSync(CGROUP_FS)) return [];
   return fs.readdirSync(CGROUP_FS)
-    .filter((d) => d !== 'unified' && fs.existsSync(path.join(CGROUP_FS, d, 'cgroup.procs')));
+    .filter((d) => (opts.withUnified || d !== 'unified') && fs.existsSync(path.join(CGROUP_FS, d, 'cgroup.procs')));
 }
 
 /** Creates `rel` (e.g. vmalert-ha-cluster/node-a) in every hierarchy; cpuset folders inherit cpus and mems. */
@@ -53,7 +57,7 @@ export function ensureCgroup(rel: string): void {
 /** Every process in the cluster's cgroups (all hierarchies, all depths). */
 export function clusterPids(): number[] {
   const pids = new Set<number>();
-  for (const h of cgroupHierarchies()) {
+  for (const h of cgroupHierarchies({ withUnified: true })) {
     const walk = (dir: string) => {
       if (!fs.existsSync(dir)) return;
       try {
@@ -86,7 +90,7 @@ export async function killAllAndRemoveCgroups(extraPids: readonly number[] = [],
     for (const pid of pids) kill(pid, 'SIGKILL', ended);
     await sleep(200);
   }
-  for (const h of cgroupHierarchies()) removeTree(path.join(CGROUP_FS, h, CGROUP_PARENT));
+  for (const h of cgroupHierarchies({ withUnified: true })) removeTree(path.join(CGROUP_FS, h, CGROUP_PARENT));
   return ended.size;
 }
 
