@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_ADDRESS, NODES, statePaths } from '../scripts/cluster/layout';
-import { down, leftovers, noteNetnsMount } from '../scripts/cluster/lifecycle';
+import { down, leftovers, makeMountPoints, noteNetnsMount } from '../scripts/cluster/lifecycle';
 import { hostBridgeUp, hostGuardUp, nodeHolderScript, nodeNetworkUp, podRoutes } from '../scripts/cluster/network';
 import { renderCniConfig } from '../scripts/cluster/render';
 import { sh, startDaemon, sleep } from '../scripts/cluster/system';
@@ -117,15 +117,7 @@ test('pod namespaces made by the pinned CNI bridge plugin with each node\'s subn
   for (const node of NODES) {
     for (const cmd of nodeNetworkUp(node)) sh(cmd);
     const np = paths.node(node.name);
-    for (const m of np.mounts) {
-      fs.mkdirSync(m.source, { recursive: true });
-      const missing: string[] = [];
-      for (let d = m.target; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
-      for (const d of missing) {
-        fs.mkdirSync(d);
-        created.push(d);
-      }
-    }
+    makeMountPoints(np.mounts, created);
     fs.writeFileSync(path.join(STATE, 'created-dirs.json'), JSON.stringify(created));
     const keep = path.join(np.root, 'cgroup-keep');
     fs.mkdirSync(keep, { recursive: true });

@@ -149,17 +149,8 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
   const nodePath = [path.dirname(tool('containerd-shim-runc-v2')), path.dirname(tool('runc')), process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':');
   for (const node of NODES) {
     const np = paths.node(node.name);
-    for (const m of np.mounts) {
-      fs.mkdirSync(m.source, { recursive: true });
-      // Record every level created (e.g. /etc/cni and /etc/cni/net.d), so `down` removes them deepest first.
-      const missing: string[] = [];
-      for (let d = m.target; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
-      for (const d of missing) {
-        fs.mkdirSync(d);
-        createdDirs.push(d);
-      }
-      recordDirs();
-    }
+    makeMountPoints(np.mounts, createdDirs);
+    recordDirs();
     const keep = path.join(np.root, 'cgroup-keep');
     fs.mkdirSync(keep, { recursive: true });
     fs.writeFileSync(np.containerdConfig, renderContainerdConfig(
@@ -239,6 +230,22 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
 }
 
 /** Before the first `ip netns add`: marks (beside the state folder `dir`) that /run/netns is not a mount point yet. */
+/**
+ * Each node mount's source, and its target on the host when missing. Every level created (e.g. /etc/cni and
+ * /etc/cni/net.d) is added to `created`, so `down` removes them deepest first.
+ */
+export function makeMountPoints(mounts: readonly { readonly source: string; readonly target: string }[], created: string[]): void {
+  for (const m of mounts) {
+    fs.mkdirSync(m.source, { recursive: true });
+    const missing: string[] = [];
+    for (let d = m.target; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+    for (const d of missing) {
+      fs.mkdirSync(d);
+      created.push(d);
+    }
+  }
+}
+
 export function noteNetnsMount(dir: string): void {
   if (!hostMountsUnder(NETNS_DIR).includes(NETNS_DIR)) fs.writeFileSync(path.join(dir, '..', NETNS_MOUNT_MARK), '');
 }
