@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { VERSIONS } from '../../constructs/core/versions';
 import { binary, pinnedBinaries, run } from '../../testkit/binaries';
+import { NODE_PINNED, re } from '../support/node-tools';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'tools', 'test-tools.sh');
 const VERSIONS_FILE = path.join(__dirname, '..', '..', 'constructs', 'core', 'versions.ts');
@@ -28,37 +29,9 @@ const CLUSTER_PINNED: ReadonlyArray<[name: string, component: keyof typeof VERSI
   ['kubectl', 'kubernetes'],
   ['etcd', 'etcd'],
 ];
-/**
- * The test cluster's node binaries (VMALERT_HA_TOOLS=node): name, component, the arguments that print its version,
- * and what that output must contain, built from the tag as upstream's release stamps it.
- */
-const NODE_PINNED: ReadonlyArray<[name: string, component: keyof typeof VERSIONS, args: string[], expected: (tag: string) => RegExp]> = [
-  ['kubelet', 'kubernetes', ['--version'], (tag) => new RegExp(`^Kubernetes ${re(tag)}$`, 'm')],
-  ['kube-proxy', 'kubernetes', ['--version'], (tag) => new RegExp(`^Kubernetes ${re(tag)}$`, 'm')],
-  ['kube-scheduler', 'kubernetes', ['--version'], (tag) => new RegExp(`^Kubernetes ${re(tag)}$`, 'm')],
-  // build/pause/Makefile: -DVERSION=v$(TAG)-$(REV), REV being the kubernetes tag
-  ['pause', 'kubernetes', ['-v'], (tag) => new RegExp(`^pause\\.c v\\d+\\.\\d+(\\.\\d+)?-${re(tag)}$`, 'm')],
-  // test/images/agnhost/Makefile: -X main.Version=$(cat VERSION), the e2e image's own version at the kubernetes tag
-  ['agnhost', 'kubernetes', ['--version'], () => /^app version \d+\.\d+\.\d+$/m],
-  ['containerd', 'containerd', ['--version'], (tag) => new RegExp(`^containerd github\\.com/containerd/containerd/v2 ${re(tag)} ${re(tag)}$`, 'm')],
-  ['containerd-shim-runc-v2', 'containerd', ['-v'], (tag) => new RegExp(`^  Version: +${re(tag)}$`, 'm')],
-  ['ctr', 'containerd', ['--version'], (tag) => new RegExp(`^ctr github\\.com/containerd/containerd/v2 ${re(tag)}$`, 'm')],
-  ['runc', 'runc', ['--version'], (tag) => new RegExp(`^runc version ${re(tag.slice(1))}\ncommit: ${re(tag)}\n[^]*^libseccomp: \\d`, 'm')],
-  ['bridge', 'cniPlugins', [], (tag) => new RegExp(`^CNI bridge plugin ${re(tag)}$`, 'm')],
-  ['host-local', 'cniPlugins', [], (tag) => new RegExp(`^CNI host-local plugin ${re(tag)}$`, 'm')],
-  ['loopback', 'cniPlugins', [], (tag) => new RegExp(`^CNI loopback plugin ${re(tag)}$`, 'm')],
-  ['portmap', 'cniPlugins', [], (tag) => new RegExp(`^CNI portmap plugin ${re(tag)}$`, 'm')],
-  ['coredns', 'coredns', ['-version'], (tag) => new RegExp(`^CoreDNS-${re(tag.slice(1))}\nlinux/amd64, go\\S+, ${re(tag)}$`, 'm')],
-  ['kube-router', 'kubeRouter', ['--version'], (tag) => new RegExp(`kube-router version ${re(tag)}, built on \\S+`)],
-  ['crictl', 'criTools', ['--version'], (tag) => new RegExp(`^crictl version v?${re(tag.slice(1))}$`, 'm')],
-];
 /** The cache folder of a component: its name in kebab case (victoriaMetrics: victoriametrics). */
 function folderOf(component: keyof typeof VERSIONS): string {
   return component === 'victoriaMetrics' ? 'victoriametrics' : component.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-/** A string as a literal inside a regular expression. */
-function re(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 /** A cold build of everything takes minutes; a warm cache answers at once. */
 const BUILD_TIMEOUT_MS = 30 * 60_000;
@@ -132,13 +105,6 @@ describe('scripts/tools/test-tools.sh', () => {
     } else {
       expect(reported).toMatch(new RegExp(`^${name}, version ${tag.slice(1).replace(/\./g, '\\.')} \\(branch: HEAD, revision: ${tag.replace(/\./g, '\\.')}\\)$`));
     }
-  });
-
-  test.each(NODE_PINNED)('%s (a node binary) reports exactly its pinned tag', (name, component, args, expected) => {
-    // GIVEN a binary the test cluster's nodes run / WHEN asked for its version
-    const result = run(binary(name), args, { env: { ...process.env, CNI_COMMAND: '' } });
-    // THEN it names the tag of its component, stamped as upstream's release build stamps it
-    expect(result.stdout + result.stderr).toMatch(expected(VERSIONS[component]));
   });
 
   test('a second run builds nothing and prints the table of versions', () => {
