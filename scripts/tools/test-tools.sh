@@ -222,20 +222,24 @@ kube_ldflags() {
   printf '%s' "$flags"
 }
 
+# The named cmd/<app> binaries of k8s.io/kubernetes that are missing, built through one wrapper module.
+build_kube_apps() {
+  local missing="" app src kube_time kube_date
+  for app in "$@"; do [ -x "$kube_dir/$app" ] || missing=1; done
+  [ -n "$missing" ] || return 0
+  src="$(wrapper_module kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
+  kube_time="$(module_time kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
+  kube_date="$(date -u -d "${kube_time:-1970-01-01T00:00:00Z}" +%Y-%m-%dT%H:%M:%SZ)"
+  for app in "$@"; do
+    wrapper_build kubernetes "$KUBE_MODULE" "$KUBE_TAG" "$app" "$KUBE_MODULE/cmd/$app" "$kube_dir" \
+      "$(kube_ldflags "$KUBE_TAG" "$kube_date")" "$src"
+  done
+  rm -rf "$src"
+}
+
 build_test_cluster_tools() {
-  local missing="" app src
-  for app in "${KUBE_APPS[@]}"; do [ -x "$kube_dir/$app" ] || missing=1; done
-  if [ -n "$missing" ]; then
-    src="$(wrapper_module kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
-    local kube_time kube_date
-    kube_time="$(module_time kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
-    kube_date="$(date -u -d "${kube_time:-1970-01-01T00:00:00Z}" +%Y-%m-%dT%H:%M:%SZ)"
-    for app in "${KUBE_APPS[@]}"; do
-      wrapper_build kubernetes "$KUBE_MODULE" "$KUBE_TAG" "$app" "$KUBE_MODULE/cmd/$app" "$kube_dir" \
-        "$(kube_ldflags "$KUBE_TAG" "$kube_date")" "$src"
-    done
-    rm -rf "$src"
-  fi
+  local src
+  build_kube_apps "${KUBE_APPS[@]}"
   if [ "${#ETCD_APPS[@]}" -gt 0 ] && [ ! -x "$etcd_dir/etcd" ]; then
     src="$(wrapper_module etcd "$ETCD_MODULE" "$ETCD_TAG")"
     wrapper_build etcd "$ETCD_MODULE" "$ETCD_TAG" etcd "$ETCD_MODULE" "$etcd_dir" \
@@ -316,7 +320,7 @@ build_pause() {
 }
 
 build_node_tools() {
-  local missing="" app src
+  local app src
   # containerd's Makefile: -X version.{Version,Revision,Package}; static tags; the shim without gRPC.
   local ct_ld="-X '$CONTAINERD_MODULE/version.Version=$CONTAINERD_TAG' -X '$CONTAINERD_MODULE/version.Revision=$CONTAINERD_TAG' -X '$CONTAINERD_MODULE/version.Package=$CONTAINERD_MODULE'"
   for app in "${CONTAINERD_APPS[@]}"; do
@@ -339,18 +343,7 @@ build_node_tools() {
       "-X '$CNI_MODULE/pkg/utils/buildversion.BuildVersion=$CNI_TAG'"
   done
 
-  for app in "${KUBE_NODE_APPS[@]}"; do [ -x "$kube_dir/$app" ] || missing=1; done
-  if [ -n "$missing" ]; then
-    src="$(wrapper_module kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
-    local kube_time kube_date
-    kube_time="$(module_time kubernetes "$KUBE_MODULE" "$KUBE_TAG")"
-    kube_date="$(date -u -d "${kube_time:-1970-01-01T00:00:00Z}" +%Y-%m-%dT%H:%M:%SZ)"
-    for app in "${KUBE_NODE_APPS[@]}"; do
-      wrapper_build kubernetes "$KUBE_MODULE" "$KUBE_TAG" "$app" "$KUBE_MODULE/cmd/$app" "$kube_dir" \
-        "$(kube_ldflags "$KUBE_TAG" "$kube_date")" "$src"
-    done
-    rm -rf "$src"
-  fi
+  build_kube_apps "${KUBE_NODE_APPS[@]}"
   if [ "${#PAUSE_APPS[@]}" -gt 0 ]; then build_pause; fi
   if [ "${#AGNHOST_APPS[@]}" -gt 0 ] && [ ! -x "$kube_dir/agnhost" ]; then
     local kube_src agnhost_version
