@@ -11,6 +11,7 @@ import {
   duplicateGroupNames, packRuleFiles, parseRuleFileBytes, RenderedRuleFile, RuleFile, RuleGroup,
   ruleFileName, validateRuleGroups,
 } from './rules';
+import { ruleFileSpelling } from './typed-groups';
 import { selfMonitoringGroups, SelfMonitoringOptions } from '../self-monitoring/self-monitoring';
 
 /** Options of {@link RulesConfigMap.selfMonitoring}: the self-monitoring alerts and where their ConfigMap goes. */
@@ -34,7 +35,8 @@ export interface RulesConfigMapOptions {
 /** Options for `new RulesConfigMap(...)`. Give `groups` or `files`. */
 export interface RulesConfigMapProps extends RulesConfigMapOptions {
   /**
-   * Typed rule groups, written as one rule file.
+   * Typed rule groups, written as one rule file. Their camelCase fields (`evalOffset`, `keepFiringFor`, ...) are
+   * written under the rule file's names (`eval_offset`, `keep_firing_for`, ...).
    * @default - none; `files` must be given
    */
   readonly groups?: RuleGroup[];
@@ -110,7 +112,7 @@ export class RulesConfigMap extends Construct {
     const files = props.files ?? [{
       name: ruleFileName(props.fileName ?? id),
       source: `RulesConfigMap "${id}"`,
-      groups: validateRuleGroups({ groups: props.groups }, `RulesConfigMap "${id}"`),
+      groups: validateRuleGroups({ groups: ruleFileSpelling(props.groups, `RulesConfigMap "${id}"`) }, `RulesConfigMap "${id}"`),
     }];
     checkFiles(id, files);
     if (files.every(file => file.groups.length === 0)) {

@@ -16,9 +16,9 @@ export interface NotificationTemplate {
 }
 
 /** Factories for {@link NotificationTemplate}. */
-export const NotificationTemplates = {
+export class NotificationTemplates {
   /** A template file from disk; its base name becomes the file name. */
-  fromFile(file: string): NotificationTemplate {
+  public static fromFile(file: string): NotificationTemplate {
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -26,12 +26,15 @@ export const NotificationTemplates = {
       throw new ConfigError(`${file}: cannot read the notification template (${(error as Error).message})`);
     }
     return { fileName: path.basename(file), text };
-  },
+  }
+
   /** A template written inline. */
-  inline(fileName: string, text: string): NotificationTemplate {
+  public static inline(fileName: string, text: string): NotificationTemplate {
     return { fileName, text };
-  },
-};
+  }
+
+  private constructor() {}
+}
 
 /** A Secret or ConfigMap of the Alertmanager's namespace mounted read-only, for receivers that read files. */
 export interface AlertmanagerMount {
