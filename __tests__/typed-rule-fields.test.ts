@@ -10,6 +10,7 @@ import { RuleGroup, RulesConfigMap } from '../constructs';
 import { ofKind, synth } from './support/synth';
 import { errorOf } from './support/errors';
 import { temporaryDirectories } from './support/temp';
+import { CAMEL_CASE_GROUPS, CAMEL_CASE_GROUPS_IN_FILE } from './support/typed-rule-groups';
 
 const tempDir = temporaryDirectories();
 
@@ -22,27 +23,12 @@ function writtenFile(groups: RuleGroup[]): any {
 }
 
 test('camelCase group and rule fields are written under the rule file\'s snake_case keys', () => {
-  // GIVEN a group and rules using every camelCase field
-  const groups: RuleGroup[] = [{
-    name: 'storage', interval: '1h', evalOffset: '5m', evalAlignment: false, notifierHeaders: ['X-Team: storage'],
-    rules: [
-      { alert: 'DiskFull', expr: 'disk_free == 0', for: '10m', keepFiringFor: '15m', updateEntriesLimit: 40 },
-      { record: 'job:up:sum', expr: 'sum(up) by (job)', updateEntriesLimit: 5 },
-    ],
-  }, {
-    name: 'late-data', evalDelay: '30s', rules: [{ alert: 'Late', expr: 'up == 0' }],
-  }];
+  // GIVEN groups and rules using every camelCase field
   // WHEN RulesConfigMap writes them
-  const file = writtenFile(groups);
+  const file = writtenFile(CAMEL_CASE_GROUPS);
   // THEN the file holds vmalert's keys with the values given, and no camelCase key
-  expect(file.groups[0]).toEqual({
-    name: 'storage', interval: '1h', eval_offset: '5m', eval_alignment: false, notifier_headers: ['X-Team: storage'],
-    rules: [
-      { alert: 'DiskFull', expr: 'disk_free == 0', for: '10m', keep_firing_for: '15m', update_entries_limit: 40 },
-      { record: 'job:up:sum', expr: 'sum(up) by (job)', update_entries_limit: 5 },
-    ],
-  });
-  expect(file.groups[1]).toEqual({ name: 'late-data', eval_delay: '30s', rules: [{ alert: 'Late', expr: 'up == 0' }] });
+  expect(file).toEqual(CAMEL_CASE_GROUPS_IN_FILE);
+  expect(JSON.stringify(file)).not.toMatch(/evalOffset|evalDelay|evalAlignment|notifierHeaders|keepFiringFor|updateEntriesLimit/);
 });
 
 test('the snake_case spelling of TypeScript writes the same file as the camelCase one', () => {
