@@ -61,9 +61,20 @@ test('camelCase fields are checked as the rule file\'s fields are', () => {
   }];
   // WHEN RulesConfigMap checks them
   const message = errorOf(() => writtenFile(groups));
-  // THEN vmalert's rules apply, named as in the rule file
+  // THEN vmalert's rules apply, named as in the rule file, and a last line names the props those are
   expect(message).toContain('group "g": eval_offset and eval_delay cannot be used together');
   expect(message).toContain('rule "a:b": "keep_firing_for" only works on an alerting rule');
+  expect(message.split('\n').pop()).toBe('RulesConfigMap "rules": the messages name fields as the rule file does: '
+    + 'eval_offset is evalOffset, eval_delay is evalDelay, keep_firing_for is keepFiringFor');
+});
+
+test('a message about a field given in the rule file\'s spelling has no such line', () => {
+  // GIVEN the snake_case spelling of TypeScript
+  const groups: RuleGroup[] = [{ name: 'g', eval_offset: '5m', rules: [{ alert: 'A', expr: 'up == 0' }] }];
+  // WHEN RulesConfigMap checks them
+  const message = errorOf(() => writtenFile(groups));
+  // THEN the message is vmalert's rule alone
+  expect(message).toBe('RulesConfigMap "rules": group "g": eval_offset: 5m needs the group\'s own interval: set interval (longer than the offset)');
 });
 
 test('a rule file with a camelCase key is refused, as vmalert refuses it', () => {

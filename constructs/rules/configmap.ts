@@ -9,9 +9,9 @@ import { validateApiObjects } from '../k8s/api-objects';
 import { resolveNamespace } from '../k8s/namespace';
 import {
   duplicateGroupNames, packRuleFiles, parseRuleFileBytes, RenderedRuleFile, RuleFile, RuleGroup,
-  ruleFileName, validateRuleGroups,
+  ruleFileName,
 } from './rules';
-import { ruleFileSpelling } from './typed-groups';
+import { typedRuleGroups } from './typed-groups';
 import { selfMonitoringGroups, SelfMonitoringOptions } from '../self-monitoring/self-monitoring';
 
 /** Options of {@link RulesConfigMap.selfMonitoring}: the self-monitoring alerts and where their ConfigMap goes. */
@@ -91,7 +91,7 @@ export class RulesConfigMap extends Construct {
     return new RulesConfigMap(scope, id, { namespace, maxDataBytes, groups: selfMonitoringGroups(selfMonitoring) });
   }
 
-  /** All rule groups, from every file. */
+  /** All rule groups, from every file, as the rule file spells them (`eval_offset`, not `evalOffset`). */
   public readonly groups: RuleGroup[];
   /** The ConfigMaps, in order, with the rule files each holds. */
   public readonly parts: RulesConfigMapPart[];
@@ -112,7 +112,7 @@ export class RulesConfigMap extends Construct {
     const files = props.files ?? [{
       name: ruleFileName(props.fileName ?? id),
       source: `RulesConfigMap "${id}"`,
-      groups: validateRuleGroups({ groups: ruleFileSpelling(props.groups, `RulesConfigMap "${id}"`) }, `RulesConfigMap "${id}"`),
+      groups: typedRuleGroups(props.groups, `RulesConfigMap "${id}"`),
     }];
     checkFiles(id, files);
     if (files.every(file => file.groups.length === 0)) {

@@ -4,6 +4,7 @@
  * Only typed groups go through here: a rule file with `evalOffset:` is refused, as vmalert refuses it. No cdk8s here.
  */
 import { ConfigError } from '../core/errors';
+import { RuleGroup, validateRuleGroups } from './rules';
 
 /** Each camelCase field of a typed group and its key in the rule file. */
 export const TYPED_GROUP_FIELDS: Readonly<Record<string, string>> = {
@@ -13,6 +14,24 @@ export const TYPED_GROUP_FIELDS: Readonly<Record<string, string>> = {
 export const TYPED_RULE_FIELDS: Readonly<Record<string, string>> = {
   keepFiringFor: 'keep_firing_for', updateEntriesLimit: 'update_entries_limit',
 };
+
+/**
+ * Typed groups checked like a rule file and returned as it holds them. When a camelCase field was given and a message
+ * names its rule-file key, a last line says which prop that is.
+ */
+export function typedRuleGroups(groups: unknown, source: string): RuleGroup[] {
+  try {
+    return validateRuleGroups({ groups: ruleFileSpelling(groups, source) }, source);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const given = new Set(JSON.stringify(groups ?? null).match(/"\w+":/g)?.map(key => key.slice(1, -2)));
+    const named = Object.entries({ ...TYPED_GROUP_FIELDS, ...TYPED_RULE_FIELDS })
+      .filter(([prop, fileKey]) => given.has(prop) && error.message.includes(fileKey));
+    if (named.length === 0) throw error;
+    throw new ConfigError(`${error.message}\n${source}: the messages name fields as the rule file does: `
+      + `${named.map(([prop, fileKey]) => `${fileKey} is ${prop}`).join(', ')}`);
+  }
+}
 
 /**
  * `groups` with every camelCase field renamed to its rule-file key, in place of it. Anything that is not a list of
