@@ -16,8 +16,8 @@ export interface VmalertAlert {
 }
 
 /** Alerts of the vmalert at `baseUrl` (e.g. http://127.42.1.5:8880). */
-export async function vmalertAlerts(baseUrl: string): Promise<VmalertAlert[]> {
-  const res = await getJson<{ data: { alerts: VmalertAlert[] | null } }>(`${baseUrl}/api/v1/alerts`);
+export async function vmalertAlerts(baseUrl: string, client?: HttpClient): Promise<VmalertAlert[]> {
+  const res = await getJson<{ data: { alerts: VmalertAlert[] | null } }>(`${baseUrl}/api/v1/alerts`, client);
   return res.data.alerts ?? [];
 }
 
@@ -55,8 +55,8 @@ export async function emailNotificationsSent(baseUrl: string, client?: HttpClien
 }
 
 /** `alertmanager_notifications_failed_total{integration="email"}` of one peer. */
-export async function emailNotificationsFailed(baseUrl: string): Promise<number> {
-  return metricValue(await getText(`${baseUrl}/metrics`), 'alertmanager_notifications_failed_total', {
+export async function emailNotificationsFailed(baseUrl: string, client?: HttpClient): Promise<number> {
+  return metricValue(await getText(`${baseUrl}/metrics`, client), 'alertmanager_notifications_failed_total', {
     integration: 'email',
   });
 }
