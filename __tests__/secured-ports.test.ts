@@ -5,7 +5,7 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { AlertmanagerCluster, AlertmanagerClusterProps, RulesConfigMap, VmalertHa, VmalertHaProps } from '../constructs';
+import { AlertmanagerCluster, AlertmanagerClusterProps, RulesConfigMap, SelfMonitoringScrape, VmalertHa, VmalertHaProps } from '../constructs';
 import { renderMeshTlsConfig, renderWebConfig } from '../constructs/alertmanager/web-config';
 import { ingressAllowed, podOf, PodRef } from '../scripts/docs/network-policy-eval';
 import { argsOf, CPU_GROUP, EMAIL_CONFIG, firstContainer, flagValues, Manifest, ofKind, only, synth } from './support/synth';
@@ -180,4 +180,17 @@ describe('who reaches which port, with TLS on the web ports and the mesh (Networ
     const plainAm = podOf(only(plain, 'StatefulSet'));
     expect(ingressAllowed(plain, plainAm, plainAm, UDP(9094))).toBe(true);
   });
+});
+
+test('the self-monitoring scrape refuses HTTPS ports it would scrape as plain HTTP, naming them', () => {
+  // GIVEN a stack with TLS on vmalert's and Alertmanager's ports
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'monitoring' });
+  const alertmanager = new AlertmanagerCluster(chart, 'am', { config: EMAIL_CONFIG, web: { tls: WEB.tls } });
+  const rules = new RulesConfigMap(chart, 'rules', { groups: [CPU_GROUP] });
+  const vmalert = new VmalertHa(chart, 'vmalert', {
+    datasourceUrl: 'http://vmselect:8481', notifiers: alertmanager, rules, notifierAuth: { tls: { ca: CA } }, webTls: VMALERT_TLS,
+  });
+  // WHEN / THEN
+  expect(() => new SelfMonitoringScrape(chart, 'scrape', { vmalert, alertmanager })).toThrow(
+    'SelfMonitoringScrape "scrape": vmalert webTls and AlertmanagerCluster web.tls serve HTTPS, which these scrape objects do not scrape yet');
 });
