@@ -64,7 +64,7 @@ describe('Alertmanager web TLS and basic auth', () => {
     expect(mounts).toEqual(expect.arrayContaining(['/etc/alertmanager/secrets/am-tls', '/etc/alertmanager/secrets/am-ca']));
   });
 
-  test('with TLS the probes use HTTPS and the notifier URLs https://; with basic auth the probes check the TCP port', () => {
+  test('with TLS the probes use HTTPS and the notifier URLs https://; with basic auth or a client CA the probes check the TCP port', () => {
     const tlsOnly = secured({ web: { tls: WEB.tls } }, { notifierAuth: { tls: { ca: CA } } });
     expect(probes(only(tlsOnly.objects, 'StatefulSet')).map(p => p.httpGet)).toEqual([
       { path: '/-/healthy', port: 9093, scheme: 'HTTPS' }, { path: '/-/ready', port: 9093, scheme: 'HTTPS' },
@@ -77,6 +77,10 @@ describe('Alertmanager web TLS and basic auth', () => {
       expect.objectContaining({ tcpSocket: { port: 9093 } }), expect.objectContaining({ tcpSocket: { port: 9093 } }),
     ]);
     expect(probes(only(withUsers.objects, 'StatefulSet')).some(p => p.httpGet !== undefined)).toBe(false);
+    // a client CA: the kubelet presents no certificate, so an HTTPS probe would fail the handshake
+    const withClientCa = secured({ web: { tls: { ...WEB.tls, clientCa: CA } } },
+      { notifierAuth: { tls: { ca: CA, clientCert: CERT, clientKey: KEY } } });
+    expect(probes(only(withClientCa.objects, 'StatefulSet')).map(p => p.tcpSocket)).toEqual([{ port: 9093 }, { port: 9093 }]);
   });
 
   test('vmalert notifies with the CA and the password file; no password or hash reaches its args', () => {

@@ -117,7 +117,7 @@ export class AlertmanagerCluster extends Construct {
     for (const [file, text] of Object.entries(configFiles)) this.configSecret.addStringData(file, text);
     // The web and mesh files change what the pods serve: they roll the pods like alertmanager.yml does.
     const securityText = [ALERTMANAGER_WEB_CONFIG_FILE, ALERTMANAGER_MESH_TLS_FILE].map(file => configFiles[file] ?? '').join('');
-    const probeTransport = plan.webBasicAuth ? 'tcp' : plan.webTls ? 'https' : 'http';
+    const probeTransport = plan.webNeedsCredentials ? 'tcp' : scheme;
     this.clusterLabel = props.clusterLabel ?? `${this.namespace}/${stsName}`;
     if (/\s/.test(this.clusterLabel) || this.clusterLabel.length > 255) {
       throw new ConfigError(`${owner}: clusterLabel ${JSON.stringify(this.clusterLabel)} must be at most 255 characters without spaces`);

@@ -43,8 +43,11 @@ export interface AlertmanagerPlan {
   readonly webConfigText?: string;
   /** Whether the web port serves HTTPS. */
   readonly webTls: boolean;
-  /** Whether every request to the web port needs basic auth (the probes then check the TCP port). */
-  readonly webBasicAuth: boolean;
+  /**
+   * Whether every request to the web port needs credentials the kubelet cannot present without writing them into
+   * the manifest (basic auth, or a client certificate): the probes then check the TCP port.
+   */
+  readonly webNeedsCredentials: boolean;
 }
 
 /** The plan for `props`; throws a ConfigError naming the prop and the fix for anything Alertmanager would refuse. */
@@ -115,7 +118,7 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps): A
     secretRefs: [...secretFileRefs(ownDocument, secretMountDirs).refs, ...webAndMeshSecretRefs(props.web, props.meshTls)],
     webConfigText: props.web ? renderWebConfig(props.web) : undefined,
     webTls: props.web?.tls !== undefined,
-    webBasicAuth: (props.web?.basicAuthUsers ?? []).length > 0,
+    webNeedsCredentials: (props.web?.basicAuthUsers ?? []).length > 0 || props.web?.tls?.clientCa !== undefined,
   };
 }
 

@@ -20,8 +20,8 @@ export interface AlertmanagerWebTlsSettings {
   /** The private key of `cert` (PEM), from a Secret key. */
   readonly key: SecretKeyRef;
   /**
-   * CA that signs client certificates. When set, every client (vmalert, a browser, the kubelet excepted) must
-   * present a certificate it signed (`RequireAndVerifyClientCert`).
+   * CA that signs client certificates. When set, every client (vmalert, a browser) must present a certificate it
+   * signed (`RequireAndVerifyClientCert`); the kubelet has none, so the probes become TCP checks of the web port.
    * @default - no client certificate is asked for
    */
   readonly clientCa?: SecretKeyRef;
