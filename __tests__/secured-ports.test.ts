@@ -94,6 +94,20 @@ describe('Alertmanager web TLS and basic auth', () => {
     expect(args.join(' ')).not.toContain(HASH);
   });
 
+  test('with replicaLabel the notifier config file carries the https scheme, the CA and the password file', () => {
+    // GIVEN a replica label: vmalert notifies through -notifier.config instead of -notifier.* flags
+    const { objects } = secured({ web: WEB }, { notifierAuth: NOTIFIER_AUTH, replicaLabel: 'replica' });
+    // WHEN the notifier ConfigMap is read
+    const notifier = ofKind(objects, 'ConfigMap').find(c => c.data?.['notifier.yml'] !== undefined)!;
+    // THEN
+    expect(yaml.load(notifier.data['notifier.yml'])).toMatchObject({
+      scheme: 'https',
+      tls_config: { ca_file: '/etc/vmalert/secrets/am-ca/ca.crt' },
+      basic_auth: { username: 'vmalert', password_file: '/etc/vmalert/secrets/am-password/password' },
+    });
+    expect(argsOf(objects, 'Deployment').filter(a => a.startsWith('-notifier.'))).toEqual(['-notifier.config=/etc/vmalert/notifier/notifier.yml']);
+  });
+
   test('changing the web config rolls the pods (config checksum)', () => {
     const checksum = (objects: Manifest[]) => only(objects, 'StatefulSet').spec.template.metadata.annotations['cdk8s-vmalert-ha/config-checksum'];
     const a = secured({ web: WEB });
