@@ -11,7 +11,7 @@
 import * as yaml from 'js-yaml';
 import { ALERTMANAGER_SECRETS_DIR } from '../core/constants';
 import { ConfigError } from '../core/errors';
-import { checkSecretKeyRef, SecretKeyRef } from '../k8s/secret-refs';
+import { checkCertAndKey, checkSecretKeyRef, SecretKeyRef } from '../k8s/secret-refs';
 
 /** The certificate Alertmanager serves on its web port (UI, API, what vmalert notifies). */
 export interface AlertmanagerWebTlsSettings {
@@ -108,19 +108,6 @@ export function checkMeshTlsSettings(owner: string, mesh: AlertmanagerMeshTlsSet
     throw new ConfigError(`${at}.ca is required: the CA that signs the peers' certificates (without it, any certificate could join)`);
   }
   checkSecretKeyRef(mesh.ca, `${at}.ca`);
-}
-
-function checkCertAndKey(at: string, settings: { readonly cert?: SecretKeyRef; readonly key?: SecretKeyRef }): void {
-  if (settings.cert === undefined || settings.key === undefined) {
-    const missing = settings.cert === undefined ? 'cert' : 'key';
-    throw new ConfigError(`${at}.${missing} is missing: a TLS server needs both the certificate and its private key, each `
-      + '{ secretName, key } of a Kubernetes Secret (e.g. a kubernetes.io/tls Secret: tls.crt and tls.key)');
-  }
-  checkSecretKeyRef(settings.cert, `${at}.cert`);
-  checkSecretKeyRef(settings.key, `${at}.key`);
-  if (settings.cert.secretName === settings.key.secretName && settings.cert.key === settings.key.key) {
-    throw new ConfigError(`${at}: cert and key are the same Secret key: the certificate and the private key are two files`);
-  }
 }
 
 /** Where a Secret key is mounted in the Alertmanager container (the directory of the whole Secret). */

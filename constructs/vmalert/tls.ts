@@ -2,8 +2,7 @@
  * HTTPS on vmalert's own port (`-tls`, `-tlsCertFile`, `-tlsKeyFile` of the pinned vmalert), and the check that
  * vmalert's notifier settings match what an {@link AlertmanagerCluster} serves. No cdk8s here.
  */
-import { ConfigError } from '../core/errors';
-import { checkSecretKeyRef, SecretKeyRef } from '../k8s/secret-refs';
+import { checkCertAndKey, SecretKeyRef } from '../k8s/secret-refs';
 import type { AlertmanagerWebSettings } from '../alertmanager/web-config';
 import { AuthVolume, EndpointAuth, vmalertSecretPath } from './endpoint-auth';
 
@@ -25,15 +24,7 @@ export interface VmalertWebTlsFiles {
 /** The mounted files of `webTls`, checked; undefined without it. */
 export function vmalertWebTlsFiles(owner: string, webTls: VmalertWebTlsSettings | undefined): VmalertWebTlsFiles | undefined {
   if (webTls === undefined) return undefined;
-  if (webTls.cert === undefined || webTls.key === undefined) {
-    throw new ConfigError(`${owner}: webTls.${webTls.cert === undefined ? 'cert' : 'key'} is missing: vmalert's -tls needs both the `
-      + 'certificate and its private key, each { secretName, key } of a Kubernetes Secret (e.g. tls.crt and tls.key of a kubernetes.io/tls Secret)');
-  }
-  checkSecretKeyRef(webTls.cert, `${owner}: webTls.cert`);
-  checkSecretKeyRef(webTls.key, `${owner}: webTls.key`);
-  if (webTls.cert.secretName === webTls.key.secretName && webTls.cert.key === webTls.key.key) {
-    throw new ConfigError(`${owner}: webTls: cert and key are the same Secret key: the certificate and the private key are two files`);
-  }
+  checkCertAndKey(`${owner}: webTls`, webTls);
   const volumes = [webTls.cert, webTls.key].map(ref => ({ kind: 'secret' as const, name: ref.secretName, dir: vmalertSecretPath(ref).replace(/\/[^/]+$/, '') }));
   return { certFile: vmalertSecretPath(webTls.cert), keyFile: vmalertSecretPath(webTls.key), volumes };
 }
