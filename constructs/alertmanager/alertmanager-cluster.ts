@@ -3,8 +3,8 @@ import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE, ALERTMANAGER_MIN_READY_SECONDS,
-  ALERTMANAGER_MESH_PORT, ALERTMANAGER_READY_PATH, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_STORAGE_PATH,
+  ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE, ALERTMANAGER_MESH_TLS_FILE,
+  ALERTMANAGER_MIN_READY_SECONDS, ALERTMANAGER_MESH_PORT, ALERTMANAGER_READY_PATH, ALERTMANAGER_WEB_CONFIG_FILE, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_STORAGE_PATH,
   ALERTMANAGER_TEMPLATES_DIR, ALERTMANAGER_WEB_PORT, COMPONENT_LABEL, CONFIG_CHECKSUM_ANNOTATION, NAME_LABEL,
 } from '../core/constants';
 import { ConfigError } from '../core/errors';
@@ -18,6 +18,7 @@ import {
 import { alertmanagerArgs, prefixedPath } from './args';
 import { planAlertmanager } from './plan';
 import type { AlertmanagerClusterProps, AlertmanagerStorage } from './props';
+import { AlertmanagerWebSettings, renderMeshTlsConfig } from './web-config';
 
 const DEFAULT_RESOURCES = { cpuMillis: 25, memoryMiB: 64, memoryLimitMiB: 256 };
 const POD_IP_ENV = 'POD_IP';
@@ -30,9 +31,17 @@ const STORAGE_VOLUME = 'storage';
  */
 export class AlertmanagerCluster extends Construct {
   /**
-   * One URL per pod, stable across restarts: `http://<pod>.<headless-service>.<namespace>.svc:9093<routePrefix>`.
+   * One URL per pod, stable across restarts: `http://<pod>.<headless-service>.<namespace>.svc:9093<routePrefix>`,
+   * `https://` with `web.tls`.
    */
   public readonly notifierUrls: string[];
+  /** TLS and basic auth of the web port, as given: {@link VmalertHa} checks its `notifierAuth` against them. */
+  public readonly web?: AlertmanagerWebSettings;
+  /**
+   * The name each peer's mesh certificate must carry (`<headless Service>.<namespace>.svc`): peers dial each other by
+   * pod IP and check this name instead.
+   */
+  public readonly meshTlsServerName: string;
   /** The path every endpoint is served under ("/" for none). */
   public readonly routePrefix: string;
   /** The `--cluster.label` the peers gossip with ("" for none). */
@@ -67,11 +76,11 @@ export class AlertmanagerCluster extends Construct {
     this.namespace = resolveNamespace(this, props.namespace);
     const metadata = { namespace: this.namespace, labels: { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' } };
 
-    // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens.
-    this.configSecret = new kplus.Secret(this, 'config', {
-      metadata,
-      stringData: { [ALERTMANAGER_CONFIG_FILE]: configText },
-    });
+    this.web = props.web;
+    // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens, the web config bcrypt hashes.
+    // Filled below, once the mesh server name (from the headless Service's name) is known.
+    const configFiles: Record<string, string> = { [ALERTMANAGER_CONFIG_FILE]: configText };
+    this.configSecret = new kplus.Secret(this, 'config', { metadata });
 
     this.headlessService = new kplus.Service(this, 'mesh', {
       metadata,
@@ -100,7 +109,15 @@ export class AlertmanagerCluster extends Construct {
     const headlessName = this.headlessService.name;
     const stsName = this.statefulSet.name;
     this.peerHosts = Array.from({ length: this.replicas }, (_, i) => `${stsName}-${i}.${headlessName}.${this.namespace}.svc`);
-    this.notifierUrls = this.peerHosts.map(host => `http://${host}:${ALERTMANAGER_WEB_PORT}${prefixedPath(this.routePrefix, '')}`);
+    const scheme = plan.webTls ? 'https' : 'http';
+    this.notifierUrls = this.peerHosts.map(host => `${scheme}://${host}:${ALERTMANAGER_WEB_PORT}${prefixedPath(this.routePrefix, '')}`);
+    this.meshTlsServerName = `${headlessName}.${this.namespace}.svc`;
+    if (plan.webConfigText !== undefined) configFiles[ALERTMANAGER_WEB_CONFIG_FILE] = plan.webConfigText;
+    if (props.meshTls) configFiles[ALERTMANAGER_MESH_TLS_FILE] = renderMeshTlsConfig(props.meshTls, this.meshTlsServerName);
+    for (const [file, text] of Object.entries(configFiles)) this.configSecret.addStringData(file, text);
+    // The web and mesh files change what the pods serve: they roll the pods like alertmanager.yml does.
+    const securityText = [ALERTMANAGER_WEB_CONFIG_FILE, ALERTMANAGER_MESH_TLS_FILE].map(file => configFiles[file] ?? '').join('');
+    const probeTransport = plan.webNeedsCredentials ? 'tcp' : scheme;
     this.clusterLabel = props.clusterLabel ?? `${this.namespace}/${stsName}`;
     if (/\s/.test(this.clusterLabel) || this.clusterLabel.length > 255) {
       throw new ConfigError(`${owner}: clusterLabel ${JSON.stringify(this.clusterLabel)} must be at most 255 characters without spaces`);
@@ -124,6 +141,8 @@ export class AlertmanagerCluster extends Construct {
         clusterLabel: this.clusterLabel,
         peerTimeout: this.peerTimeout,
         settleTimeout: plan.settleTimeout,
+        webConfigFile: configFiles[ALERTMANAGER_WEB_CONFIG_FILE] ? `${ALERTMANAGER_CONFIG_DIR}/${ALERTMANAGER_WEB_CONFIG_FILE}` : undefined,
+        meshTlsConfigFile: configFiles[ALERTMANAGER_MESH_TLS_FILE] ? `${ALERTMANAGER_CONFIG_DIR}/${ALERTMANAGER_MESH_TLS_FILE}` : undefined,
         extraArgs: plan.extraArgs,
       }),
       envVariables: { [POD_IP_ENV]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP) },
@@ -133,9 +152,9 @@ export class AlertmanagerCluster extends Construct {
         { name: 'mesh-udp', number: ALERTMANAGER_MESH_PORT, protocol: kplus.Protocol.UDP },
       ],
       liveness: httpProbe(owner, 'livenessProbe', prefixedPath(this.routePrefix, ALERTMANAGER_HEALTH_PATH), ALERTMANAGER_WEB_PORT,
-        { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe),
+        { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe, probeTransport),
       readiness: httpProbe(owner, 'readinessProbe', prefixedPath(this.routePrefix, ALERTMANAGER_READY_PATH), ALERTMANAGER_WEB_PORT,
-        { periodSeconds: 5 }, props.pod?.readinessProbe),
+        { periodSeconds: 5 }, props.pod?.readinessProbe, probeTransport),
       resources: containerResources(owner, props.resources, DEFAULT_RESOURCES),
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
@@ -168,7 +187,7 @@ export class AlertmanagerCluster extends Construct {
     }
     // Config and template changes roll the pods one at a time; silences and the notification log survive through the mesh.
     this.statefulSet.podMetadata.addAnnotation(CONFIG_CHECKSUM_ANNOTATION,
-      createHash('sha256').update(configText).update(templatesText).digest('hex'));
+      createHash('sha256').update(configText).update(templatesText).update(securityText).digest('hex'));
     spreadAndProtect(this, this.statefulSet, this.replicas, this.namespace);
     applyPodSettings(owner, this.statefulSet, props.pod);
     validateApiObjects(this);
@@ -186,8 +205,9 @@ export class AlertmanagerCluster extends Construct {
       this.apiPeers = this.networkPolicy.allow([{ port: ALERTMANAGER_WEB_PORT, protocol: 'TCP' }],
         networkPeers(owner, props.networkPolicy?.allowFrom));
       if (this.replicas > 1) {
+        // The mesh over TLS is TCP only: its UDP port stays closed.
         this.networkPolicy.allow(
-          [{ port: ALERTMANAGER_MESH_PORT, protocol: 'TCP' }, { port: ALERTMANAGER_MESH_PORT, protocol: 'UDP' }],
+          [{ port: ALERTMANAGER_MESH_PORT, protocol: 'TCP' }, ...(props.meshTls ? [] : [{ port: ALERTMANAGER_MESH_PORT, protocol: 'UDP' as const }])],
           [podsPeer(this.statefulSet.matchLabels, this.namespace, this.namespace)],
         );
       }

@@ -7,6 +7,7 @@ import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
 } from '../core/constants';
+import { ConfigError } from '../core/errors';
 import { validateApiObjects } from '../k8s/api-objects';
 import { resolveNamespace } from '../k8s/namespace';
 import { IngressPolicy, networkPeers } from '../k8s/network-policy';
@@ -18,6 +19,7 @@ import { uniqueVolumes } from './endpoint-auth';
 import { knownServiceProblems } from './notifier-services';
 import { planVmalert, VMALERT_CONTAINER_ENV } from './plan';
 import type { VmalertHaProps } from './props';
+import { notifierAuthProblems } from './tls';
 
 const DEFAULT_RESOURCES = { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 };
 /** The vmalert container's environment (Downward API): what `$(...)` in its arguments can refer to. */
@@ -55,6 +57,9 @@ export class VmalertHa extends Construct {
     const cluster = props.notifiers instanceof AlertmanagerCluster ? props.notifiers : undefined;
     const plan = planVmalert(id, props, cluster?.notifierUrls);
     const { owner, rules, notifier } = plan;
+    const notifierProblems = cluster ? notifierAuthProblems(cluster.web, props.notifierAuth) : [];
+    if (notifierProblems.length > 0) throw new ConfigError(notifierProblems.map(p => `${owner}: ${p}`).join('\n'));
+    const scheme = plan.webTls ? 'https' : 'http';
     this.recommendedDedupInterval = plan.recommendedDedupInterval;
     this.notifierUrls = notifier.urls;
     this.namespace = resolveNamespace(this, props.namespace);
@@ -94,9 +99,10 @@ export class VmalertHa extends Construct {
       remoteReadLookback: plan.remoteReadLookback,
       evaluationInterval: plan.evaluationInterval,
       evalDelay: plan.evalDelay,
-      externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${plan.pathPrefix}`,
+      externalUrl: props.externalUrl ?? `${scheme}://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${plan.pathPrefix}`,
       externalLabels: plan.externalLabels,
       httpPort: VMALERT_HTTP_PORT,
+      webTls: plan.webTls,
       authArgs: plan.authArgs,
       extraArgs: plan.extraArgs,
     });
@@ -108,8 +114,8 @@ export class VmalertHa extends Construct {
       args: this.args,
       envVariables: Object.fromEntries(Object.entries(CONTAINER_ENV).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)])),
       ports: [{ name: 'http', number: VMALERT_HTTP_PORT }],
-      liveness: httpProbe(owner, 'livenessProbe', `${plan.pathPrefix}${VMALERT_HEALTH_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe),
-      readiness: httpProbe(owner, 'readinessProbe', `${plan.pathPrefix}${VMALERT_READY_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 5 }, props.pod?.readinessProbe),
+      liveness: httpProbe(owner, 'livenessProbe', `${plan.pathPrefix}${VMALERT_HEALTH_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe, scheme),
+      readiness: httpProbe(owner, 'readinessProbe', `${plan.pathPrefix}${VMALERT_READY_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 5 }, props.pod?.readinessProbe, scheme),
       resources: containerResources(owner, props.resources, DEFAULT_RESOURCES),
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
