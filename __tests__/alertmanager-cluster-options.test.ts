@@ -85,7 +85,7 @@ describe('mesh settings', () => {
     // THEN 10s (20s wait) is fine, 20s (40s wait) is refused naming it
     expect(() => cluster({ config, peerTimeout: '10s' })).not.toThrow();
     expect(() => cluster({ config, peerTimeout: '20s' })).toThrow(
-      'config route.group_interval 30s must be above 40s (2 peers x the 20s peer timeout): a peer still waiting its turn could send a stale '
+      'config.route.groupInterval 30s must be above 40s (2 peers x the 20s peer timeout): a peer still waiting its turn could send a stale '
       + '[FIRING] after another sent [RESOLVED]; raise it (or lower peerTimeout)');
   });
 });
