@@ -3,6 +3,7 @@
  * alertmanager.yml rendered, before any Kubernetes object exists. The construct builds its objects from the plan.
  * No cdk8s here.
  */
+import { ALERTMANAGER_TEMPLATES_DIR } from '../core/constants';
 import { DURATION_HINT, formatDuration, isDuration, parseDuration } from '../core/duration';
 import { ConfigError } from '../core/errors';
 import { urlProblem } from '../core/url';
@@ -16,7 +17,7 @@ import {
   AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig, typedConfigPath,
 } from './config/alertmanager-config';
 import { secretFileRefs } from './config/secrets';
-import { ResolvedMount, resolveMounts, templateFiles, withTemplates } from './config/templates';
+import { ResolvedMount, resolveMounts, strayTemplateGlobs, templateFiles, withTemplates } from './config/templates';
 import type { AlertmanagerClusterProps } from './props';
 
 const DEFAULT_EMPTYDIR_MIB = 256;
@@ -84,6 +85,14 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps): A
   // Secret files may also live in Secrets mounted by extraMounts (never in a ConfigMap one).
   const secretMountDirs = extraMounts.filter(m => m.kind === 'secret').map(m => m.mountPath);
   const ownDocument = alertmanagerConfigDocument(props.config, owner, secretMountDirs);
+  const templateDirs = [...extraMounts.map(m => m.mountPath), ...(Object.keys(templates).length > 0 ? [ALERTMANAGER_TEMPLATES_DIR] : [])];
+  const strayGlobs = strayTemplateGlobs(ownDocument, templateDirs);
+  if (strayGlobs.length > 0) {
+    const source = props.config instanceof AlertmanagerConfigFile ? props.config.source : `${owner}: config`;
+    throw new ConfigError(`${source}: template globs point where nothing is mounted: ${strayGlobs.join(', ')}; Alertmanager would find no `
+      + 'template there and every notification using one fails: pass the files as templates (NotificationTemplates.fromFile), mounted at '
+      + `${ALERTMANAGER_TEMPLATES_DIR} and listed for you, or mount a ConfigMap with extraMounts: { configMapName } and point into it`);
+  }
   // A typed config's problems name the props the user wrote; a file's, the keys in the file.
   const typed = !(props.config instanceof AlertmanagerConfigFile);
   const where = props.config instanceof AlertmanagerConfigFile ? `${props.config.source} ` : `${owner}: config.`;

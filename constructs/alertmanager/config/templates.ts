@@ -83,7 +83,22 @@ export function templateFiles(owner: string, templates: readonly NotificationTem
 /** The `templates:` glob alertmanager.yml gets, added to a config's own. */
 export function withTemplates(document: Record<string, unknown>): Record<string, unknown> {
   const own = Array.isArray(document.templates) ? document.templates as unknown[] : [];
-  return { ...document, templates: [...own, `${ALERTMANAGER_TEMPLATES_DIR}/*.tmpl`] };
+  const glob = `${ALERTMANAGER_TEMPLATES_DIR}/*.tmpl`;
+  return { ...document, templates: own.includes(glob) ? own : [...own, glob] };
+}
+
+/**
+ * The `templates:` entries of a config that point where nothing is mounted: Alertmanager reads each as a glob
+ * (relative to the directory of alertmanager.yml) and a glob that matches nothing is no error, so every
+ * notification that uses a template from there fails later instead. `mountedDirs` are the directories that hold files.
+ */
+export function strayTemplateGlobs(document: Record<string, unknown>, mountedDirs: readonly string[]): string[] {
+  const globs = Array.isArray(document.templates) ? document.templates as unknown[] : [];
+  return globs.flatMap((glob, i) => {
+    const file = typeof glob === 'string' ? path.posix.resolve(ALERTMANAGER_CONFIG_DIR, glob) : undefined;
+    if (file !== undefined && mountedDirs.some(dir => file.startsWith(`${dir}/`))) return [];
+    return [`templates[${i}]: ${JSON.stringify(glob)}`];
+  });
 }
 
 /** Extra mounts, checked: one source each, valid names, absolute paths outside the construct's own. */
