@@ -159,9 +159,20 @@ export function ruleFilesIn(directory: string, owner: string): string[] {
     .map(entry => entry.name)
     .sort();
   if (files.length === 0) {
-    throw new ConfigError(`${owner}: no rule files (*.yml, *.yaml, not hidden) in ${directory}`);
+    const skipped = entries.map(entry => `${entry.name}${entry.isDirectory() ? '/' : ''} (${skipReason(entry)})`).sort();
+    throw new ConfigError(`${owner}: no rule files (*.yml, *.yaml, not hidden) in ${directory}`
+      + (skipped.length > 0 ? `; skipped: ${skipped.slice(0, 10).join(', ')}${skipped.length > 10 ? `, and ${skipped.length - 10} more` : ''}` : ': it is empty'));
   }
   return files.map(name => path.join(directory, name));
+}
+
+/** Why `fromDirectory` does not load an entry, for the message when it loads none. */
+function skipReason(entry: fs.Dirent): string {
+  if (entry.isDirectory()) return 'a directory';
+  if (entry.name.startsWith('.')) {
+    return /\.ya?ml$/i.test(entry.name) ? 'hidden: the name starts with "."; rename it to load it' : 'hidden';
+  }
+  return /\.ya?ml$/i.test(entry.name) ? 'not a file' : 'not .yml or .yaml';
 }
 
 function loadRuleFile(file: string): RuleFile {
