@@ -69,6 +69,12 @@ export interface AlertingRule extends RuleCommon {
 export interface RecordingRule extends RuleCommon {
   /** Metric name of the recorded series. */
   readonly record: string;
+  /**
+   * Notes on the recorded series (description, runbook_url ...), kept as written. vmalert accepts them on a
+   * recording rule and sends them nowhere; Prometheus refuses them there.
+   * @default - none
+   */
+  readonly annotations?: Record<string, string>;
 }
 
 /** One rule of a group: alerting or recording. */
@@ -172,14 +178,17 @@ const GROUP_KEYS = ['name', 'type', 'interval', 'eval_offset', 'eval_delay', 'ev
   'labels', 'params', 'headers', 'notifier_headers', 'debug', 'rules'];
 const COMMON_RULE_KEYS = ['expr', 'labels', 'debug', 'update_entries_limit'];
 const ALERTING_KEYS = ['alert', 'for', 'keep_firing_for', 'annotations', ...COMMON_RULE_KEYS];
-const RECORDING_KEYS = ['record', ...COMMON_RULE_KEYS];
+const RECORDING_KEYS = ['record', 'annotations', ...COMMON_RULE_KEYS];
 /**
  * Keys yaml.v2 maps onto vmalert's internal fields (Group.File, Group.Checksum, Rule.ID): vmalert accepts and then
  * overwrites them. Refused here: a value there never does anything.
  */
 const INTERNAL_KEYS: Record<string, string> = { file: 'group', checksum: 'group', id: 'rule' };
-/** Fields vmalert accepts on a recording rule and ignores; Prometheus refuses them. */
-const ALERTING_ONLY = ['for', 'keep_firing_for', 'annotations'];
+/**
+ * Fields vmalert accepts on a recording rule and ignores; Prometheus refuses them. (Annotations are accepted there:
+ * vmalert's own examples describe recorded series with them.)
+ */
+const ALERTING_ONLY = ['for', 'keep_firing_for'];
 const RULE_FILE_NAME = /^[a-zA-Z0-9._-]+\.yml$/;
 
 /** Parses and validates the text of a rule file. `source` names the file in every error. */
@@ -354,14 +363,14 @@ function validateRule(raw: unknown, index: number, type: RuleGroupType, reportGr
   }
   const labels = stringMap(raw.labels, 'labels', report, true);
   if (labels && '__name__' in labels) report('labels: "__name__" cannot be set by a rule (vmalert refuses it): use "record" to name a series');
-  const annotations = alerting ? stringMap(raw.annotations, 'annotations', report, true) : undefined;
+  const annotations = stringMap(raw.annotations, 'annotations', report, true);
   const common = {
     expr,
     labels,
     debug: take('debug', decodeBool(raw.debug), report),
     update_entries_limit: take('update_entries_limit', decodeInt(raw.update_entries_limit), report),
   };
-  if (!alerting) return compact({ record, ...common }) as RecordingRule;
+  if (!alerting) return compact({ record, expr, labels, annotations, debug: common.debug, update_entries_limit: common.update_entries_limit }) as RecordingRule;
   return compact({
     alert,
     expr,
