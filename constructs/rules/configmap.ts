@@ -63,14 +63,19 @@ export interface RulesConfigMapPart {
  * limit. Rules are validated when the construct is created; a bad rule is an error naming file, group and rule.
  */
 export class RulesConfigMap extends Construct {
-  /** A rule file (YAML with `groups:`). */
+  /**
+   * A rule file (YAML with `groups:`), or a manifest file of PrometheusRule (`monitoring.coreos.com/v1`) and VMRule
+   * (`operator.victoriametrics.com/v1beta1`) objects (one or several YAML documents, or a `kind: List`), whose
+   * `spec.groups` are read as the rule file's groups. A field vmalert would not understand is an error naming the
+   * file, the object and the field.
+   */
   public static fromFile(scope: Construct, id: string, file: string, options: RulesConfigMapOptions = {}): RulesConfigMap {
     return new RulesConfigMap(scope, id, { ...options, files: [loadRuleFile(file)] });
   }
 
   /**
    * The rule files directly in `directory`, in name order: every name ending in `.yml` or `.yaml` (any case) that
-   * does not start with a dot. A symbolic link counts as what it points to; a broken one is an error. Skipped:
+   * does not start with a dot; each a plain rule file or PrometheusRule/VMRule manifests (see `fromFile`). A symbolic link counts as what it points to; a broken one is an error. Skipped:
    * hidden files (`.cpu.yml.swp`, `.#cpu.yml`), backups whose name ends otherwise (`cpu.yml~`, `cpu.yml.bak`,
    * `cpu.yml.orig`), other files, and subdirectories (rule tests can live in `tests/`).
    */

@@ -10,6 +10,7 @@
 import * as yaml from 'js-yaml';
 import { ConfigError } from '../core/errors';
 import { compact } from '../core/objects';
+import { ruleDocuments } from './manifests';
 import {
   closingQuote, decodeBool, decoded, Decoded, decodeInt, decodeRuleFileBytes, decodeString, decodeUnmarshalerString,
   loadSourceText, PlainScalar, RULE_DURATION_HINT, ruleDurationMs, templateProblem,
@@ -200,7 +201,9 @@ export function parseRuleFile(text: string, source: string): RuleGroup[] {
   } catch (error) {
     throw yamlError(error, body, source);
   }
-  return validateDocuments(documents, source);
+  const problems: string[] = [];
+  const rules = ruleDocuments(documents, source, problems);
+  return validateDocuments(rules.map(r => r.document), source, rules.map(r => r.where), problems);
 }
 
 /** Parses the bytes of a rule file: UTF-8 (a BOM is fine) or UTF-16 with a BOM, as vmalert reads them. */
@@ -220,14 +223,15 @@ export function validateRuleGroups(document: unknown, source: string): RuleGroup
 
 /**
  * The groups of every YAML document of a file, as the pinned vmalert reads them: it decodes document after document
- * and concatenates their groups; a group name may appear once in the whole file.
+ * and concatenates their groups; a group name may appear once in the whole file. `names` names documents that came
+ * from a manifest (the object); `problems` holds what was already found.
  */
-function validateDocuments(documents: readonly unknown[], source: string): RuleGroup[] {
-  const problems: string[] = [];
+function validateDocuments(documents: readonly unknown[], source: string, names: readonly string[] = [],
+  problems: string[] = []): RuleGroup[] {
   const groups: RuleGroup[] = [];
   const seen = new Set<string>();
   documents.forEach((document, index) => {
-    const where = documents.length > 1 ? `${source} (YAML document ${index + 1})` : source;
+    const where = names[index] ?? (documents.length > 1 ? `${source} (YAML document ${index + 1})` : source);
     if (document === null || document === undefined) return;
     if (!isMapping(document)) {
       problems.push(`${where}: a rule file is a mapping with a "groups:" list (groups: [{ name: ..., rules: [...] }]), not ${describe(document)}`);
