@@ -250,6 +250,33 @@ const ruleFiles: HostileCase[] = [
   { name: 'rule file: empty groups list', build: stack({ rules: ruleFile('groups: []\n') }), refused: 'no rule groups in' },
 ];
 
+/** A PrometheusRule (or another object) in the rules directory, with `spec` (or the rest of the object) as written. */
+const manifest = (head: string, body: string) => `${head}\nmetadata:\n  name: api\n  namespace: team-a\n${body}`;
+const PROMETHEUS_RULE = 'apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule';
+const VMRULE = 'apiVersion: operator.victoriametrics.com/v1beta1\nkind: VMRule';
+const API_RULES = '    rules:\n      - alert: ApiDown\n        expr: up{job="api"} == 0\n';
+
+const ruleManifests: HostileCase[] = [
+  { name: 'PrometheusRule as a chart writes it', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, `spec:\n  groups:\n  - name: api\n${API_RULES}`)) }) },
+  { name: 'VMRule with every group option vmalert knows', build: stack({ rules: ruleFile(manifest(VMRULE, 'spec:\n  groups:\n  - name: api\n    interval: 1m\n'
+    + '    eval_delay: 30s\n    concurrency: 2\n    limit: 100\n    labels: { team: a }\n    headers: ["X-Team: a"]\n' + API_RULES)) }) },
+  { name: 'PrometheusRule with an unknown rule field', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, `spec:\n  groups:\n  - name: api\n${API_RULES}        severity: page\n`)) }),
+    refused: '(PrometheusRule team-a/api): group "api": rule "ApiDown": unknown field "severity"' },
+  { name: 'PrometheusRule with an unknown spec field', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, `spec:\n  interval: 1m\n  groups:\n  - name: api\n${API_RULES}`)) }),
+    refused: '(PrometheusRule team-a/api): spec: unknown field "interval"' },
+  { name: 'PrometheusRule with an unknown top-level field', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, `data: {}\nspec:\n  groups:\n  - name: api\n${API_RULES}`)) }),
+    refused: '(PrometheusRule team-a/api): unknown field "data"' },
+  { name: 'PrometheusRule with query_offset', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, `spec:\n  groups:\n  - name: api\n    query_offset: 1m\n${API_RULES}`)) }),
+    refused: 'query_offset: vmalert has no query_offset' },
+  { name: 'PrometheusRule without spec', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, '')) }), refused: '(PrometheusRule team-a/api): spec must be a mapping' },
+  { name: 'PrometheusRule of an old apiVersion', build: stack({ rules: ruleFile(manifest('apiVersion: monitoring.coreos.com/v1alpha1\nkind: PrometheusRule', `spec:\n  groups:\n  - name: api\n${API_RULES}`)) }),
+    refused: 'write apiVersion: monitoring.coreos.com/v1' },
+  { name: 'VMRule with a group tenant', build: stack({ rules: ruleFile(manifest(VMRULE, `spec:\n  groups:\n  - name: api\n    tenant: "1:0"\n${API_RULES}`)) }),
+    refused: 'tenant: a group tenant needs enterprise vmalert' },
+  { name: 'a Deployment in the rules directory', build: stack({ rules: ruleFile(manifest('apiVersion: apps/v1\nkind: Deployment', 'spec: {}\n')) }),
+    refused: 'a Deployment (apps/v1) is not a rule source' },
+];
+
 const appEnv: HostileCase[] = [
   { name: 'env: SMTP_TO set but empty', build: appWith({ SMTP_TO: '' }), refused: 'SMTP_TO is set but empty' },
   { name: 'env: SMTP_SMARTHOST set but empty', build: appWith({ SMTP_SMARTHOST: '' }), refused: 'SMTP_SMARTHOST is set but empty' },
@@ -278,4 +305,4 @@ const appEnv: HostileCase[] = [
   { name: 'env: SMTP_TO with two addresses', build: appWith({ SMTP_TO: 'a@mail.internal, b@mail.internal' }) },
 ];
 
-export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...alertmanager, ...ruleFiles, ...appEnv];
+export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...alertmanager, ...ruleFiles, ...ruleManifests, ...appEnv];
