@@ -7,6 +7,8 @@
 // The constructs and their props
 export { VmalertHa } from './vmalert/vmalert-ha';
 export type { VmalertHaProps } from './vmalert/props';
+export { RuleTemplates } from './vmalert/rule-templates';
+export type { RuleTemplate } from './vmalert/rule-templates';
 export { AlertmanagerCluster } from './alertmanager/alertmanager-cluster';
 export type { AlertmanagerClusterProps, AlertmanagerStorage } from './alertmanager/props';
 export { RulesConfigMap } from './rules/configmap';
@@ -40,6 +42,7 @@ export { tenantUrls } from './vmalert/tenant-urls';
 export type { TenantEndpoints, TenantUrls } from './vmalert/tenant-urls';
 export type { EndpointAuth, EndpointTlsSettings, HttpAuthSettings, OAuth2Settings } from './vmalert/endpoint-auth';
 export type { BasicAuthSettings, ConfigMapKeyRef, SecretKeyRef } from './k8s/secret-refs';
+export type { ExtraMount } from './k8s/mounts';
 export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './k8s/workload';
 export { IngressPolicy } from './k8s/network-policy';
 export type { IngressPolicyProps, NetworkPeer, NetworkPolicySettings, PolicyPort } from './k8s/network-policy';

@@ -17,7 +17,8 @@ import {
   AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig, typedConfigPath,
 } from './config/alertmanager-config';
 import { secretFileRefs } from './config/secrets';
-import { ResolvedMount, resolveMounts, strayTemplateGlobs, templateFiles, withTemplates } from './config/templates';
+import { resolveAlertmanagerMounts, strayTemplateGlobs, templateFiles, withTemplates } from './config/templates';
+import type { ResolvedMount } from '../k8s/mounts';
 import type { AlertmanagerClusterProps } from './props';
 
 const DEFAULT_EMPTYDIR_MIB = 256;
@@ -80,7 +81,7 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps): A
   const argProblems = alertmanagerExtraArgsProblems(extraArgs);
   if (argProblems.length > 0) throw new ConfigError(argProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
   const templates = templateFiles(owner, props.templates ?? []);
-  const extraMounts = resolveMounts(owner, props.extraMounts ?? []);
+  const extraMounts = resolveAlertmanagerMounts(owner, props.extraMounts ?? []);
 
   // Secret files may also live in Secrets mounted by extraMounts (never in a ConfigMap one).
   const secretMountDirs = extraMounts.filter(m => m.kind === 'secret').map(m => m.mountPath);

@@ -29,6 +29,11 @@ export interface VmalertArgsInput {
   readonly externalUrl?: string;
   readonly externalLabels: Readonly<Record<string, string>>;
   readonly httpPort: number;
+  /** `-rule.templates`: a glob of the mounted template files. */
+  readonly ruleTemplates?: string;
+  readonly externalAlertSource?: string;
+  /** `-notifier.blackhole`: evaluate, notify nobody; no `-notifier.url` then. */
+  readonly notifierBlackhole?: boolean;
   /** Auth flags of the endpoints and of vmalert's own API (endpoint-auth.ts); secrets only as file paths. */
   readonly authArgs?: readonly string[];
   readonly extraArgs: readonly string[];
@@ -56,6 +61,9 @@ const VMALERT_FLAG_TABLE: readonly TableFlag<VmalertArgsInput>[] = [
     values: i => Object.entries(i.externalLabels).map(([name, value]) => arrayFlagItem(`${name}=${value}`)),
   },
   { name: 'httpListenAddr', prop: '(fixed port 8880)', values: i => [`:${i.httpPort}`] },
+  { name: 'rule.templates', prop: 'ruleTemplates', values: i => ifSet(i.ruleTemplates) },
+  { name: 'external.alert.source', prop: 'externalAlertSource', values: i => ifSet(i.externalAlertSource) },
+  { name: 'notifier.blackhole', prop: 'notifierBlackhole', values: i => (i.notifierBlackhole ? ['true'] : []) },
 ];
 
 /** Flags the construct sets, with the prop to use instead: `extraArgs` may not repeat them. */
