@@ -9,7 +9,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { loadAppConfig } from '../../app-config';
 import {
-  AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, RulesConfigMap, VmalertHa, VmalertHaProps,
+  AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, RulesConfigMap, RuleTemplates, VmalertHa, VmalertHaProps,
 } from '../../constructs';
 import { AlertingStack } from '../../main';
 
@@ -305,4 +305,26 @@ const appEnv: HostileCase[] = [
   { name: 'env: SMTP_TO with two addresses', build: appWith({ SMTP_TO: 'a@mail.internal, b@mail.internal' }) },
 ];
 
-export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...alertmanager, ...ruleFiles, ...ruleManifests, ...appEnv];
+const TEMPLATE = '{{ define "links.runbook" }}https://runbooks.mail.internal/{{ .Labels.alertname }}{{ end }}';
+
+const vmalertExtras: HostileCase[] = [
+  { name: 'vmalert with rule templates, an alert source link, env and an extra mount', build: stack({ vmalert: {
+    ruleTemplates: [RuleTemplates.inline('links.tmpl', TEMPLATE)], externalAlertSource: 'explore?left={{ .Expr | queryEscape }}',
+    env: { CLUSTER_NAME: 'eu-1' }, externalLabels: { cluster: '$(CLUSTER_NAME)' }, extraMounts: [{ secretName: 'webhook-ca' }],
+  } }) },
+  { name: 'vmalert staging copy: notifierBlackhole with no notifiers', build: stack({ vmalert: { notifierBlackhole: true, notifiers: [] } }) },
+  { name: 'notifierBlackhole beside the Alertmanager cluster', build: stack({ vmalert: { notifierBlackhole: true } }),
+    refused: 'notifierBlackhole sends no notification, so it cannot go with notifiers (3 URLs)' },
+  { name: 'rule template with an unclosed action', build: stack({ vmalert: { ruleTemplates: [RuleTemplates.inline('links.tmpl', '{{ define "a" }}{{ .Labels }{{ end }}')] } }),
+    refused: 'ruleTemplates[0] (links.tmpl): template:' },
+  { name: 'rule template file not ending in .tmpl', build: stack({ vmalert: { ruleTemplates: [RuleTemplates.inline('links.gotmpl', TEMPLATE)] } }),
+    refused: 'must end with ".tmpl"' },
+  { name: 'externalAlertSource with an unclosed action', build: stack({ vmalert: { externalAlertSource: 'explore?left={{ .Expr' } }),
+    refused: 'externalAlertSource "explore?left={{ .Expr": template: unclosed action' },
+  { name: 'env holding a password', build: stack({ vmalert: { env: { DATASOURCE_PASSWORD: 'hunter2' } } }), refused: 'env.DATASOURCE_PASSWORD: looks like a secret' },
+  { name: 'env overriding POD_NAME', build: stack({ vmalert: { env: { POD_NAME: 'fixed' } } }), refused: 'env.POD_NAME: set by the construct' },
+  { name: 'vmalert extra mount over the rules directory', build: stack({ vmalert: { extraMounts: [{ secretName: 'x', mountPath: '/etc/vmalert/rules' }] } }),
+    refused: 'overlaps /etc/vmalert/rules' },
+];
+
+export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...vmalertExtras, ...alertmanager, ...ruleFiles, ...ruleManifests, ...appEnv];
