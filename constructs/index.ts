@@ -13,6 +13,8 @@ export { AlertmanagerCluster } from './alertmanager/alertmanager-cluster';
 export type { AlertmanagerClusterProps, AlertmanagerStorage } from './alertmanager/props';
 export { RulesConfigMap } from './rules/configmap';
 export type { RulesConfigMapOptions, RulesConfigMapPart, RulesConfigMapProps, SelfMonitoringRulesOptions } from './rules/configmap';
+export { RuleObjectKind, RuleObjects } from './rules/rule-objects';
+export type { RuleObjectsOptions, RuleObjectsProps } from './rules/rule-objects';
 export { SelfMonitoringScrape, VMAGENT_SCRAPE_CONFIG_FILE } from './self-monitoring/scrape';
 export type { ScrapeObjectKind, SelfMonitoringScrapeProps } from './self-monitoring/scrape';
 

@@ -2,10 +2,13 @@
  * PrometheusRule and VMRule manifests against the pinned vmalert: the rule file we render from each good manifest
  * passes `vmalert -dryRun`, as does the plain rule file of its spec.groups taken out by hand; each bad manifest's
  * spec.groups, given to vmalert as a rule file, is refused by vmalert too, where the field is one vmalert refuses.
+ * The VMRule and PrometheusRule objects RuleObjects writes hold spec.groups vmalert accepts.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
+import { RuleObjectKind, RuleObjects } from '../../constructs';
 import { parseRuleFileBytes, renderRuleFile } from '../../constructs/rules/rules';
 import { binary, run } from '../../testkit/binaries';
 import { temporaryDirectories } from '../support/temp';
@@ -53,4 +56,17 @@ test.each(Object.entries(VMALERT_REFUSES))('vmalert refuses the spec.groups of %
   const file = specGroupsFile(path.join(FIXTURES, 'bad', name));
   // WHEN the pinned vmalert checks them THEN it refuses them for that field
   expect(dryRun(file)).toEqual({ code: 255, output: expect.stringContaining(says) });
+});
+
+test.each([
+  [RuleObjectKind.VM_RULE, 'vmrules-two-documents.yaml'],
+  [RuleObjectKind.PROMETHEUS_RULE, 'prometheusrule-node.yaml'],
+])('the %s objects RuleObjects writes from %s hold groups vmalert -dryRun accepts', (kind, name) => {
+  // GIVEN the objects written from a manifest file
+  const chart = Testing.chart();
+  RuleObjects.fromFile(chart, 'rules', path.join(FIXTURES, 'good', name), { kind });
+  const manifest = path.join(tempDir('rule-objects-'), `${path.basename(name, '.yaml')}.yaml`);
+  fs.writeFileSync(manifest, Testing.synth(chart).map(o => yaml.dump(o)).join('---\n'));
+  // WHEN the pinned vmalert checks their spec.groups THEN it accepts them
+  expect(dryRun(specGroupsFile(manifest))).toEqual({ code: 0, output: expect.any(String) });
 });

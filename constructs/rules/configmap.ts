@@ -180,7 +180,8 @@ function skipReason(entry: fs.Dirent): string {
   return /\.ya?ml$/i.test(entry.name) ? 'not a file' : 'not .yml or .yaml';
 }
 
-function loadRuleFile(file: string): RuleFile {
+/** A rule file (or rule manifests) from disk, loaded and checked. */
+export function loadRuleFile(file: string): RuleFile {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
