@@ -12,9 +12,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { App, Chart } from 'cdk8s';
-import { AlertmanagerCluster } from '../constructs';
+import { AlertmanagerCluster, RulesConfigMap, selfMonitoringGroups, tenantUrls } from '../constructs';
 import { main } from '../main';
+import { binary } from '../testkit/binaries';
 import { temporaryDirectories } from './support/temp';
+import { CAMEL_CASE_GROUPS } from './support/typed-rule-groups';
 
 const REPO_ROOT = path.join(__dirname, '..');
 const DIST = path.join(REPO_ROOT, 'dist-packages');
@@ -94,14 +96,21 @@ test('npm run package: the npm tarball (with the jsii assembly and js-yaml bundl
   }
   const metadata = run(python, ['-c', 'import importlib.metadata as m; print(m.version("cdk8s-vmalert-ha"))'], { timeout: RUN_TIMEOUT_MS });
   expect(metadata.trim()).toBe(PKG.version);
+  // the repository address both packages name is package.json's (the pipeline sets it to the project's before building)
+  const urls = run(python, ['-c', 'import importlib.metadata as m; print("\\n".join(m.metadata("cdk8s-vmalert-ha").get_all("Project-URL")))'], { timeout: RUN_TIMEOUT_MS });
+  expect(urls.trim().split('\n')).toEqual([`Source, ${PKG.repository.url}`]);
+  expect(assembly.repository.url).toBe(PKG.repository.url);
 });
 
-test('the Python app synthesizes the same objects as the TypeScript app with the same settings', () => {
-  // WHEN the TypeScript app and the Python app synthesize into their own directories
+test('the Python app synthesizes the same objects as the TypeScript app with the same settings, and the real tools accept them', () => {
+  // WHEN the TypeScript app and the Python app synthesize into their own directories, the Python app then running
+  // the testing helper (RealTools) with the pinned vmalert and amtool
   const tsOut = tempDir('python-package-ts-');
   expect(main({ CDK8S_OUTDIR: tsOut })).toBe(0);
   const pyOut = tempDir('python-package-py-');
-  run(python, [path.join('examples', 'python', 'app.py')], { env: { ...PYTHON_ENV, CDK8S_OUTDIR: pyOut }, timeout: RUN_TIMEOUT_MS });
+  const output = run(python, [path.join('examples', 'python', 'app.py')], {
+    env: { ...PYTHON_ENV, CDK8S_OUTDIR: pyOut, VMALERT_BIN: binary('vmalert'), AMTOOL_BIN: binary('amtool') }, timeout: RUN_TIMEOUT_MS,
+  });
   // THEN the same files, and in each the same objects in the same order
   const files = (dir: string) => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(f => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
   expect(files(pyOut)).toEqual(files(tsOut));
@@ -114,6 +123,52 @@ test('the Python app synthesizes the same objects as the TypeScript app with the
   }
   const kinds = (yaml.loadAll(fs.readFileSync(path.join(pyOut, 'alerting.k8s.yaml'), 'utf8')) as Array<{ kind: string }>).map(o => o.kind);
   expect(kinds).toEqual(expect.arrayContaining(['Deployment', 'StatefulSet', 'ConfigMap', 'NetworkPolicy', 'PodDisruptionBudget', 'VMPodScrape']));
+  // AND vmalert -dryRun accepted the vmalert Deployment's rules and arguments, amtool the Alertmanager config
+  expect(output.trim().split('\n')).toEqual([
+    expect.stringMatching(/^accepted: vmalert -dryRun of Deployment "alerting-vmalert-[0-9a-f]+", container "vmalert"$/),
+    expect.stringMatching(/^accepted: amtool check-config of StatefulSet "alerting-alertmanager-[0-9a-f]+"$/),
+  ]);
+});
+
+test('from Python: the camelCase rule fields reach the rule file under its keys, and the static forms give what the functions give', () => {
+  // GIVEN typed groups with every camelCase rule field, and the TypeScript results of the helpers
+  const chart = new Chart(new App({ outdir: tempDir('python-package-rules-') }), 'chart');
+  new RulesConfigMap(chart, 'rules', { groups: CAMEL_CASE_GROUPS });
+  const expectedData = (chart.toJson() as Array<{ kind: string; data?: object }>).find(o => o.kind === 'ConfigMap')?.data;
+  expect(Object.values(expectedData ?? {}).join('')).toContain('eval_offset: 5m');
+  // WHEN Python builds the same groups and calls the static forms
+  const script = [
+    'import json',
+    'from cdk8s import App, Chart',
+    'from cdk8s_vmalert_ha import (AlertingRule, NotificationTemplates, RecordingRule, RuleGroup, RulesConfigMap, SelfMonitoring,',
+    '                              VictoriaMetricsTenant)',
+    'chart = Chart(App(), "chart")',
+    'RulesConfigMap(chart, "rules", groups=[',
+    '    RuleGroup(name="storage", interval="1h", eval_offset="5m", eval_alignment=False, notifier_headers=["X-Team: storage"], rules=[',
+    '        AlertingRule(alert="DiskFull", expr="disk_free == 0", for_="10m", keep_firing_for="15m", update_entries_limit=40),',
+    '        RecordingRule(record="job:up:sum", expr="sum(up) by (job)", update_entries_limit=5)]),',
+    '    RuleGroup(name="late", eval_delay="30s", rules=[AlertingRule(alert="Late", expr="up == 0")])])',
+    'urls = VictoriaMetricsTenant.urls(vmselect_url="http://vmselect:8481", vminsert_url="http://vminsert:8480", tenant="42:7")',
+    'template = NotificationTemplates.inline("email.tmpl", "{{ define \\"subject\\" }}x{{ end }}")',
+    'jobs = SelfMonitoring.job_options(vmalert="vm.alert", alertmanager="am")',
+    'print(json.dumps({',
+    '    "data": next(o for o in chart.to_json() if o["kind"] == "ConfigMap")["data"],',
+    '    "urls": [urls.datasource_url, urls.remote_read_url, urls.remote_write_url],',
+    '    "template": [template.file_name, template.text],',
+    '    "jobs": [jobs.vmalert_job, jobs.alertmanager_job],',
+    '    "groups": [g.name for g in SelfMonitoring.rule_groups(alertmanager_replicas=3, watchdog=True)],',
+    '}))',
+  ].join('\n');
+  const outcome = JSON.parse(run(python, ['-c', script], { cwd: tempDir('python-package-static-'), timeout: RUN_TIMEOUT_MS }).trim());
+  // THEN the same rule file, and the functions' values
+  const urls = tenantUrls({ vmselectUrl: 'http://vmselect:8481', vminsertUrl: 'http://vminsert:8480', tenant: '42:7' });
+  expect(outcome).toEqual({
+    data: expectedData,
+    urls: [urls.datasourceUrl, urls.remoteReadUrl, urls.remoteWriteUrl],
+    template: ['email.tmpl', '{{ define "subject" }}x{{ end }}'],
+    jobs: ['vm\\.alert', 'am'],
+    groups: selfMonitoringGroups({ alertmanagerReplicas: 3, watchdog: true }).map(g => g.name),
+  });
 });
 
 test('a bad input reaches Python as an exception carrying the construct\'s message', () => {

@@ -35,12 +35,13 @@ export type { AlertingRule, RecordingRule, Rule, RuleCommon, RuleFile, RuleGroup
 export { selfMonitoringGroups } from './self-monitoring/self-monitoring';
 export type { SelfMonitoringOptions } from './self-monitoring/self-monitoring';
 export { selfMonitoringJobOptions } from './self-monitoring/scrape-config';
-export type { PodScrapeTarget, ScrapeJobNames, ScrapeJobs } from './self-monitoring/scrape-config';
+export type { PodScrapeTarget, ScrapeJobNames, ScrapeJobs, SelfMonitoringJobOptions } from './self-monitoring/scrape-config';
+export { SelfMonitoring } from './self-monitoring/self-monitoring-static';
 export { DeadMansSwitch, withDeadMansSwitch } from './self-monitoring/dead-mans-switch';
 export type { DeadMansSwitchOptions } from './self-monitoring/dead-mans-switch';
 
 // Endpoints, credentials and Kubernetes references
-export { tenantUrls } from './vmalert/tenant-urls';
+export { tenantUrls, VictoriaMetricsTenant } from './vmalert/tenant-urls';
 export type { TenantEndpoints, TenantUrls } from './vmalert/tenant-urls';
 export type { EndpointAuth, EndpointTlsSettings, HttpAuthSettings, OAuth2Settings } from './vmalert/endpoint-auth';
 export type { BasicAuthSettings, ConfigMapKeyRef, SecretKeyRef } from './k8s/secret-refs';
@@ -48,6 +49,10 @@ export type { ExtraMount } from './k8s/mounts';
 export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './k8s/workload';
 export { IngressPolicy } from './k8s/network-policy';
 export type { IngressPolicyProps, NetworkPeer, NetworkPolicySettings, PolicyPort } from './k8s/network-policy';
+
+// The real vmalert and amtool on a synthesized chart (cdk8s-vmalert-ha/testing has the same as functions)
+export { RealTools } from './testing/index';
+export type { RealToolCheck, RealToolsOptions } from './testing/index';
 
 // Pinned images and the error every check throws
 export { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from './core/versions';

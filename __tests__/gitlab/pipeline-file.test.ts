@@ -156,6 +156,15 @@ describe('.gitlab-ci.yml', () => {
     expect(pipeline['validate:e2e'].script).toEqual(['npm run test:tools', 'npm run test:browser', 'npm run test:e2e']);
   });
 
+  test('test:python takes the pinned binaries from test:tools, stamps the project\'s URL into the packages and keeps them', () => {
+    const job = pipeline['test:python'];
+    expect(job.needs).toEqual([{ job: 'test:tools', artifacts: true, optional: false }]);
+    expect(job.script).toEqual([
+      'npm run test:tools', 'sh scripts/ci/ensure-python-venv.sh', 'npm pkg set repository.url="$CI_PROJECT_URL.git"', 'npm run test:python',
+    ]);
+    expect(job.artifacts.paths).toEqual(['dist-packages/']);
+  });
+
   test('npm run pipeline:local runs every job but deploy, e2e and the API-server suite (and its tools), in the shell, one at a time, on the warm tool cache', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     const command: string = pkg.scripts['pipeline:local'];

@@ -6,7 +6,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { AlertingRule, AlertmanagerCluster, RulesConfigMap, VmalertHa } from '../../constructs';
+import { AlertingRule, AlertmanagerCluster, RealTools, RulesConfigMap, VmalertHa } from '../../constructs';
 import { assertRealToolsAccept, checkWithRealTools, RealToolsOptions } from '../../constructs/testing/index';
 import { binary, run } from '../../testkit/binaries';
 import { testCharts } from './charts';
@@ -74,6 +74,19 @@ describe('what our synth cannot judge, the helper catches', () => {
         else process.env[name] = value;
       }
     }
+  });
+
+  test('RealTools, the entry point\'s static form, runs the same checks on a Chart', () => {
+    // GIVEN a chart the tools accept and one vmalert refuses
+    const good = chartWith({ alert: 'A', expr: 'up == 0' });
+    const bad = chartWith({ alert: 'A', expr: 'rate(http_requests_total[5m]) >' });
+    // WHEN RealTools checks them
+    const checks = RealTools.assertAccept(good, pinned());
+    // THEN the functions' results and errors
+    expect(checks.map(c => [c.subject, c.ok])).toEqual(checkWithRealTools(good, pinned()).map(c => [c.subject, c.ok]));
+    expect(checks.map(c => c.exitCode)).toEqual([0, 0]);
+    expect(RealTools.check(bad, pinned())[0]).toMatchObject({ ok: false, exitCode: expect.any(Number) });
+    expect(() => RealTools.assertAccept(bad, pinned())).toThrow(/bad MetricsQL expr: .*unexpected token/);
   });
 
   test('a missing binary is a message, not a crash', () => {

@@ -9,8 +9,9 @@ import { validateApiObjects } from '../k8s/api-objects';
 import { resolveNamespace } from '../k8s/namespace';
 import {
   duplicateGroupNames, packRuleFiles, parseRuleFileBytes, RenderedRuleFile, RuleFile, RuleGroup,
-  ruleFileName, validateRuleGroups,
+  ruleFileName,
 } from './rules';
+import { typedRuleGroups } from './typed-groups';
 import { selfMonitoringGroups, SelfMonitoringOptions } from '../self-monitoring/self-monitoring';
 
 /** Options of {@link RulesConfigMap.selfMonitoring}: the self-monitoring alerts and where their ConfigMap goes. */
@@ -34,7 +35,8 @@ export interface RulesConfigMapOptions {
 /** Options for `new RulesConfigMap(...)`. Give `groups` or `files`. */
 export interface RulesConfigMapProps extends RulesConfigMapOptions {
   /**
-   * Typed rule groups, written as one rule file.
+   * Typed rule groups, written as one rule file. Their camelCase fields (`evalOffset`, `keepFiringFor`, ...) are
+   * written under the rule file's names (`eval_offset`, `keep_firing_for`, ...).
    * @default - none; `files` must be given
    */
   readonly groups?: RuleGroup[];
@@ -94,7 +96,7 @@ export class RulesConfigMap extends Construct {
     return new RulesConfigMap(scope, id, { namespace, maxDataBytes, groups: selfMonitoringGroups(selfMonitoring) });
   }
 
-  /** All rule groups, from every file. */
+  /** All rule groups, from every file, as the rule file spells them (`eval_offset`, not `evalOffset`). */
   public readonly groups: RuleGroup[];
   /** The ConfigMaps, in order, with the rule files each holds. */
   public readonly parts: RulesConfigMapPart[];
@@ -115,7 +117,7 @@ export class RulesConfigMap extends Construct {
     const files = props.files ?? [{
       name: ruleFileName(props.fileName ?? id),
       source: `RulesConfigMap "${id}"`,
-      groups: validateRuleGroups({ groups: props.groups }, `RulesConfigMap "${id}"`),
+      groups: typedRuleGroups(props.groups, `RulesConfigMap "${id}"`),
     }];
     checkFiles(id, files);
     if (files.every(file => file.groups.length === 0)) {

@@ -19,7 +19,11 @@ import {
 /** Where a group's expressions are sent: vmalert's `type` of a group. */
 export type RuleGroupType = 'prometheus' | 'graphite' | 'vlogs';
 
-/** Fields every rule has. Field names are those of the rule file, so a typed group reads like the YAML. */
+/**
+ * Fields every rule has. Field names are those of the rule file, so a typed group reads like the YAML; the rule file's
+ * snake_case names are camelCase here (`updateEntriesLimit` is `update_entries_limit`), as jsii needs them. TypeScript
+ * also takes the snake_case spelling, which is how groups read from a file (and `RulesConfigMap.groups`) hold them.
+ */
 export interface RuleCommon {
   /** Expression in the group's query language (MetricsQL unless the group's `type` says otherwise). */
   readonly expr: string;
@@ -36,7 +40,12 @@ export interface RuleCommon {
   readonly debug?: boolean;
   /**
    * How many state updates of this rule vmalert keeps in memory for its web UI (overrides `-rule.updateEntriesLimit`).
-   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
+   * Written as `update_entries_limit` in the rule file.
+   * @default - vmalert's `-rule.updateEntriesLimit`
+   */
+  readonly updateEntriesLimit?: number;
+  /**
+   * `updateEntriesLimit` as the rule file spells it; TypeScript only. Give one of the two.
    * @default - vmalert's `-rule.updateEntriesLimit`
    * @jsii ignore
    */
@@ -54,7 +63,12 @@ export interface AlertingRule extends RuleCommon {
   readonly for?: string;
   /**
    * How long the alert keeps firing after the expression stopped returning it (against flapping; vmalert >= 1.92).
-   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
+   * Written as `keep_firing_for` in the rule file.
+   * @default - resolves on the first evaluation without it
+   */
+  readonly keepFiringFor?: string;
+  /**
+   * `keepFiringFor` as the rule file spells it; TypeScript only. Give one of the two.
    * @default - resolves on the first evaluation without it
    * @jsii ignore
    */
@@ -97,22 +111,35 @@ export interface RuleGroup {
   readonly interval?: string;
   /**
    * Evaluate at this offset within each interval (e.g. 5m with interval 1h: at hh:05); needs `interval`, at most as
-   * long as it. Not together with `eval_delay`.
-   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
+   * long as it. Not together with `evalDelay`. Written as `eval_offset` in the rule file.
+   * @default - evaluations spread over the interval
+   */
+  readonly evalOffset?: string;
+  /**
+   * `evalOffset` as the rule file spells it; TypeScript only. Give one of the two.
    * @default - evaluations spread over the interval
    * @jsii ignore
    */
   readonly eval_offset?: string;
   /**
-   * Shift each evaluation's time back by this much, for data that arrives late.
-   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
+   * Shift each evaluation's time back by this much, for data that arrives late. Written as `eval_delay` in the rule
+   * file.
+   * @default - vmalert's `-rule.evalDelay`
+   */
+  readonly evalDelay?: string;
+  /**
+   * `evalDelay` as the rule file spells it; TypeScript only. Give one of the two.
    * @default - vmalert's `-rule.evalDelay`
    * @jsii ignore
    */
   readonly eval_delay?: string;
   /**
-   * Align evaluation timestamps to multiples of the interval.
-   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
+   * Align evaluation timestamps to multiples of the interval. Written as `eval_alignment` in the rule file.
+   * @default true
+   */
+  readonly evalAlignment?: boolean;
+  /**
+   * `evalAlignment` as the rule file spells it; TypeScript only. Give one of the two.
    * @default true
    * @jsii ignore
    */
@@ -143,8 +170,13 @@ export interface RuleGroup {
    */
   readonly headers?: string[];
   /**
-   * HTTP headers added to the group's notifications to Alertmanager, each as "Name: value".
-   * Not in the jsii API yet (jsii takes camelCase names only): from Python, set it in a rule file.
+   * HTTP headers added to the group's notifications to Alertmanager, each as "Name: value". Written as
+   * `notifier_headers` in the rule file.
+   * @default - none
+   */
+  readonly notifierHeaders?: string[];
+  /**
+   * `notifierHeaders` as the rule file spells it; TypeScript only. Give one of the two.
    * @default - none
    * @jsii ignore
    */

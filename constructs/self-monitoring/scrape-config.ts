@@ -111,8 +111,16 @@ export function resolveScrapeJobs(jobs: ScrapeJobs = {}, where = 'ScrapeJobs'): 
   return resolved;
 }
 
+/** The job options of {@link SelfMonitoringOptions} that select exactly a set of scrape jobs. */
+export interface SelfMonitoringJobOptions {
+  /** `vmalertJob` of the self-monitoring options: the vmalert job name as a regular expression matching only it. */
+  readonly vmalertJob: string;
+  /** `alertmanagerJob` of the self-monitoring options: the Alertmanager job name as a regular expression matching only it. */
+  readonly alertmanagerJob: string;
+}
+
 /** The self-monitoring options that select exactly these jobs (`job=~"<escaped name>"`). */
-export function selfMonitoringJobOptions(jobs: ScrapeJobs = {}): Required<Pick<SelfMonitoringOptions, 'vmalertJob' | 'alertmanagerJob'>> {
+export function selfMonitoringJobOptions(jobs: ScrapeJobs = {}): SelfMonitoringJobOptions {
   const resolved = resolveScrapeJobs(jobs);
   return { vmalertJob: escapeRegex(resolved.vmalert), alertmanagerJob: escapeRegex(resolved.alertmanager) };
 }

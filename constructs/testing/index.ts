@@ -7,18 +7,22 @@
  *
  * The binaries are not bundled: pass their paths, or set VMALERT_BIN and AMTOOL_BIN. Use the versions the chart
  * deploys (see VERSIONS), or whichever your images run.
+ *
+ * The package's entry point exports {@link RealTools}, the same checks as static methods on a cdk8s Chart, for every
+ * language jsii publishes to.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { Chart } from 'cdk8s';
 import {
   allContainers, Container, containerArgs, expandEnvRefs, extractAlertmanagerConfig, extractRuleFiles, isAlertmanager, K8sObject,
   rewriteArgPaths, workloadsOf,
 } from './manifests';
 import { VERSIONS } from '../core/versions';
 
-/** Options for {@link checkWithRealTools} and {@link assertRealToolsAccept}. */
+/** Options for {@link RealTools} (and the `checkWithRealTools` and `assertRealToolsAccept` functions of `cdk8s-vmalert-ha/testing`). */
 export interface RealToolsOptions {
   /**
    * Path of the vmalert binary.
@@ -35,7 +39,7 @@ export interface RealToolsOptions {
    * @default - each container's own `env` values; Downward API fields get stand-ins (pod name `<workload>-0`, the
    * namespace, 127.0.0.1)
    */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Record<string, string>;
   /**
    * Skip `amtool check-config` (a chart without an Alertmanager is fine either way).
    * @default false
@@ -54,8 +58,11 @@ export interface RealToolCheck {
   readonly subject: string;
   /** The command line, with paths into a temporary copy of the mounted files. */
   readonly command: string[];
-  /** Exit code; null when the tool was killed (a timeout). */
-  readonly exitCode: number | null;
+  /**
+   * Exit code.
+   * @default - none: the tool was killed (a timeout)
+   */
+  readonly exitCode?: number;
   /** What the tool printed, without vmalert's one line per flag at start-up. */
   readonly output: string;
   /** Whether the tool accepted it. */
@@ -108,13 +115,41 @@ export function assertRealToolsAccept(chart: ChartOrManifests, options: RealTool
   return checks;
 }
 
+/**
+ * The real-tool checks of a synthesized chart as static methods (what `cdk8s-vmalert-ha/testing` gives TypeScript as
+ * functions), for tests in any language: `vmalert -dryRun` on every vmalert container's rule files with its own
+ * arguments, and `amtool check-config` on the Alertmanager configuration.
+ *
+ * @example
+ * RealTools.assertAccept(chart, { vmalertBin: '/usr/local/bin/vmalert', amtoolBin: '/usr/local/bin/amtool' });
+ */
+export class RealTools {
+  /**
+   * Runs `vmalert -dryRun` for every container with `-rule` arguments and `amtool check-config` for the first
+   * Alertmanager, and returns every run. Throws only when a binary cannot be started.
+   */
+  public static check(chart: Chart, options: RealToolsOptions = {}): RealToolCheck[] {
+    return checkWithRealTools(chart, options);
+  }
+
+  /**
+   * Throws an Error naming every refusal with the tool's own output, or when the chart holds no vmalert at all;
+   * returns the checks when the real tools accept everything.
+   */
+  public static assertAccept(chart: Chart, options: RealToolsOptions = {}): RealToolCheck[] {
+    return assertRealToolsAccept(chart, options);
+  }
+
+  private constructor() {}
+}
+
 function runTool(subject: string, bin: string, args: string[], options: RealToolsOptions): RealToolCheck {
   const result = spawnSync(bin, args, { encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
     throw new Error(`${subject}: cannot run ${bin} (not found): install it or give its path (see RealToolsOptions)`);
   }
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter(line => !/\/flag\.go:\d+\t/.test(line)).join('\n');
-  return { subject, command: [bin, ...args], exitCode: result.status, output, ok: result.status === 0 };
+  return { subject, command: [bin, ...args], exitCode: result.status ?? undefined, output, ok: result.status === 0 };
 }
 
 function toolPath(explicit: string | undefined, envName: string, name: string, version: string): string {

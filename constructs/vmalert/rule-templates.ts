@@ -17,13 +17,14 @@ export interface RuleTemplate {
 }
 
 /** Factories for {@link RuleTemplate}. */
-export const RuleTemplates = {
+export class RuleTemplates {
   /** A template file from disk; its base name becomes the file name. */
-  fromFile(file: string): RuleTemplate {
+  public static fromFile(file: string): RuleTemplate {
     return readTemplateFile(file, 'rule template');
-  },
+  }
+
   /** Every `*.tmpl` file directly in `directory` (not hidden), in name order; none is an error naming what was there. */
-  fromDirectory(directory: string): RuleTemplate[] {
+  public static fromDirectory(directory: string): RuleTemplate[] {
     let names: string[];
     try {
       names = fs.readdirSync(directory).sort();
@@ -36,12 +37,15 @@ export const RuleTemplates = {
       throw new ConfigError(`${directory}: no rule templates (*.tmpl, not hidden) in it${names.length > 0 ? `; it holds ${names.join(', ')}` : ': it is empty'}`);
     }
     return templates.map(name => RuleTemplates.fromFile(path.join(directory, name)));
-  },
+  }
+
   /** A template written inline. */
-  inline(fileName: string, text: string): RuleTemplate {
+  public static inline(fileName: string, text: string): RuleTemplate {
     return { fileName, text };
-  },
-};
+  }
+
+  private constructor() {}
+}
 
 /**
  * The ConfigMap data of the templates, checked as vmalert checks them at start (it exits on a template it cannot

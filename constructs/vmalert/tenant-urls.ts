@@ -47,3 +47,22 @@ export function tenantUrls(endpoints: TenantEndpoints): TenantUrls {
     remoteWriteUrl: `${base('vminsertUrl', endpoints.vminsertUrl)}/insert/${tenant}/prometheus`,
   };
 }
+
+/**
+ * {@link tenantUrls} as a static method, for the languages jsii publishes to (Python, Java, Go, .NET), which have no
+ * free functions.
+ *
+ * @example
+ * new VmalertHa(chart, 'vmalert', { ...VictoriaMetricsTenant.urls({ vmselectUrl, vminsertUrl, tenant: '42' }), notifiers, rules });
+ */
+export class VictoriaMetricsTenant {
+  /**
+   * The tenant's cluster paths: `<vmselect>/select/<tenant>/prometheus` for queries and state restore,
+   * `<vminsert>/insert/<tenant>/prometheus` for alert state and recording rules.
+   */
+  public static urls(endpoints: TenantEndpoints): TenantUrls {
+    return tenantUrls(endpoints);
+  }
+
+  private constructor() {}
+}

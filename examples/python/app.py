@@ -3,15 +3,17 @@
     pip install cdk8s-vmalert-ha      # brings cdk8s, cdk8s-plus-28 and constructs
     python examples/python/app.py     # run from the repository root: rule files come from rules/
 
-Writes dist/alerting.k8s.yaml (CDK8S_OUTDIR overrides dist/) and dist/vmagent/scrape-configs.yml.
+Writes dist/alerting.k8s.yaml (CDK8S_OUTDIR overrides dist/) and dist/vmagent/scrape-configs.yml. With VMALERT_BIN
+and AMTOOL_BIN set to the vmalert and amtool binaries, it then checks the chart with them (RealTools: vmalert -dryRun
+with each vmalert container's own arguments, amtool check-config) and raises RuntimeError on a refusal.
 """
 import os
 
 from cdk8s import App, Chart
 from cdk8s_vmalert_ha import (
     AlertmanagerCluster, AlertmanagerConfig, AlertmanagerGlobalConfig, AlertmanagerReceiver, AlertmanagerRoute,
-    DeadMansSwitch, DeadMansSwitchOptions, EmailConfig, NetworkPeer, NetworkPolicySettings, RulesConfigMap, SecretKeyRef,
-    SelfMonitoringScrape, VmalertHa,
+    DeadMansSwitch, DeadMansSwitchOptions, EmailConfig, NetworkPeer, NetworkPolicySettings, RealTools, RulesConfigMap,
+    ScrapeJobs, SecretKeyRef, SelfMonitoring, SelfMonitoringScrape, VmalertHa,
 )
 
 app = App()  # writes to dist/, or to $CDK8S_OUTDIR
@@ -35,10 +37,12 @@ alertmanager = AlertmanagerCluster(
     chart, "alertmanager", replicas=3, network_policy=scrapers,
     config=DeadMansSwitch.add_to(email, DeadMansSwitchOptions(interval="2m"), "dead man's switch (HEARTBEAT_INTERVAL)"),
 )
+jobs = ScrapeJobs(vmalert="vmalert", alertmanager="alertmanager")  # the job label the scrape objects set
+job_options = SelfMonitoring.job_options(vmalert=jobs.vmalert, alertmanager=jobs.alertmanager)  # rules select exactly those
 rules = RulesConfigMap.from_directory(chart, "rules", "rules")
 self_monitoring = RulesConfigMap.self_monitoring(
     chart, "self-monitoring", alertmanager_replicas=alertmanager.replicas,
-    vmalert_job="vmalert", alertmanager_job="alertmanager", watchdog=True,
+    vmalert_job=job_options.vmalert_job, alertmanager_job=job_options.alertmanager_job, watchdog=True,
 )
 vmalert = VmalertHa(
     chart, "vmalert", replicas=2,
@@ -47,10 +51,13 @@ vmalert = VmalertHa(
     remote_read_url="http://vmselect:8481/select/0/prometheus",
     evaluation_interval="1m", notifiers=alertmanager, rules=[rules, self_monitoring], network_policy=scrapers,
 )
-scrape = SelfMonitoringScrape(chart, "scrape", vmalert=vmalert, alertmanager=alertmanager, objects="VMPodScrape",
-                              jobs={"vmalert": "vmalert", "alertmanager": "alertmanager"})
+scrape = SelfMonitoringScrape(chart, "scrape", vmalert=vmalert, alertmanager=alertmanager, objects="VMPodScrape", jobs=jobs)
 
 app.synth()
 os.makedirs(os.path.join(app.outdir, "vmagent"), exist_ok=True)
 with open(os.path.join(app.outdir, "vmagent", "scrape-configs.yml"), "w", encoding="utf-8") as out:
     out.write(scrape.vmagent_scrape_configs)
+
+if os.environ.get("VMALERT_BIN") and os.environ.get("AMTOOL_BIN"):
+    for check in RealTools.assert_accept(chart):
+        print(f"accepted: {check.subject}")

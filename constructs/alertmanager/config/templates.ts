@@ -15,16 +15,19 @@ export interface NotificationTemplate {
 }
 
 /** Factories for {@link NotificationTemplate}. */
-export const NotificationTemplates = {
+export class NotificationTemplates {
   /** A template file from disk; its base name becomes the file name. */
-  fromFile(file: string): NotificationTemplate {
+  public static fromFile(file: string): NotificationTemplate {
     return readTemplateFile(file, 'notification template');
-  },
+  }
+
   /** A template written inline. */
-  inline(fileName: string, text: string): NotificationTemplate {
+  public static inline(fileName: string, text: string): NotificationTemplate {
     return { fileName, text };
-  },
-};
+  }
+
+  private constructor() {}
+}
 
 /** A Secret or ConfigMap of the Alertmanager's namespace mounted read-only, for receivers that read files. */
 export interface AlertmanagerMount extends ExtraMount {
