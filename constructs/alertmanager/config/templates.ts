@@ -29,14 +29,11 @@ export class NotificationTemplates {
   private constructor() {}
 }
 
-/** A Secret or ConfigMap of the Alertmanager's namespace mounted read-only, for receivers that read files. */
-export interface AlertmanagerMount extends ExtraMount {
-  /**
-   * Directory it is mounted at; refer to its files from alertmanager.yml (e.g. `ca_file`).
-   * @default "/etc/alertmanager/extra/<name>"
-   */
-  readonly mountPath?: string;
-}
+/**
+ * A Secret or ConfigMap of the Alertmanager's namespace mounted read-only, for receivers that read files; by default
+ * at "/etc/alertmanager/extra/<name>". Refer to its files from alertmanager.yml (e.g. `ca_file`).
+ */
+export interface AlertmanagerMount extends ExtraMount {}
 
 /** Where the construct mounts its own files; extra mounts must stay out of them. */
 const RESERVED_DIRS = [ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_TEMPLATES_DIR, ALERTMANAGER_STORAGE_PATH];
