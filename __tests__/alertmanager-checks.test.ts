@@ -70,7 +70,37 @@ describe('alertmanager.yml checks', () => {
 describe('AlertmanagerCluster refuses what Alertmanager would', () => {
   test('30 peers and no group_interval: the default 5m is too short for the peer wait', () => {
     expect(() => new AlertmanagerCluster(Testing.chart(), 'am', { replicas: 30, config: NULL_CONFIG }))
-      .toThrow("config route.group_interval 5m (inherited or Alertmanager's default: set group_interval explicitly) must be above 7m15s");
+      .toThrow("config.route.groupInterval 5m (inherited or Alertmanager's default: set groupInterval explicitly) must be above 7m15s");
+  });
+
+  test('a typed config\'s problem names the prop the user wrote, not the alertmanager.yml key', () => {
+    // GIVEN a typed global SMTP server without a port, and an email receiver's sender that is not an address
+    const config = {
+      global: { smtpSmarthost: 'smtp.example.org', smtpFrom: 'alerts@example.org' },
+      route: { receiver: 'mail', groupInterval: '5m' },
+      receivers: [{ name: 'mail', emailConfigs: [{ to: 'oncall@example.org', from: 'nobody' }] }],
+    };
+    // WHEN the cluster is built
+    let message = '';
+    try {
+      new AlertmanagerCluster(Testing.chart(), 'am', { config });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    // THEN each problem is named by the typed path, never the snake_case key
+    expect(message).toContain('AlertmanagerCluster "am": config.global.smtpSmarthost: "smtp.example.org" is not host:port');
+    expect(message).toContain('AlertmanagerCluster "am": config.receivers[0].emailConfigs[0].from: "nobody" is not an email address');
+    expect(message).not.toMatch(/smtp_smarthost|email_configs/);
+  });
+
+  test('a file\'s problem keeps naming the key in the file', () => {
+    // GIVEN the same SMTP server without a port, in an alertmanager.yml
+    const file = path.join(tempDir('am-file-'), 'alertmanager.yml');
+    fs.writeFileSync(file, 'global: { smtp_smarthost: smtp.example.org, smtp_from: a@example.org }\n'
+      + 'route: { receiver: m, group_interval: 5m }\nreceivers: [{ name: m, email_configs: [{ to: b@example.org }] }]\n');
+    // WHEN the cluster is built THEN the file and its key are named
+    expect(() => new AlertmanagerCluster(Testing.chart(), 'am', { config: AlertmanagerConfig.fromFile(file) }))
+      .toThrow(`${file} global.smtp_smarthost: "smtp.example.org" is not host:port`);
   });
 
   test('retention 0s is refused with the reason', () => {

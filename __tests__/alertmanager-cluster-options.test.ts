@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { AlertmanagerCluster, NotificationTemplates, RulesConfigMap, VmalertHa } from '../constructs';
+import { AlertmanagerCluster, AlertmanagerConfig, NotificationTemplates, RulesConfigMap, VmalertHa } from '../constructs';
 import { argsOf, CPU_GROUP, EMAIL_CONFIG, firstContainer, flagValues, Manifest, ofKind, only, synth } from './support/synth';
 import { temporaryDirectories } from './support/temp';
 
@@ -85,7 +85,7 @@ describe('mesh settings', () => {
     // THEN 10s (20s wait) is fine, 20s (40s wait) is refused naming it
     expect(() => cluster({ config, peerTimeout: '10s' })).not.toThrow();
     expect(() => cluster({ config, peerTimeout: '20s' })).toThrow(
-      'config route.group_interval 30s must be above 40s (2 peers x the 20s peer timeout): a peer still waiting its turn could send a stale '
+      'config.route.groupInterval 30s must be above 40s (2 peers x the 20s peer timeout): a peer still waiting its turn could send a stale '
       + '[FIRING] after another sent [RESOLVED]; raise it (or lower peerTimeout)');
   });
 });
@@ -152,6 +152,36 @@ describe('notification templates', () => {
     }));
     const both = { ...EMAIL_CONFIG, receivers: [{ name: 'email', emailConfigs: [{ to: 'a@example.com', subject: 's', headers: { subject: 't' } }] }] };
     expect(() => cluster({ config: both })).toThrow('config.receivers[0].emailConfigs[0]: subject and headers.Subject both set the subject: keep one');
+  });
+});
+
+describe('template globs of an alertmanager.yml file', () => {
+  const TEMPLATE = '{{ define "team.subject" }}[{{ .Status }}]{{ end }}';
+  const fileWith = (templates: string) => {
+    const file = path.join(tempDir('am-globs-'), 'alertmanager.yml');
+    fs.writeFileSync(file, `templates:\n${templates}route: { receiver: m, group_interval: 5m }\nreceivers: [{ name: m }]\n`);
+    return AlertmanagerConfig.fromFile(file);
+  };
+
+  test.each([
+    ['an absolute directory nothing mounts', "  - '/etc/alertmanager/template/*.tmpl'\n", 'templates[0]: "/etc/alertmanager/template/*.tmpl"'],
+    ['a path relative to alertmanager.yml', "  - 'team/*.tmpl'\n", 'templates[0]: "team/*.tmpl"'],
+    ['the templates directory without templates', "  - '/etc/alertmanager/templates/*.tmpl'\n", 'templates[0]: "/etc/alertmanager/templates/*.tmpl"'],
+  ])('%s is refused like a stray *_file secret', (_, templates, named) => {
+    // GIVEN an alertmanager.yml whose templates glob points where no volume is mounted
+    const config = fileWith(templates);
+    // WHEN the cluster is built THEN synth stops, naming the file, the glob and the fix
+    expect(() => cluster({ config })).toThrow(`${config.source}: template globs point where nothing is mounted: ${named}`);
+    expect(() => cluster({ config })).toThrow('pass the files as templates (NotificationTemplates.fromFile)');
+  });
+
+  test('globs into the templates directory or into an extra mount are kept', () => {
+    // GIVEN globs into the construct's templates directory and into a mounted ConfigMap
+    const config = fileWith("  - '/etc/alertmanager/templates/*.tmpl'\n  - '/etc/alertmanager/extra/team-templates/*.tmpl'\n");
+    // WHEN the cluster mounts both
+    const { objects } = cluster({ config, templates: [NotificationTemplates.inline('team.tmpl', TEMPLATE)], extraMounts: [{ configMapName: 'team-templates' }] });
+    // THEN alertmanager.yml lists them, the construct's own glob once
+    expect(configOf(objects).templates).toEqual(['/etc/alertmanager/templates/*.tmpl', '/etc/alertmanager/extra/team-templates/*.tmpl']);
   });
 });
 

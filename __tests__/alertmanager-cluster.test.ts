@@ -143,7 +143,7 @@ describe('AlertmanagerCluster', () => {
     // GIVEN 3 peers: the last one waits 2 x 15s before notifying
     const config = { ...EMAIL_CONFIG, route: { receiver: 'email', routes: [{ receiver: 'email', matchers: ['a="b"'], groupInterval: '30s' }] } };
     // WHEN / THEN
-    expect(() => cluster({ config })).toThrow('AlertmanagerCluster "am": config route.routes[0].group_interval 30s must be above 30s '
+    expect(() => cluster({ config })).toThrow('AlertmanagerCluster "am": config.route.routes[0].groupInterval 30s must be above 30s '
       + '(2 peers x the 15s peer timeout): a peer still waiting its turn could send a stale [FIRING] after another sent [RESOLVED]; raise it');
     expect(() => cluster({ config: { ...config, route: { ...config.route, routes: [{ ...config.route.routes[0], groupInterval: '35s' }] } } })).not.toThrow();
     expect(() => cluster({ config, replicas: 1 })).not.toThrow();

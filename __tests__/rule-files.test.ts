@@ -54,7 +54,6 @@ const REFUSALS: Record<string, RegExp> = {
   'unknown-type.yml': /group "storage": type: "Prometheus" is not a query language vmalert knows \(use prometheus, graphite, vlogs\)/,
   'duplicate-key.yml': /:7:9: invalid YAML in group "storage", rule "StorageDown": duplicated mapping key[\s\S]*silently keep only the last value/,
   'internal-fields.yml': /"file" is one of vmalert's internal group fields[\s\S]*rule "StorageDown": "id" is one of vmalert's internal rule fields/,
-  'recording-rule-with-annotations.yml': /rule "storage:up": "annotations" only works on an alerting rule; vmalert ignores it/,
   'recording-rule-with-for.yml': /rule "storage:up": "for", "keep_firing_for" only work on an alerting rule; vmalert ignores them/,
 };
 

@@ -158,6 +158,15 @@ describe('RulesConfigMap', () => {
         '/nonexistent/cpu.yml: cannot read the rule file (ENOENT)');
     });
 
+    test('a directory whose only rule file is hidden names the file it skipped and why', () => {
+      // GIVEN a directory holding ..data.yml and a README
+      const dir = path.join(__dirname, 'fixtures', 'rule-dirs', 'only-hidden');
+      // WHEN it is loaded THEN the message names both skipped files and how to load the hidden one
+      expect(() => RulesConfigMap.fromDirectory(Testing.chart(), 'rules', dir)).toThrow(
+        `RulesConfigMap "rules": no rule files (*.yml, *.yaml, not hidden) in ${dir}; skipped: `
+        + '..data.yml (hidden: the name starts with "."; rename it to load it), README.txt (not .yml or .yaml)');
+    });
+
     test('neither groups nor files', () => {
       expect(() => new RulesConfigMap(Testing.chart(), 'rules', {})).toThrow(/give either "groups" or "files"/);
     });

@@ -255,9 +255,20 @@ describe('rule files as the pinned vmalert reads them', () => {
     expect(errorOf(ruleFile({ alert: 'A', expr: 'up' }, { type: 'influx' }))).toMatch(/type: "influx" is not a query language vmalert knows/);
   });
 
-  test('keep_firing_for, for and annotations on a recording rule are refused: vmalert would ignore them', () => {
+  test('keep_firing_for and for on a recording rule are refused: vmalert would ignore them', () => {
     expect(errorOf(ruleFile({ record: 'a:b', expr: 'up', keep_firing_for: '5m' }))).toMatch(
       /rule "a:b": "keep_firing_for" only works on an alerting rule; vmalert ignores it on a recording rule/);
+  });
+
+  test('annotations on a recording rule are kept as written, as vmalert accepts them', () => {
+    // GIVEN a recording rule that describes its series
+    const text = ruleFile({ record: 'a:b', expr: 'up', annotations: { description: 'Targets up, by {{ $labels.job }}' } });
+    // WHEN it is loaded
+    const [group] = parseRuleFile(text, FILE);
+    // THEN the annotations are there, and a broken template in them is still refused
+    expect(group.rules).toEqual([{ record: 'a:b', expr: 'up', annotations: { description: 'Targets up, by {{ $labels.job }}' } }]);
+    expect(errorOf(ruleFile({ record: 'a:b', expr: 'up', annotations: { description: '{{ if $labels.job }}by job' } }))).toMatch(
+      /rule "a:b": annotations\.description: template: {{if}} is never closed/);
   });
 
   test('a BOM and CRLF line endings are accepted', () => {

@@ -7,6 +7,8 @@
 // The constructs and their props
 export { VmalertHa } from './vmalert/vmalert-ha';
 export type { VmalertHaProps } from './vmalert/props';
+export { RuleTemplates } from './vmalert/rule-templates';
+export type { RuleTemplate } from './vmalert/rule-templates';
 export { AlertmanagerCluster } from './alertmanager/alertmanager-cluster';
 export type { AlertmanagerClusterProps, AlertmanagerStorage } from './alertmanager/props';
 export type {
@@ -14,6 +16,8 @@ export type {
 } from './alertmanager/web-config';
 export { RulesConfigMap } from './rules/configmap';
 export type { RulesConfigMapOptions, RulesConfigMapPart, RulesConfigMapProps, SelfMonitoringRulesOptions } from './rules/configmap';
+export { RuleObjectKind, RuleObjects } from './rules/rule-objects';
+export type { RuleObjectsOptions, RuleObjectsProps } from './rules/rule-objects';
 export { SelfMonitoringScrape, VMAGENT_SCRAPE_CONFIG_FILE } from './self-monitoring/scrape';
 export type { ScrapeObjectKind, SelfMonitoringScrapeProps } from './self-monitoring/scrape';
 
@@ -45,6 +49,7 @@ export type { TenantEndpoints, TenantUrls } from './vmalert/tenant-urls';
 export type { EndpointAuth, EndpointTlsSettings, HttpAuthSettings, OAuth2Settings } from './vmalert/endpoint-auth';
 export type { VmalertWebTlsSettings } from './vmalert/tls';
 export type { BasicAuthSettings, ConfigMapKeyRef, SecretKeyRef } from './k8s/secret-refs';
+export type { ExtraMount } from './k8s/mounts';
 export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './k8s/workload';
 export { IngressPolicy } from './k8s/network-policy';
 export type { IngressPolicyProps, NetworkPeer, NetworkPolicySettings, PolicyPort } from './k8s/network-policy';

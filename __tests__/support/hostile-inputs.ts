@@ -9,7 +9,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { loadAppConfig } from '../../app-config';
 import {
-  AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, RulesConfigMap, VmalertHa, VmalertHaProps,
+  AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, RulesConfigMap, RuleTemplates, VmalertHa, VmalertHaProps,
 } from '../../constructs';
 import { AlertingStack } from '../../main';
 
@@ -194,21 +194,21 @@ const alertmanager: HostileCase[] = [
   { name: 'retention 0s', build: stack({ am: { retention: '0s' } }), refused: 'retention 0s is shorter than 4h5m' },
   { name: 'retention 1h', build: stack({ am: { retention: '1h' } }), refused: 'every peer sends its own copy' },
   { name: 'retention just long enough', build: stack({ am: { retention: '4h5m' } }) },
-  { name: 'smarthost without port', build: stack({ am: { config: amConfig({ global: { smtpSmarthost: 'smtp.mail.internal' } }) } }), refused: 'global.smtp_smarthost: "smtp.mail.internal" is not host:port' },
+  { name: 'smarthost without port', build: stack({ am: { config: amConfig({ global: { smtpSmarthost: 'smtp.mail.internal' } }) } }), refused: 'config.global.smtpSmarthost: "smtp.mail.internal" is not host:port' },
   { name: 'smarthost with a named port', build: stack({ am: { config: amConfig({ global: { smtpSmarthost: 'smtp.mail.internal:smtp' } }) } }), refused: 'is not host:port' },
   { name: 'smarthost port 0', build: stack({ am: { config: amConfig({ global: { smtpSmarthost: 'smtp.mail.internal:0' } }) } }), refused: 'port 0 is outside 1..65535' },
   { name: 'smarthost as an IPv6 address', build: stack({ am: { config: amConfig({ global: { smtpSmarthost: '[::1]:25' } }) } }) },
-  { name: 'receiver smarthost without port', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', emailConfigs: [{ to: 'oncall@mail.internal', smarthost: 'mail' }] }] }) } }), refused: 'receivers[0].email_configs[0].smarthost' },
-  { name: 'to is not an address', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', emailConfigs: [{ to: 'not an address' }] }] }) } }), refused: 'receivers[0].email_configs[0].to: "not an address" is not an email address' },
+  { name: 'receiver smarthost without port', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', emailConfigs: [{ to: 'oncall@mail.internal', smarthost: 'mail' }] }] }) } }), refused: 'config.receivers[0].emailConfigs[0].smarthost' },
+  { name: 'to is not an address', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', emailConfigs: [{ to: 'not an address' }] }] }) } }), refused: 'config.receivers[0].emailConfigs[0].to: "not an address" is not an email address' },
   { name: 'to is a bare name', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', emailConfigs: [{ to: 'oncall' }] }] }) } }), refused: '"oncall" is not an email address' },
   { name: 'to separated by semicolons', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', emailConfigs: [{ to: 'a@mail.internal; b@mail.internal' }] }] }) } }), refused: 'is not an email address' },
   { name: 'to lists two addresses', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', emailConfigs: [{ to: 'a@mail.internal, b@mail.internal' }] }] }) } }) },
   { name: 'to is a template', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', emailConfigs: [{ to: '{{ .GroupLabels.team }}@mail.internal' }] }] }) } }) },
-  { name: 'from is a bare name', build: stack({ am: { config: amConfig({ global: { smtpFrom: 'nobody' } }) } }), refused: 'global.smtp_from: "nobody" is not an email address' },
-  { name: 'receiver from with two @', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', emailConfigs: [{ to: 'oncall@mail.internal', from: 'a@b@c' }] }] }) } }), refused: 'email_configs[0].from' },
+  { name: 'from is a bare name', build: stack({ am: { config: amConfig({ global: { smtpFrom: 'nobody' } }) } }), refused: 'config.global.smtpFrom: "nobody" is not an email address' },
+  { name: 'receiver from with two @', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', emailConfigs: [{ to: 'oncall@mail.internal', from: 'a@b@c' }] }] }) } }), refused: 'emailConfigs[0].from' },
   { name: 'from with a display name', build: stack({ am: { config: amConfig({ global: { smtpFrom: 'Alerts <alerts@mail.internal>' } }) } }) },
-  { name: 'group_by lists a label twice', build: stack({ am: { config: amConfig({ route: { groupBy: ['alertname', 'alertname'] } }) } }), refused: 'route.group_by[1]: "alertname" is listed twice' },
-  { name: 'group_by with an empty label', build: stack({ am: { config: amConfig({ route: { groupBy: [''] } }) } }), refused: 'route.group_by[0]: an empty label name' },
+  { name: 'group_by lists a label twice', build: stack({ am: { config: amConfig({ route: { groupBy: ['alertname', 'alertname'] } }) } }), refused: 'config.route.groupBy[1]: "alertname" is listed twice' },
+  { name: 'group_by with an empty label', build: stack({ am: { config: amConfig({ route: { groupBy: [''] } }) } }), refused: 'config.route.groupBy[0]: an empty label name' },
   { name: 'group_by "..." with another label', build: stack({ am: { config: amConfig({ route: { groupBy: ['...', 'job'] } }) } }), refused: 'cannot be combined' },
   { name: 'group_by "..." alone', build: stack({ am: { config: amConfig({ route: { groupBy: ['...'] } }) } }) },
   { name: 'child route matcher without operator', build: stack({ am: { config: amConfig({ route: { routes: [{ receiver: 'email', matchers: ['severity'] }] } }) } }), refused: 'route.routes[0].matchers[0]: "severity" is not a matcher' },
@@ -216,16 +216,16 @@ const alertmanager: HostileCase[] = [
   { name: 'matcher with a broken regex', build: stack({ am: { config: amConfig({ route: { routes: [{ matchers: ['alertname=~"(Kube"'] }] } }) } }), refused: 'the regex does not compile' },
   { name: 'matcher with an unbalanced quote', build: stack({ am: { config: amConfig({ route: { routes: [{ matchers: ['severity="critical'] }] } }) } }), refused: 'unbalanced or unescaped double quote' },
   { name: 'matcher severity="critical"', build: stack({ am: { config: amConfig({ route: { routes: [{ matchers: ['severity="critical"'] }] } }) } }) },
-  { name: 'inhibit rule matcher without a name', build: stack({ am: { config: amConfig({ inhibitRules: [{ sourceMatchers: ['=x'], targetMatchers: ['severity="warning"'] }] }) } }), refused: 'inhibit_rules[0].source_matchers[0]' },
+  { name: 'inhibit rule matcher without a name', build: stack({ am: { config: amConfig({ inhibitRules: [{ sourceMatchers: ['=x'], targetMatchers: ['severity="warning"'] }] }) } }), refused: 'config.inhibitRules[0].sourceMatchers[0]' },
   { name: 'route to an undefined receiver (typed)', build: stack({ am: { config: amConfig({ route: { routes: [{ receiver: 'pager' }] } }) } }), refused: 'receiver "pager" is not one of the receivers' },
-  { name: '30 peers without group_interval (default 5m)', build: stack({ am: { replicas: 30, config: amConfig({ route: { groupInterval: undefined } }) } }), refused: "(inherited or Alertmanager's default: set group_interval explicitly) must be above 7m15s" },
+  { name: '30 peers without group_interval (default 5m)', build: stack({ am: { replicas: 30, config: amConfig({ route: { groupInterval: undefined } }) } }), refused: "(inherited or Alertmanager's default: set groupInterval explicitly) must be above 7m15s" },
   { name: '3 peers with group_interval 30s', build: stack({ am: { config: amConfig({ route: { groupInterval: '30s' } }) } }), refused: 'must be above 30s' },
   { name: '3 peers with group_interval 5m', build: stack({ am: { config: amConfig({ route: { groupInterval: '5m' } }) } }) },
   { name: 'Alertmanager externalUrl without a scheme', build: stack({ am: { externalUrl: 'alertmanager.mail.internal' } }), refused: 'externalUrl "alertmanager.mail.internal" is not an http(s) URL' },
   { name: 'Alertmanager externalUrl with a scheme', build: stack({ am: { externalUrl: 'https://alertmanager.mail.internal/' } }) },
   { name: 'webhook URL given inline (it may carry a token)', build: stack({ am: { config: amConfig({ receivers: [{ name: 'email', webhookConfigs: [{ url: 'hooks.mail.internal/x' as never }] }] }) } }), refused: 'webhookConfigs[0].url is an inline secret' },
-  { name: 'group_interval 0s (typed)', build: stack({ am: { replicas: 1, config: amConfig({ route: { groupInterval: '0s' } }) } }), refused: 'route.group_interval: must not be zero' },
-  { name: 'repeat_interval 0s (typed)', build: stack({ am: { config: amConfig({ route: { repeatInterval: '0s' } }) } }), refused: 'route.repeat_interval: must not be zero' },
+  { name: 'group_interval 0s (typed)', build: stack({ am: { replicas: 1, config: amConfig({ route: { groupInterval: '0s' } }) } }), refused: 'config.route.groupInterval: must not be zero' },
+  { name: 'repeat_interval 0s (typed)', build: stack({ am: { config: amConfig({ route: { repeatInterval: '0s' } }) } }), refused: 'config.route.repeatInterval: must not be zero' },
   { name: 'file: route to an undefined receiver', build: amFile(`${FILE_GLOBAL}route:\n  receiver: email\n  group_interval: 5m\n  routes:\n    - receiver: pager\n${FILE_RECEIVERS}`), refused: 'route.routes[0].receiver: "pager" is not defined' },
   { name: 'file: unknown top-level key', build: amFile(`${FILE_GLOBAL}${FILE_ROUTE}${FILE_RECEIVERS}inhibit:\n  - {}\n`), refused: 'inhibit: not an Alertmanager setting' },
   { name: 'file: misspelled route key', build: amFile(`${FILE_GLOBAL}${FILE_ROUTE}  group_intervall: 5m\n${FILE_RECEIVERS}`), refused: 'route.group_intervall: not a route setting' },
@@ -250,6 +250,33 @@ const ruleFiles: HostileCase[] = [
   { name: 'rule file: empty groups list', build: stack({ rules: ruleFile('groups: []\n') }), refused: 'no rule groups in' },
 ];
 
+/** A PrometheusRule (or another object) in the rules directory, with `spec` (or the rest of the object) as written. */
+const manifest = (head: string, body: string) => `${head}\nmetadata:\n  name: api\n  namespace: team-a\n${body}`;
+const PROMETHEUS_RULE = 'apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule';
+const VMRULE = 'apiVersion: operator.victoriametrics.com/v1beta1\nkind: VMRule';
+const API_RULES = '    rules:\n      - alert: ApiDown\n        expr: up{job="api"} == 0\n';
+
+const ruleManifests: HostileCase[] = [
+  { name: 'PrometheusRule as a chart writes it', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, `spec:\n  groups:\n  - name: api\n${API_RULES}`)) }) },
+  { name: 'VMRule with every group option vmalert knows', build: stack({ rules: ruleFile(manifest(VMRULE, 'spec:\n  groups:\n  - name: api\n    interval: 1m\n'
+    + '    eval_delay: 30s\n    concurrency: 2\n    limit: 100\n    labels: { team: a }\n    headers: ["X-Team: a"]\n' + API_RULES)) }) },
+  { name: 'PrometheusRule with an unknown rule field', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, `spec:\n  groups:\n  - name: api\n${API_RULES}        severity: page\n`)) }),
+    refused: '(PrometheusRule team-a/api): group "api": rule "ApiDown": unknown field "severity"' },
+  { name: 'PrometheusRule with an unknown spec field', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, `spec:\n  interval: 1m\n  groups:\n  - name: api\n${API_RULES}`)) }),
+    refused: '(PrometheusRule team-a/api): spec: unknown field "interval"' },
+  { name: 'PrometheusRule with an unknown top-level field', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, `data: {}\nspec:\n  groups:\n  - name: api\n${API_RULES}`)) }),
+    refused: '(PrometheusRule team-a/api): unknown field "data"' },
+  { name: 'PrometheusRule with query_offset', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, `spec:\n  groups:\n  - name: api\n    query_offset: 1m\n${API_RULES}`)) }),
+    refused: 'query_offset: vmalert has no query_offset' },
+  { name: 'PrometheusRule without spec', build: stack({ rules: ruleFile(manifest(PROMETHEUS_RULE, '')) }), refused: '(PrometheusRule team-a/api): spec must be a mapping' },
+  { name: 'PrometheusRule of an old apiVersion', build: stack({ rules: ruleFile(manifest('apiVersion: monitoring.coreos.com/v1alpha1\nkind: PrometheusRule', `spec:\n  groups:\n  - name: api\n${API_RULES}`)) }),
+    refused: 'write apiVersion: monitoring.coreos.com/v1' },
+  { name: 'VMRule with a group tenant', build: stack({ rules: ruleFile(manifest(VMRULE, `spec:\n  groups:\n  - name: api\n    tenant: "1:0"\n${API_RULES}`)) }),
+    refused: 'tenant: a group tenant needs enterprise vmalert' },
+  { name: 'a Deployment in the rules directory', build: stack({ rules: ruleFile(manifest('apiVersion: apps/v1\nkind: Deployment', 'spec: {}\n')) }),
+    refused: 'a Deployment (apps/v1) is not a rule source' },
+];
+
 const appEnv: HostileCase[] = [
   { name: 'env: SMTP_TO set but empty', build: appWith({ SMTP_TO: '' }), refused: 'SMTP_TO is set but empty' },
   { name: 'env: SMTP_SMARTHOST set but empty', build: appWith({ SMTP_SMARTHOST: '' }), refused: 'SMTP_SMARTHOST is set but empty' },
@@ -265,7 +292,7 @@ const appEnv: HostileCase[] = [
   { name: 'env: SMTP_PASSWORD_SECRET with uppercase', build: appWith({ SMTP_PASSWORD_SECRET: 'SMTP' }), refused: 'SMTP_PASSWORD_SECRET="SMTP": is not a DNS-1123 subdomain' },
   { name: 'env: SMTP_PASSWORD_KEY with "/"', build: appWith({ SMTP_PASSWORD_KEY: 'smtp/password' }), refused: 'SMTP_PASSWORD_KEY="smtp/password"' },
   { name: 'env: VMALERT_REPLICAS above int32', build: appWith({ VMALERT_REPLICAS: '2147483648' }), refused: 'VMALERT_REPLICAS="2147483648": must be a whole number >= 1 and <= 2147483647' },
-  { name: 'env: ALERTMANAGER_REPLICAS 30 (5m group_interval within the peer wait)', build: appWith({ ALERTMANAGER_REPLICAS: '30' }), refused: 'group_interval 5m must be above 7m15s' },
+  { name: 'env: ALERTMANAGER_REPLICAS 30 (5m group_interval within the peer wait)', build: appWith({ ALERTMANAGER_REPLICAS: '30' }), refused: 'groupInterval 5m must be above 7m15s' },
   { name: 'env: RULES_DIR does not exist', build: appWith({ RULES_DIR: '/nonexistent/rules' }), refused: 'RULES_DIR="/nonexistent/rules": is not a directory' },
   // Job names are literal: the scrape objects set them, the rules match them escaped.
   { name: 'env: VMALERT_JOB with regex characters', build: appWith({ VMALERT_JOB: 'vm(alert' }) },
@@ -309,4 +336,26 @@ const securedPorts: HostileCase[] = [
   { name: 'notifierAuth: no client certificate for an Alertmanager that asks for one', build: stack({ am: { web: { tls: { ...WEB_TLS.tls, clientCa: CA } } }, vmalert: { notifierAuth: { tls: { ca: CA } } } }), refused: 'set notifierAuth.tls.clientCert' },
 ];
 
-export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...alertmanager, ...securedPorts, ...ruleFiles, ...appEnv];
+const TEMPLATE = '{{ define "links.runbook" }}https://runbooks.mail.internal/{{ .Labels.alertname }}{{ end }}';
+
+const vmalertExtras: HostileCase[] = [
+  { name: 'vmalert with rule templates, an alert source link, env and an extra mount', build: stack({ vmalert: {
+    ruleTemplates: [RuleTemplates.inline('links.tmpl', TEMPLATE)], externalAlertSource: 'explore?left={{ .Expr | queryEscape }}',
+    env: { CLUSTER_NAME: 'eu-1' }, externalLabels: { cluster: '$(CLUSTER_NAME)' }, extraMounts: [{ secretName: 'webhook-ca' }],
+  } }) },
+  { name: 'vmalert staging copy: notifierBlackhole with no notifiers', build: stack({ vmalert: { notifierBlackhole: true, notifiers: [] } }) },
+  { name: 'notifierBlackhole beside the Alertmanager cluster', build: stack({ vmalert: { notifierBlackhole: true } }),
+    refused: 'notifierBlackhole sends no notification, so it cannot go with notifiers (3 URLs)' },
+  { name: 'rule template with an unclosed action', build: stack({ vmalert: { ruleTemplates: [RuleTemplates.inline('links.tmpl', '{{ define "a" }}{{ .Labels }{{ end }}')] } }),
+    refused: 'ruleTemplates[0] (links.tmpl): template:' },
+  { name: 'rule template file not ending in .tmpl', build: stack({ vmalert: { ruleTemplates: [RuleTemplates.inline('links.gotmpl', TEMPLATE)] } }),
+    refused: 'must end with ".tmpl"' },
+  { name: 'externalAlertSource with an unclosed action', build: stack({ vmalert: { externalAlertSource: 'explore?left={{ .Expr' } }),
+    refused: 'externalAlertSource "explore?left={{ .Expr": template: unclosed action' },
+  { name: 'env holding a password', build: stack({ vmalert: { env: { DATASOURCE_PASSWORD: 'hunter2' } } }), refused: 'env.DATASOURCE_PASSWORD: looks like a secret' },
+  { name: 'env overriding POD_NAME', build: stack({ vmalert: { env: { POD_NAME: 'fixed' } } }), refused: 'env.POD_NAME: set by the construct' },
+  { name: 'vmalert extra mount over the rules directory', build: stack({ vmalert: { extraMounts: [{ secretName: 'x', mountPath: '/etc/vmalert/rules' }] } }),
+    refused: 'overlaps /etc/vmalert/rules' },
+];
+
+export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...vmalertExtras, ...alertmanager, ...securedPorts, ...ruleFiles, ...ruleManifests, ...appEnv];

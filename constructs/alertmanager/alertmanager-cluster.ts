@@ -13,7 +13,7 @@ import { labelFrom, STATEFULSET_NAME_MAX } from '../k8s/names';
 import { resolveNamespace } from '../k8s/namespace';
 import { IngressPolicy, networkPeers, podsPeer } from '../k8s/network-policy';
 import {
-  applyPodSettings, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, spreadAndProtect,
+  addExtraMounts, applyPodSettings, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, spreadAndProtect,
 } from '../k8s/workload';
 import { alertmanagerArgs, prefixedPath } from './args';
 import { planAlertmanager } from './plan';
@@ -171,13 +171,7 @@ export class AlertmanagerCluster extends Construct {
       container.mount(ALERTMANAGER_TEMPLATES_DIR, kplus.Volume.fromConfigMap(this, 'templates-volume', configMap, { name: 'templates' }), { readOnly: true });
       templatesText = JSON.stringify(templates);
     }
-    extraMounts.forEach((mount, i) => {
-      const volumeName = `extra-${i}`;
-      const volume = mount.kind === 'secret'
-        ? kplus.Volume.fromSecret(this, `extra-volume-${i}`, kplus.Secret.fromSecretName(this, `extra-secret-${i}`, mount.name), { name: volumeName })
-        : kplus.Volume.fromConfigMap(this, `extra-volume-${i}`, kplus.ConfigMap.fromConfigMapName(this, `extra-configmap-${i}`, mount.name), { name: volumeName });
-      container.mount(mount.mountPath, volume, { readOnly: true });
-    });
+    addExtraMounts(this, container, extraMounts);
     if (props.storage) {
       this.addClaimTemplate(props.storage);
     } else {

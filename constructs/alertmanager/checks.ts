@@ -92,6 +92,7 @@ export function alertmanagerDocumentProblems(document: Record<string, unknown>):
     if (names.has(receiver.name)) problems.push(`${at}.name: "${receiver.name}" is defined twice (rename one)`);
     names.add(receiver.name);
     listOf(receiver.email_configs).forEach((email, j) => problems.push(...emailProblems(email, `${at}.email_configs[${j}]`, document.global)));
+    problems.push(...requiredSettingProblems(receiver, at, document.global));
     listOf(receiver.webhook_configs).forEach((hook, j) => {
       const url = isMapping(hook) ? hook.url : undefined;
       if (typeof url === 'string' && !/^https?:\/\/[^\s/]+/.test(url)) {
@@ -113,6 +114,7 @@ export function alertmanagerDocumentProblems(document: Record<string, unknown>):
   }
   listOf(document.inhibit_rules).forEach((rule, i) => {
     if (!isMapping(rule)) return;
+    for (const key of ['source_match_re', 'target_match_re']) problems.push(...matchReProblems(rule[key], `inhibit_rules[${i}].${key}`));
     for (const key of ['source_matchers', 'target_matchers']) {
       listOf(rule[key]).forEach((m, j) => problems.push(...matcherProblems(m, `inhibit_rules[${i}].${key}[${j}]`)));
     }
@@ -143,10 +145,62 @@ function routeProblems(route: Record<string, unknown>, at: string, receivers: Re
     else if (key !== 'group_wait' && parseDuration(value) === 0) problems.push(`${at}.${key}: must not be zero (Alertmanager refuses it)`);
   }
   listOf(route.matchers).forEach((m, i) => problems.push(...matcherProblems(m, `${at}.matchers[${i}]`)));
+  problems.push(...matchReProblems(route.match_re, `${at}.match_re`));
   listOf(route.routes).forEach((child, i) => {
     if (isMapping(child)) problems.push(...routeProblems(child, `${at}.routes[${i}]`, receivers));
   });
   return problems;
+}
+
+/**
+ * A setting a receiver config cannot work without, each with the `global` settings that stand in for it (the pinned
+ * Alertmanager's Config.UnmarshalYAML: "no Slack API URL nor App token set", "missing bot_token or bot_token_file on
+ * telegram_config", ...). Each names the receiver fields (any one of them is enough) and the global fields.
+ */
+const REQUIRED_SETTINGS: ReadonlyArray<{ section: string; fields: readonly string[]; globals: readonly string[] }> = [
+  { section: 'slack_configs', fields: ['api_url', 'api_url_file', 'app_token', 'app_token_file'],
+    globals: ['slack_api_url', 'slack_api_url_file', 'slack_app_token', 'slack_app_token_file'] },
+  { section: 'opsgenie_configs', fields: ['api_key', 'api_key_file'], globals: ['opsgenie_api_key', 'opsgenie_api_key_file'] },
+  { section: 'telegram_configs', fields: ['bot_token', 'bot_token_file'], globals: ['telegram_bot_token', 'telegram_bot_token_file'] },
+  { section: 'wechat_configs', fields: ['api_secret', 'api_secret_file'], globals: ['wechat_api_secret', 'wechat_api_secret_file'] },
+  { section: 'mattermost_configs', fields: ['webhook_url', 'webhook_url_file'], globals: ['mattermost_webhook_url', 'mattermost_webhook_url_file'] },
+  { section: 'victorops_configs', fields: ['api_key', 'api_key_file'], globals: ['victorops_api_key', 'victorops_api_key_file'] },
+  { section: 'rocketchat_configs', fields: ['token_id', 'token_id_file'], globals: ['rocketchat_token_id', 'rocketchat_token_id_file'] },
+  { section: 'rocketchat_configs', fields: ['token', 'token_file'], globals: ['rocketchat_token', 'rocketchat_token_file'] },
+  { section: 'discord_configs', fields: ['webhook_url', 'webhook_url_file'], globals: [] },
+  { section: 'msteams_configs', fields: ['webhook_url', 'webhook_url_file'], globals: [] },
+  { section: 'msteamsv2_configs', fields: ['webhook_url', 'webhook_url_file'], globals: [] },
+];
+
+/** Receiver configs missing a setting that neither they nor `global` give: Alertmanager refuses the file. */
+function requiredSettingProblems(receiver: Record<string, unknown>, at: string, global: unknown): string[] {
+  const globals = isMapping(global) ? global : {};
+  const given = (object: Record<string, unknown>, key: string) => object[key] !== undefined && object[key] !== null && object[key] !== '';
+  return REQUIRED_SETTINGS.flatMap(({ section, fields, globals: fallbacks }) => listOf(receiver[section]).flatMap((config, j) => {
+    const own = isMapping(config) ? config : {};
+    if (fields.some(key => given(own, key)) || fallbacks.some(key => given(globals, key))) return [];
+    const fileField = fields.find(key => key.endsWith('_file'))!;
+    const fallback = fallbacks.length > 0 ? ` or global ${fallbacks.filter(key => key.endsWith('_file')).join(' / ')}` : '';
+    return [`${at}.${section}[${j}]: no ${fields.filter(key => !key.endsWith('_file')).join(' or ')} here nor in global (Alertmanager `
+      + `refuses the file and the pod never starts): set ${fields.filter(key => key.endsWith('_file')).join(' or ')}${fallback}, pointing at `
+      + `a Secret key (e.g. ${fileField}: /etc/alertmanager/secrets/<secret>/<key>)`];
+  }));
+}
+
+/**
+ * Why a `match_re`-style mapping (label -> regex) is refused: Alertmanager compiles each value at load, and an empty
+ * value (`label:` with nothing after it) is "invalid regexp value".
+ */
+function matchReProblems(value: unknown, at: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!isMapping(value)) return [`${at}: must be a mapping of label names to regexes, not ${JSON.stringify(value)}`];
+  return Object.entries(value).flatMap(([label, regex]) => {
+    if (regex === null || regex === undefined || typeof regex === 'object') {
+      return [`${at}.${label}: no regex (Alertmanager refuses "invalid regexp value"): write ${label}: "<regex>", or use matchers: ['${label}=~"<regex>"']`];
+    }
+    const problem = regexProblem(String(regex));
+    return problem ? [`${at}.${label}: ${JSON.stringify(regex)}: the regex does not compile (${problem})`] : [];
+  });
 }
 
 function emailProblems(email: unknown, at: string, global: unknown): string[] {
@@ -200,14 +254,21 @@ export function matcherProblems(matcher: unknown, at: string): string[] {
     value = unquoteMatcherValue(rawValue);
   }
   if (op === '=~' || op === '!~') {
-    try {
-      // Go's RE2 names groups (?P<name>...); JavaScript writes (?<name>...).
-      new RegExp(`^(?:${value.replace(/\(\?P</g, '(?<')})$`);
-    } catch (error) {
-      return [`${at}: ${JSON.stringify(matcher)}: the regex does not compile (${(error as Error).message})`];
-    }
+    const problem = regexProblem(value);
+    if (problem) return [`${at}: ${JSON.stringify(matcher)}: the regex does not compile (${problem})`];
   }
   return [];
+}
+
+/** Why an anchored regex does not compile, or undefined. */
+function regexProblem(pattern: string): string | undefined {
+  try {
+    // Go's RE2 names groups (?P<name>...); JavaScript writes (?<name>...).
+    new RegExp(`^(?:${pattern.replace(/\(\?P</g, '(?<')})$`);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** A double-quoted matcher value as Alertmanager reads it: \" \\ and \n are escapes, any other backslash is literal. */

@@ -3,6 +3,7 @@
  * alertmanager.yml rendered, before any Kubernetes object exists. The construct builds its objects from the plan.
  * No cdk8s here.
  */
+import { ALERTMANAGER_TEMPLATES_DIR } from '../core/constants';
 import { DURATION_HINT, formatDuration, isDuration, parseDuration } from '../core/duration';
 import { ConfigError } from '../core/errors';
 import { urlProblem } from '../core/url';
@@ -12,9 +13,12 @@ import {
   alertmanagerExtraArgsProblems, alertmanagerFlagDefault, alertmanagerFlagDurationMs, alertmanagerRoutePrefix,
 } from './args';
 import { alertmanagerDocumentProblems, effectiveRoutes, retentionProblem } from './checks';
-import { AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig } from './config/alertmanager-config';
+import {
+  AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig, typedConfigPath,
+} from './config/alertmanager-config';
 import { secretFileRefs } from './config/secrets';
-import { ResolvedMount, resolveMounts, templateFiles, withTemplates } from './config/templates';
+import { resolveAlertmanagerMounts, strayTemplateGlobs, templateFiles, withTemplates } from './config/templates';
+import type { ResolvedMount } from '../k8s/mounts';
 import type { AlertmanagerClusterProps } from './props';
 import { checkMeshTlsSettings, checkWebSettings, renderWebConfig, webAndMeshSecretRefs } from './web-config';
 
@@ -89,16 +93,26 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps): A
   if (props.web) checkWebSettings(owner, props.web);
   if (props.meshTls) checkMeshTlsSettings(owner, props.meshTls, replicas);
   const templates = templateFiles(owner, props.templates ?? []);
-  const extraMounts = resolveMounts(owner, props.extraMounts ?? []);
+  const extraMounts = resolveAlertmanagerMounts(owner, props.extraMounts ?? []);
 
   // Secret files may also live in Secrets mounted by extraMounts (never in a ConfigMap one).
   const secretMountDirs = extraMounts.filter(m => m.kind === 'secret').map(m => m.mountPath);
   const ownDocument = alertmanagerConfigDocument(props.config, owner, secretMountDirs);
-  const where = props.config instanceof AlertmanagerConfigFile ? props.config.source : `${owner}: config (alertmanager.yml)`;
+  const templateDirs = [...extraMounts.map(m => m.mountPath), ...(Object.keys(templates).length > 0 ? [ALERTMANAGER_TEMPLATES_DIR] : [])];
+  const strayGlobs = strayTemplateGlobs(ownDocument, templateDirs);
+  if (strayGlobs.length > 0) {
+    const source = props.config instanceof AlertmanagerConfigFile ? props.config.source : `${owner}: config`;
+    throw new ConfigError(`${source}: template globs point where nothing is mounted: ${strayGlobs.join(', ')}; Alertmanager would find no `
+      + 'template there and every notification using one fails: pass the files as templates (NotificationTemplates.fromFile), mounted at '
+      + `${ALERTMANAGER_TEMPLATES_DIR} and listed for you, or mount a ConfigMap with extraMounts: { configMapName } and point into it`);
+  }
+  // A typed config's problems name the props the user wrote; a file's, the keys in the file.
+  const typed = !(props.config instanceof AlertmanagerConfigFile);
+  const where = props.config instanceof AlertmanagerConfigFile ? `${props.config.source} ` : `${owner}: config.`;
   const configProblems = alertmanagerDocumentProblems(ownDocument);
-  if (configProblems.length > 0) throw new ConfigError(configProblems.map(p => `${where} ${p}`).join('\n'));
+  if (configProblems.length > 0) throw new ConfigError(configProblems.map(p => `${where}${typed ? typedProblem(p) : p}`).join('\n'));
   const document = Object.keys(templates).length > 0 ? withTemplates(ownDocument) : ownDocument;
-  checkGroupIntervals(owner, document, replicas, peerTimeout, peerTimeoutMs);
+  checkGroupIntervals(owner, document, replicas, peerTimeout, peerTimeoutMs, typed);
   const shortRetention = retentionProblem(retention, document);
   if (shortRetention) throw new ConfigError(`${owner}: ${shortRetention}`);
   return {
@@ -122,17 +136,25 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps): A
   };
 }
 
+/** A problem `<document path>: <what>` with its path named as the typed props. */
+function typedProblem(problem: string): string {
+  const colon = problem.indexOf(':');
+  return colon < 0 ? problem : `${typedConfigPath(problem.slice(0, colon))}${problem.slice(colon)}`;
+}
+
 /**
  * A group_interval at or below the longest peer wait lets a peer that is still waiting its turn send a stale
  * [FIRING] after another peer already sent [RESOLVED].
  */
-function checkGroupIntervals(owner: string, document: Record<string, unknown>, replicas: number, peerTimeout: string, peerTimeoutMs: number): void {
+function checkGroupIntervals(owner: string, document: Record<string, unknown>, replicas: number, peerTimeout: string, peerTimeoutMs: number,
+  typed: boolean): void {
   const longestWait = (replicas - 1) * peerTimeoutMs;
   for (const { at, groupInterval: value, groupIntervalSet } of effectiveRoutes(document)) {
-    if (!isDuration(value)) throw new ConfigError(`${owner}: config ${at}.group_interval ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
+    const field = typed ? `config.${typedConfigPath(`${at}.group_interval`)}` : `config ${at}.group_interval`;
+    if (!isDuration(value)) throw new ConfigError(`${owner}: ${field} ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
     if (replicas > 1 && parseDuration(value) <= longestWait) {
-      const source = groupIntervalSet ? '' : ' (inherited or Alertmanager\'s default: set group_interval explicitly)';
-      throw new ConfigError(`${owner}: config ${at}.group_interval ${value}${source} must be above ${formatDuration(longestWait)} `
+      const source = groupIntervalSet ? '' : ` (inherited or Alertmanager's default: set ${typed ? 'groupInterval' : 'group_interval'} explicitly)`;
+      throw new ConfigError(`${owner}: ${field} ${value}${source} must be above ${formatDuration(longestWait)} `
         + `(${replicas - 1} peers x the ${peerTimeout} peer timeout): a peer still waiting its turn could send a stale [FIRING] `
         + 'after another sent [RESOLVED]; raise it (or lower peerTimeout)');
     }

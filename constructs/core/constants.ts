@@ -13,6 +13,10 @@ export const VMALERT_SECRETS_DIR = '/etc/vmalert/secrets';
 export const VMALERT_CONFIGMAPS_DIR = '/etc/vmalert/configmaps';
 export const VMALERT_NOTIFIER_DIR = '/etc/vmalert/notifier';
 export const VMALERT_NOTIFIER_FILE = 'notifier.yml';
+/** Where the `ruleTemplates` ConfigMap is mounted. */
+export const VMALERT_TEMPLATES_DIR = '/etc/vmalert/templates';
+/** Where `extraMounts` go by default. */
+export const VMALERT_EXTRA_DIR = '/etc/vmalert/extra';
 export const VMALERT_HEALTH_PATH = '/health';
 export const VMALERT_READY_PATH = '/-/ready';
 /** Where vmalert and Alertmanager serve their own metrics. */

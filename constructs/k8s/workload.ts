@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { LABEL_PREFIX, NON_ROOT_UID, ZONE_TOPOLOGY_KEY } from '../core/constants';
 import { ConfigError } from '../core/errors';
 import { compact } from '../core/objects';
+import type { ResolvedMount } from './mounts';
 import { isLabelKey, isLabelValue, isObjectName } from './names';
 
 /** Pod-level security context: a numeric non-root uid, so the kubelet can verify runAsNonRoot. */
@@ -265,4 +266,15 @@ function tolerationSpec(owner: string, toleration: PodToleration): Record<string
     throw new ConfigError(`${owner}: pod.tolerations: a toleration without a key needs operator "Exists" (it then tolerates every taint)`);
   }
   return compact({ ...toleration });
+}
+
+/** Mounts each checked extra Secret or ConfigMap read-only into `container`, as volumes `extra-<n>`. */
+export function addExtraMounts(scope: Construct, container: kplus.Container, mounts: readonly ResolvedMount[]): void {
+  mounts.forEach((mount, i) => {
+    const volumeName = `extra-${i}`;
+    const volume = mount.kind === 'secret'
+      ? kplus.Volume.fromSecret(scope, `extra-volume-${i}`, kplus.Secret.fromSecretName(scope, `extra-secret-${i}`, mount.name), { name: volumeName })
+      : kplus.Volume.fromConfigMap(scope, `extra-volume-${i}`, kplus.ConfigMap.fromConfigMapName(scope, `extra-configmap-${i}`, mount.name), { name: volumeName });
+    container.mount(mount.mountPath, volume, { readOnly: true });
+  });
 }

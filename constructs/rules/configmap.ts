@@ -65,14 +65,19 @@ export interface RulesConfigMapPart {
  * limit. Rules are validated when the construct is created; a bad rule is an error naming file, group and rule.
  */
 export class RulesConfigMap extends Construct {
-  /** A rule file (YAML with `groups:`). */
+  /**
+   * A rule file (YAML with `groups:`), or a manifest file of PrometheusRule (`monitoring.coreos.com/v1`) and VMRule
+   * (`operator.victoriametrics.com/v1beta1`) objects (one or several YAML documents, or a `kind: List`), whose
+   * `spec.groups` are read as the rule file's groups. A field vmalert would not understand is an error naming the
+   * file, the object and the field.
+   */
   public static fromFile(scope: Construct, id: string, file: string, options: RulesConfigMapOptions = {}): RulesConfigMap {
     return new RulesConfigMap(scope, id, { ...options, files: [loadRuleFile(file)] });
   }
 
   /**
    * The rule files directly in `directory`, in name order: every name ending in `.yml` or `.yaml` (any case) that
-   * does not start with a dot. A symbolic link counts as what it points to; a broken one is an error. Skipped:
+   * does not start with a dot; each a plain rule file or PrometheusRule/VMRule manifests (see `fromFile`). A symbolic link counts as what it points to; a broken one is an error. Skipped:
    * hidden files (`.cpu.yml.swp`, `.#cpu.yml`), backups whose name ends otherwise (`cpu.yml~`, `cpu.yml.bak`,
    * `cpu.yml.orig`), other files, and subdirectories (rule tests can live in `tests/`).
    */
@@ -161,12 +166,24 @@ export function ruleFilesIn(directory: string, owner: string): string[] {
     .map(entry => entry.name)
     .sort();
   if (files.length === 0) {
-    throw new ConfigError(`${owner}: no rule files (*.yml, *.yaml, not hidden) in ${directory}`);
+    const skipped = entries.map(entry => `${entry.name}${entry.isDirectory() ? '/' : ''} (${skipReason(entry)})`).sort();
+    throw new ConfigError(`${owner}: no rule files (*.yml, *.yaml, not hidden) in ${directory}`
+      + (skipped.length > 0 ? `; skipped: ${skipped.slice(0, 10).join(', ')}${skipped.length > 10 ? `, and ${skipped.length - 10} more` : ''}` : ': it is empty'));
   }
   return files.map(name => path.join(directory, name));
 }
 
-function loadRuleFile(file: string): RuleFile {
+/** Why `fromDirectory` does not load an entry, for the message when it loads none. */
+function skipReason(entry: fs.Dirent): string {
+  if (entry.isDirectory()) return 'a directory';
+  if (entry.name.startsWith('.')) {
+    return /\.ya?ml$/i.test(entry.name) ? 'hidden: the name starts with "."; rename it to load it' : 'hidden';
+  }
+  return /\.ya?ml$/i.test(entry.name) ? 'not a file' : 'not .yml or .yaml';
+}
+
+/** A rule file (or rule manifests) from disk, loaded and checked. */
+export function loadRuleFile(file: string): RuleFile {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);

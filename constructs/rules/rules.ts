@@ -10,6 +10,7 @@
 import * as yaml from 'js-yaml';
 import { ConfigError } from '../core/errors';
 import { compact } from '../core/objects';
+import { ruleDocuments } from './manifests';
 import {
   closingQuote, decodeBool, decoded, Decoded, decodeInt, decodeRuleFileBytes, decodeString, decodeUnmarshalerString,
   loadSourceText, PlainScalar, RULE_DURATION_HINT, ruleDurationMs, templateProblem,
@@ -83,6 +84,12 @@ export interface AlertingRule extends RuleCommon {
 export interface RecordingRule extends RuleCommon {
   /** Metric name of the recorded series. */
   readonly record: string;
+  /**
+   * Notes on the recorded series (description, runbook_url ...), kept as written. vmalert accepts them on a
+   * recording rule and sends them nowhere; Prometheus refuses them there.
+   * @default - none
+   */
+  readonly annotations?: Record<string, string>;
 }
 
 /** One rule of a group: alerting or recording. */
@@ -204,14 +211,17 @@ const GROUP_KEYS = ['name', 'type', 'interval', 'eval_offset', 'eval_delay', 'ev
   'labels', 'params', 'headers', 'notifier_headers', 'debug', 'rules'];
 const COMMON_RULE_KEYS = ['expr', 'labels', 'debug', 'update_entries_limit'];
 const ALERTING_KEYS = ['alert', 'for', 'keep_firing_for', 'annotations', ...COMMON_RULE_KEYS];
-const RECORDING_KEYS = ['record', ...COMMON_RULE_KEYS];
+const RECORDING_KEYS = ['record', 'annotations', ...COMMON_RULE_KEYS];
 /**
  * Keys yaml.v2 maps onto vmalert's internal fields (Group.File, Group.Checksum, Rule.ID): vmalert accepts and then
  * overwrites them. Refused here: a value there never does anything.
  */
 const INTERNAL_KEYS: Record<string, string> = { file: 'group', checksum: 'group', id: 'rule' };
-/** Fields vmalert accepts on a recording rule and ignores; Prometheus refuses them. */
-const ALERTING_ONLY = ['for', 'keep_firing_for', 'annotations'];
+/**
+ * Fields vmalert accepts on a recording rule and ignores; Prometheus refuses them. (Annotations are accepted there:
+ * vmalert's own examples describe recorded series with them.)
+ */
+const ALERTING_ONLY = ['for', 'keep_firing_for'];
 const RULE_FILE_NAME = /^[a-zA-Z0-9._-]+\.yml$/;
 
 /** Parses and validates the text of a rule file. `source` names the file in every error. */
@@ -223,7 +233,9 @@ export function parseRuleFile(text: string, source: string): RuleGroup[] {
   } catch (error) {
     throw yamlError(error, body, source);
   }
-  return validateDocuments(documents, source);
+  const problems: string[] = [];
+  const rules = ruleDocuments(documents, source, problems);
+  return validateDocuments(rules.map(r => r.document), source, rules.map(r => r.where), problems);
 }
 
 /** Parses the bytes of a rule file: UTF-8 (a BOM is fine) or UTF-16 with a BOM, as vmalert reads them. */
@@ -243,14 +255,15 @@ export function validateRuleGroups(document: unknown, source: string): RuleGroup
 
 /**
  * The groups of every YAML document of a file, as the pinned vmalert reads them: it decodes document after document
- * and concatenates their groups; a group name may appear once in the whole file.
+ * and concatenates their groups; a group name may appear once in the whole file. `names` names documents that came
+ * from a manifest (the object); `problems` holds what was already found.
  */
-function validateDocuments(documents: readonly unknown[], source: string): RuleGroup[] {
-  const problems: string[] = [];
+function validateDocuments(documents: readonly unknown[], source: string, names: readonly string[] = [],
+  problems: string[] = []): RuleGroup[] {
   const groups: RuleGroup[] = [];
   const seen = new Set<string>();
   documents.forEach((document, index) => {
-    const where = documents.length > 1 ? `${source} (YAML document ${index + 1})` : source;
+    const where = names[index] ?? (documents.length > 1 ? `${source} (YAML document ${index + 1})` : source);
     if (document === null || document === undefined) return;
     if (!isMapping(document)) {
       problems.push(`${where}: a rule file is a mapping with a "groups:" list (groups: [{ name: ..., rules: [...] }]), not ${describe(document)}`);
@@ -386,14 +399,14 @@ function validateRule(raw: unknown, index: number, type: RuleGroupType, reportGr
   }
   const labels = stringMap(raw.labels, 'labels', report, true);
   if (labels && '__name__' in labels) report('labels: "__name__" cannot be set by a rule (vmalert refuses it): use "record" to name a series');
-  const annotations = alerting ? stringMap(raw.annotations, 'annotations', report, true) : undefined;
+  const annotations = stringMap(raw.annotations, 'annotations', report, true);
   const common = {
     expr,
     labels,
     debug: take('debug', decodeBool(raw.debug), report),
     update_entries_limit: take('update_entries_limit', decodeInt(raw.update_entries_limit), report),
   };
-  if (!alerting) return compact({ record, ...common }) as RecordingRule;
+  if (!alerting) return compact({ record, expr, labels, annotations, debug: common.debug, update_entries_limit: common.update_entries_limit }) as RecordingRule;
   return compact({
     alert,
     expr,

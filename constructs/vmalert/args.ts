@@ -34,6 +34,11 @@ export interface VmalertArgsInput {
    * @default - plain HTTP
    */
   readonly webTls?: { readonly certFile: string; readonly keyFile: string };
+  /** `-rule.templates`: a glob of the mounted template files. */
+  readonly ruleTemplates?: string;
+  readonly externalAlertSource?: string;
+  /** `-notifier.blackhole`: evaluate, notify nobody; no `-notifier.url` then. */
+  readonly notifierBlackhole?: boolean;
   /** Auth flags of the endpoints and of vmalert's own API (endpoint-auth.ts); secrets only as file paths. */
   readonly authArgs?: readonly string[];
   readonly extraArgs: readonly string[];
@@ -64,6 +69,9 @@ const VMALERT_FLAG_TABLE: readonly TableFlag<VmalertArgsInput>[] = [
   { name: 'tls', prop: 'webTls', values: i => (i.webTls ? ['true'] : []) },
   { name: 'tlsCertFile', prop: 'webTls', values: i => ifSet(i.webTls?.certFile) },
   { name: 'tlsKeyFile', prop: 'webTls', values: i => ifSet(i.webTls?.keyFile) },
+  { name: 'rule.templates', prop: 'ruleTemplates', values: i => ifSet(i.ruleTemplates) },
+  { name: 'external.alert.source', prop: 'externalAlertSource', values: i => ifSet(i.externalAlertSource) },
+  { name: 'notifier.blackhole', prop: 'notifierBlackhole', values: i => (i.notifierBlackhole ? ['true'] : []) },
 ];
 
 /** Flags the construct sets, with the prop to use instead: `extraArgs` may not repeat them. */

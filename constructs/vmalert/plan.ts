@@ -2,17 +2,21 @@
  * VmalertHa's plan: every prop resolved and checked once, in the order the checks have always run, before any
  * Kubernetes object exists. The construct builds its objects from the plan and decides nothing itself. No cdk8s here.
  */
-import { VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE } from '../core/constants';
+import {
+  VMALERT_CONFIGMAPS_DIR, VMALERT_EXTRA_DIR, VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_RULES_DIR, VMALERT_SECRETS_DIR,
+  VMALERT_TEMPLATES_DIR,
+} from '../core/constants';
 import {
   flagDurationHint, formatDuration, formatGoDuration, isFlagDuration, parseFlagDuration, recommendedDedupInterval,
 } from '../core/duration';
 import { ConfigError } from '../core/errors';
 import { isPrometheusLabelName } from '../core/prometheus-labels';
 import { urlProblem } from '../core/url';
+import { ResolvedMount, resolveMounts } from '../k8s/mounts';
 import { checkReplicas } from '../k8s/replicas';
 import type { RulesConfigMap } from '../rules/configmap';
 import { isAlertingRule, RuleGroup } from '../rules/rules';
-import { ruleDurationMs } from '../rules/syntax';
+import { ruleDurationMs, templateProblem } from '../rules/syntax';
 import { externalLabelProblems, extraArgsProblems, renderNotifierConfig } from './args';
 import {
   AuthVolume, checkEndpointAuth, checkUrlCredentials, credentialArgProblems, EndpointAuth, endpointAuthFlags, httpAuthFlags,
@@ -21,6 +25,7 @@ import {
 import { extraArgFormProblems, vmalertPathPrefix } from './flag-values';
 import type { VmalertHaProps } from './props';
 import { vmalertWebTlsFiles, VmalertWebTlsFiles } from './tls';
+import { ruleTemplateFiles } from './rule-templates';
 
 /** Variables of the vmalert container's environment (Downward API): what `$(...)` in its arguments can refer to. */
 export const VMALERT_CONTAINER_ENV = ['POD_NAME', 'POD_NAMESPACE'] as const;
@@ -66,6 +71,13 @@ export interface VmalertPlan {
   readonly authVolumes: AuthVolume[];
   /** HTTPS on vmalert's own port, when `webTls` is set. */
   readonly webTls?: VmalertWebTlsFiles;
+  /** Template file name -> text, for the `-rule.templates` ConfigMap; empty without templates. */
+  readonly ruleTemplates: Record<string, string>;
+  readonly externalAlertSource?: string;
+  readonly notifierBlackhole: boolean;
+  readonly extraMounts: ResolvedMount[];
+  /** Plain variables of the container beyond the Downward API's. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /**
@@ -114,16 +126,21 @@ export function planVmalert(id: string, props: VmalertHaProps, clusterUrls: read
   }
 
   const notifierUrls = clusterUrls ? [...clusterUrls] : [...(props.notifiers as string[])];
-  if (notifierUrls.length === 0) throw new ConfigError(`${owner}: notifiers is empty: give the AlertmanagerCluster or one URL per Alertmanager pod`);
+  const notifierBlackhole = props.notifierBlackhole ?? false;
+  if (notifierBlackhole) checkBlackhole(owner, props, notifierUrls);
+  else if (notifierUrls.length === 0) {
+    throw new ConfigError(`${owner}: notifiers is empty: give the AlertmanagerCluster or one URL per Alertmanager pod (or set notifierBlackhole to notify nobody)`);
+  }
   notifierUrls.forEach((url, i) => checkUrl(owner, `notifiers[${i}]`, url));
   notifierUrls.forEach((url, i) => checkUrlCredentials(owner, `notifiers[${i}]`, url, 'notifierAuth'));
   if (props.notifierAuth) checkEndpointAuth(props.notifierAuth, `${owner}: notifierAuth`, notifierUrls);
 
+  const env = checkEnv(owner, props.env ?? {});
   const externalLabels = props.externalLabels ?? {};
   for (const name of Object.keys(externalLabels)) checkLabelName(owner, name);
   // The one place replicaLabel is read: it decides the notifier mode, the notifier auth and the replica's label.
   const replica = props.replicaLabel ? planReplicaLabel(owner, props.replicaLabel, externalLabels, notifierUrls, props.notifierAuth) : undefined;
-  const labelProblems = externalLabelProblems(externalLabels, VMALERT_CONTAINER_ENV);
+  const labelProblems = externalLabelProblems(externalLabels, [...VMALERT_CONTAINER_ENV, ...Object.keys(env)]);
   if (labelProblems.length > 0) throw new ConfigError(labelProblems.map(p => `${owner}: ${p}`).join('\n'));
   if (replica) checkReplicaLabelConflict(owner, replica.label, externalLabels);
 
@@ -163,7 +180,54 @@ export function planVmalert(id: string, props: VmalertHaProps, clusterUrls: read
     authArgs: auth.flatMap(a => a.args),
     authVolumes: [...auth.flatMap(a => a.volumes), ...(webTls?.volumes ?? [])],
     webTls,
+    ruleTemplates: ruleTemplateFiles(owner, props.ruleTemplates ?? []),
+    externalAlertSource: checkAlertSource(owner, props.externalAlertSource),
+    notifierBlackhole,
+    extraMounts: resolveMounts(owner, props.extraMounts ?? [], VMALERT_EXTRA_DIR,
+      [VMALERT_RULES_DIR, VMALERT_SECRETS_DIR, VMALERT_CONFIGMAPS_DIR, VMALERT_NOTIFIER_DIR, VMALERT_TEMPLATES_DIR]),
+    env,
   };
+}
+
+/** With `notifierBlackhole` vmalert refuses any notifier (`only one of -notifier.blackhole, -notifier.url and -notifier.config`). */
+function checkBlackhole(owner: string, props: VmalertHaProps, notifierUrls: readonly string[]): void {
+  const conflicts = [
+    notifierUrls.length > 0 && `notifiers (${notifierUrls.length} URL${notifierUrls.length > 1 ? 's' : ''}): give notifiers: []`,
+    props.replicaLabel !== undefined && 'replicaLabel (it only shapes notifications): drop it',
+    props.notifierAuth !== undefined && 'notifierAuth: drop it',
+  ].filter((c): c is string => typeof c === 'string');
+  if (conflicts.length > 0) {
+    throw new ConfigError(`${owner}: notifierBlackhole sends no notification, so it cannot go with ${conflicts.join('; ')} `
+      + '(vmalert exits: only one of -notifier.blackhole, -notifier.url and -notifier.config)');
+  }
+}
+
+/** Names of variables that hold secrets, which belong in a Secret mounted as a file. */
+const SECRET_LIKE = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|CREDENTIAL|PRIVATE_?KEY/i;
+
+function checkEnv(owner: string, env: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  for (const [name, value] of Object.entries(env)) {
+    const at = `${owner}: env.${name}`;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ConfigError(`${at}: not a variable name (letters, digits and "_", not starting with a digit)`);
+    if ((VMALERT_CONTAINER_ENV as readonly string[]).includes(name)) throw new ConfigError(`${at}: set by the construct (Downward API): choose another name`);
+    if (SECRET_LIKE.test(name)) {
+      throw new ConfigError(`${at}: looks like a secret, and an environment variable is readable in the manifests and dist/: put it in a `
+        + 'Kubernetes Secret, mount it with extraMounts: [{ secretName }] and point a *File flag at it');
+    }
+    if (typeof value !== 'string') throw new ConfigError(`${at}: must be text, got ${JSON.stringify(value)}`);
+  }
+  return env;
+}
+
+/** `-external.alert.source`, checked: one line, and a Go template vmalert can execute on every alert. */
+function checkAlertSource(owner: string, source: string | undefined): string | undefined {
+  if (source === undefined) return undefined;
+  const at = `${owner}: externalAlertSource ${JSON.stringify(source)}`;
+  if (source.trim() === '' || /[\u0000-\u001f\u007f]/.test(source)) throw new ConfigError(`${at}: must be one line of text (a link relative to externalUrl)`);
+  // vmalert parses the whole value as a template (a label value only when it holds both "{{" and "}}").
+  const problem = source.includes('{{') && !source.includes('}}') ? 'template: unclosed action: add "}}"' : templateProblem(source);
+  if (problem) throw new ConfigError(`${at}: ${problem}: every alert's source link would fail to render`);
+  return source;
 }
 
 /**

@@ -3,8 +3,10 @@ import type { AlertmanagerCluster } from '../alertmanager/alertmanager-cluster';
 import type { PodSettings, ResourceSettings } from '../k8s/workload';
 import type { NetworkPolicySettings } from '../k8s/network-policy';
 import type { RulesConfigMap } from '../rules/configmap';
+import type { ExtraMount } from '../k8s/mounts';
 import type { EndpointAuth, HttpAuthSettings } from './endpoint-auth';
 import type { VmalertWebTlsSettings } from './tls';
+import type { RuleTemplate } from './rule-templates';
 
 /** Options for {@link VmalertHa}. */
 export interface VmalertHaProps {
@@ -142,4 +144,35 @@ export interface VmalertHaProps {
    * @default - none beyond the construct's own
    */
   readonly pod?: PodSettings;
+  /**
+   * Go template files for the rules' labels and annotations (`-rule.templates`): shared `{{ define "name" }}` blocks
+   * that a rule calls with `{{ template "name" . }}`. Mounted from a ConfigMap; load them with
+   * `RuleTemplates.fromFile` or `RuleTemplates.fromDirectory`. A change rolls the pods.
+   * @default - none
+   */
+  readonly ruleTemplates?: RuleTemplate[];
+  /**
+   * Link of every alert to where it came from (`-external.alert.source`), a Go template relative to `externalUrl`,
+   * e.g. a Grafana Explore URL: `explore?left={"queries":[{"expr":{{ .Expr | jsonEscape | queryEscape }}}]}`.
+   * @default - vmalert's own link to the alert in its UI
+   */
+  readonly externalAlertSource?: string;
+  /**
+   * Evaluate every rule but send no notification (`-notifier.blackhole`), e.g. for a staging copy of production's
+   * rules; `notifiers` must then be `[]`.
+   * @default false
+   */
+  readonly notifierBlackhole?: boolean;
+  /**
+   * Secrets and ConfigMaps of the namespace mounted read-only into the vmalert container (by default at
+   * `/etc/vmalert/extra/<name>`), e.g. files `extraArgs` flags read.
+   * @default - none
+   */
+  readonly extraMounts?: ExtraMount[];
+  /**
+   * Plain environment variables of the vmalert container, e.g. for `%{NAME}` placeholders in rule files or
+   * `$(NAME)` in `externalLabels`. Never secrets: those are mounted from Secrets as files.
+   * @default - none beyond POD_NAME and POD_NAMESPACE
+   */
+  readonly env?: Record<string, string>;
 }

@@ -5,14 +5,14 @@ import { Construct } from 'constructs';
 import { AlertmanagerCluster } from '../alertmanager/alertmanager-cluster';
 import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
-  VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
+  VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR, VMALERT_TEMPLATES_DIR,
 } from '../core/constants';
 import { ConfigError } from '../core/errors';
 import { validateApiObjects } from '../k8s/api-objects';
 import { resolveNamespace } from '../k8s/namespace';
 import { IngressPolicy, networkPeers } from '../k8s/network-policy';
 import {
-  applyPodSettings, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, spreadAndProtect,
+  addExtraMounts, applyPodSettings, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, spreadAndProtect,
 } from '../k8s/workload';
 import { vmalertArgs } from './args';
 import { uniqueVolumes } from './endpoint-auth';
@@ -103,6 +103,9 @@ export class VmalertHa extends Construct {
       externalLabels: plan.externalLabels,
       httpPort: VMALERT_HTTP_PORT,
       webTls: plan.webTls,
+      ruleTemplates: Object.keys(plan.ruleTemplates).length > 0 ? `${VMALERT_TEMPLATES_DIR}/*.tmpl` : undefined,
+      externalAlertSource: plan.externalAlertSource,
+      notifierBlackhole: plan.notifierBlackhole,
       authArgs: plan.authArgs,
       extraArgs: plan.extraArgs,
     });
@@ -112,7 +115,10 @@ export class VmalertHa extends Construct {
       image: props.image ?? VMALERT_IMAGE,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: this.args,
-      envVariables: Object.fromEntries(Object.entries(CONTAINER_ENV).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)])),
+      envVariables: {
+        ...Object.fromEntries(Object.entries(CONTAINER_ENV).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)])),
+        ...Object.fromEntries(Object.entries(plan.env).map(([name, value]) => [name, kplus.EnvValue.fromValue(value)])),
+      },
       ports: [{ name: 'http', number: VMALERT_HTTP_PORT }],
       liveness: httpProbe(owner, 'livenessProbe', `${plan.pathPrefix}${VMALERT_HEALTH_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe, scheme),
       readiness: httpProbe(owner, 'readinessProbe', `${plan.pathPrefix}${VMALERT_READY_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 5 }, props.pod?.readinessProbe, scheme),
@@ -131,10 +137,16 @@ export class VmalertHa extends Construct {
       const configMap = new kplus.ConfigMap(this, 'notifier-config', { metadata, data: { [VMALERT_NOTIFIER_FILE]: notifier.configFile.content } });
       container.mount(VMALERT_NOTIFIER_DIR, kplus.Volume.fromConfigMap(this, 'notifier-volume', configMap, { name: 'notifier' }), { readOnly: true });
     }
-    // vmalert reads rule files only at start: a rule change must roll the pods to take effect.
+    if (Object.keys(plan.ruleTemplates).length > 0) {
+      const configMap = new kplus.ConfigMap(this, 'rule-templates', { metadata, data: plan.ruleTemplates });
+      container.mount(VMALERT_TEMPLATES_DIR, kplus.Volume.fromConfigMap(this, 'rule-templates-volume', configMap, { name: 'rule-templates' }), { readOnly: true });
+    }
+    addExtraMounts(this, container, plan.extraMounts);
+    // vmalert reads rule files and templates only at start: a change must roll the pods to take effect.
     const checksum = createHash('sha256');
     for (const r of rules) checksum.update(r.checksum);
     checksum.update(notifier.configFile?.content ?? '');
+    if (Object.keys(plan.ruleTemplates).length > 0) checksum.update(JSON.stringify(plan.ruleTemplates));
     this.deployment.podMetadata.addAnnotation(RULES_CHECKSUM_ANNOTATION, checksum.digest('hex'));
     spreadAndProtect(this, this.deployment, plan.replicas, this.namespace);
     applyPodSettings(owner, this.deployment, props.pod);

@@ -43,6 +43,19 @@ export function referencedSecrets(config: AlertmanagerConfig | AlertmanagerConfi
   return secretFileRefs(alertmanagerConfigDocument(config, 'AlertmanagerCluster', secretMountDirs), secretMountDirs).refs;
 }
 
+/** Keys whose typed prop is not their camelCase form. */
+const RENAMED_PROPS: Readonly<Record<string, string>> = { msteamsv2_configs: 'msteamsConfigs' };
+
+/**
+ * A path inside the alertmanager.yml document (`receivers[0].email_configs[1].smarthost`) as the typed props the
+ * user wrote (`receivers[0].emailConfigs[1].smarthost`): keys in camelCase, a `*_file` field as the Secret key
+ * prop it comes from (`smtp_auth_password_file` -> `smtpAuthPassword`).
+ */
+export function typedConfigPath(documentPath: string): string {
+  return documentPath.replace(/[A-Za-z][A-Za-z0-9_]*/g, key => RENAMED_PROPS[key]
+    ?? key.replace(/_file$/, '').replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
+}
+
 function fileDocument(config: AlertmanagerConfigFile): Record<string, unknown> {
   const { document, options, source } = config;
   for (const key of ['route', 'receivers']) {
