@@ -23,6 +23,7 @@ export type {
 } from './alertmanager/config/receivers';
 export { NotificationTemplates } from './alertmanager/config/templates';
 export type { AlertmanagerMount, NotificationTemplate } from './alertmanager/config/templates';
+export type { TeamRouteProps } from './alertmanager/config/team-routes';
 
 // Rules
 export type { AlertingRule, RecordingRule, Rule, RuleCommon, RuleFile, RuleGroup, RuleGroupType } from './rules/rules';

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { loadAppConfig } from '../../app-config';
 import {
-  AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, RulesConfigMap, VmalertHa, VmalertHaProps,
+  AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, RulesConfigMap, TeamRouteProps, VmalertHa, VmalertHaProps,
 } from '../../constructs';
 import { AlertingStack } from '../../main';
 
@@ -57,6 +57,8 @@ interface StackOptions {
   readonly am?: Partial<AlertmanagerClusterProps>;
   readonly vmalert?: Partial<VmalertHaProps> | ((am: AlertmanagerCluster) => Partial<VmalertHaProps>);
   readonly rules?: (chart: Chart, fixtures: string) => RulesConfigMap;
+  /** Team routes other charts add to the cluster, in order. */
+  readonly teamRoutes?: TeamRouteProps[];
 }
 
 /** A chart with an AlertmanagerCluster, rules and VmalertHa, synthesized into `outdir`. */
@@ -68,6 +70,7 @@ function stack(options: StackOptions = {}): HostileCase['build'] {
       disableResourceNameHashes: options.disableResourceNameHashes,
     });
     const am = new AlertmanagerCluster(chart, options.amId ?? 'alertmanager', { config: amConfig(), ...options.am });
+    for (const team of options.teamRoutes ?? []) am.addTeamRoute(team);
     const rules = options.rules ? options.rules(chart, fixtures) : new RulesConfigMap(chart, options.rulesId ?? 'rules', { groups: [CPU_GROUP] });
     const vmalert = typeof options.vmalert === 'function' ? options.vmalert(am) : options.vmalert;
     new VmalertHa(chart, 'vmalert', { datasourceUrl: 'http://vmselect:8481/select/0/prometheus', notifiers: am, rules, ...vmalert });
@@ -278,4 +281,57 @@ const appEnv: HostileCase[] = [
   { name: 'env: SMTP_TO with two addresses', build: appWith({ SMTP_TO: 'a@mail.internal, b@mail.internal' }) },
 ];
 
-export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...alertmanager, ...ruleFiles, ...appEnv];
+/** A team's route and webhook receiver; cases override parts of it. */
+function team(name: string, overrides: Partial<TeamRouteProps> = {}): TeamRouteProps {
+  return {
+    team: name,
+    receivers: [{ name: `${name}-hook`, webhookConfigs: [{ url: { secretName: `${name}-hook`, key: 'url' } }] }],
+    route: { receiver: `${name}-hook`, groupInterval: '5m' },
+    ...overrides,
+  };
+}
+
+const teamRoutes: HostileCase[] = [
+  { name: 'team: two teams, one confined by namespace, child routes continuing among themselves', build: stack({ teamRoutes: [
+    team('payments', { route: { receiver: 'payments-hook', groupInterval: '5m', routes: [
+      { matchers: ['severity="page"'], continue: true }, { matchers: ['severity=~"page|ticket"'] }] } }),
+    team('search', { matchLabel: 'namespace', matchValue: 'search-prod' }),
+  ] }) },
+  { name: 'team: email receiver using the cluster\'s global SMTP', build: stack({ teamRoutes: [team('payments', {
+    receivers: [{ name: 'payments-mail', emailConfigs: [{ to: 'payments@mail.internal' }] }], route: { receiver: 'payments-mail' } })] }) },
+  { name: 'team: receiver name the cluster\'s config already uses', build: stack({ teamRoutes: [team('payments', {
+    receivers: [{ name: 'email', emailConfigs: [{ to: 'payments@mail.internal' }] }], route: { receiver: 'email' } })] }),
+  refused: 'team "payments": receivers[0].name "email" is already a receiver of the cluster\'s config; rename it (e.g. "payments-email")' },
+  { name: 'team: receiver name another team already uses', build: stack({ teamRoutes: [team('payments'), team('search', {
+    receivers: [{ name: 'payments-hook', webhookConfigs: [{ url: { secretName: 'search-hook', key: 'url' } }] }], route: { receiver: 'payments-hook' } })] }),
+  refused: 'team "search": receivers[0].name "payments-hook" is already a receiver of team "payments"' },
+  { name: 'team: route to the cluster\'s own receiver', build: stack({ teamRoutes: [team('payments', { route: { receiver: 'email' } })] }),
+    refused: 'team "payments": route.receiver "email" is not one of the team\'s receivers (payments-hook)' },
+  { name: 'team: child route to another team\'s receiver', build: stack({ teamRoutes: [team('search'), team('payments', {
+    route: { receiver: 'payments-hook', routes: [{ receiver: 'search-hook', matchers: ['severity="page"'] }] } })] }),
+  refused: 'team "payments": route.routes[0].receiver "search-hook" is not one of the team\'s receivers' },
+  { name: 'team: route without a receiver (would use the cluster\'s default)', build: stack({ teamRoutes: [team('payments', { route: { matchers: ['severity="page"'] } })] }),
+    refused: 'team "payments": route.receiver is required' },
+  { name: 'team: matcher contradicting the enforced one', build: stack({ teamRoutes: [team('payments', {
+    route: { receiver: 'payments-hook', matchers: ['team="search"'] } })] }),
+  refused: 'team "payments": route.matchers[0] "team=\\"search\\"" tests "team", the label the cluster confines the team by' },
+  { name: 'team: widening matcher hidden in a matcher list', build: stack({ teamRoutes: [team('payments', {
+    route: { receiver: 'payments-hook', routes: [{ matchers: ['severity="page",team=~".+"'] }] } })] }),
+  refused: 'route.routes[0].matchers[0] "severity=\\"page\\",team=~\\".+\\"" tests "team"' },
+  { name: 'team: negated matcher on a quoted label name in braces', build: stack({ teamRoutes: [team('payments', {
+    matchLabel: 'namespace', matchValue: 'payments', route: { receiver: 'payments-hook', matchers: ['{"namespace"!="payments"}'] } })] }),
+  refused: 'tests "namespace", the label the cluster confines the team by' },
+  { name: 'team: continue on the team\'s route', build: stack({ teamRoutes: [team('payments', { route: { receiver: 'payments-hook', continue: true } })] }),
+    refused: 'team "payments": route.continue is true: the team\'s alerts would go on to the routes after it' },
+  { name: 'team: two teams confined to the same label value', build: stack({ teamRoutes: [team('payments'), team('billing', { matchValue: 'payments' })] }),
+    refused: 'team "billing": route matcher team="payments" is already team "payments"\'s' },
+  { name: 'team: matchLabel that is not a label name', build: stack({ teamRoutes: [team('payments', { matchLabel: 'team-name' })] }),
+    refused: 'team "payments": matchLabel "team-name" is not a label name' },
+  { name: 'team: matcher without an operator', build: stack({ teamRoutes: [team('payments', { route: { receiver: 'payments-hook', matchers: ['severity'] } })] }),
+    refused: 'team "payments": route.matchers[0] "severity" is not a matcher' },
+  { name: 'team: group_interval the mesh cannot keep', build: stack({ teamRoutes: [team('payments', { route: { receiver: 'payments-hook', groupInterval: '20s' } })] }),
+    refused: 'team "payments": route.group_interval 20s must be above 30s' },
+  { name: 'team: empty team name', build: stack({ teamRoutes: [team('')] }), refused: 'addTeamRoute: team must be a non-empty name' },
+];
+
+export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...alertmanager, ...teamRoutes, ...ruleFiles, ...appEnv];

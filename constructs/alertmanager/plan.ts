@@ -15,6 +15,7 @@ import { alertmanagerDocumentProblems, effectiveRoutes, retentionProblem } from 
 import { AlertmanagerConfigFile, alertmanagerConfigDocument, dumpAlertmanagerConfig } from './config/alertmanager-config';
 import { secretFileRefs } from './config/secrets';
 import { ResolvedMount, resolveMounts, templateFiles, withTemplates } from './config/templates';
+import { describeRoutePath, teamRouteDocument, TeamRouteProps, withTeamRoutes } from './config/team-routes';
 import type { AlertmanagerClusterProps } from './props';
 
 const DEFAULT_EMPTYDIR_MIB = 256;
@@ -40,8 +41,11 @@ export interface AlertmanagerPlan {
   readonly secretRefs: SecretKeyRef[];
 }
 
-/** The plan for `props`; throws a ConfigError naming the prop and the fix for anything Alertmanager would refuse. */
-export function planAlertmanager(id: string, props: AlertmanagerClusterProps): AlertmanagerPlan {
+/**
+ * The plan for `props` and the team routes added so far; throws a ConfigError naming the prop (or the team, its
+ * route and prop) and the fix for anything Alertmanager would refuse.
+ */
+export function planAlertmanager(id: string, props: AlertmanagerClusterProps, teamRoutes: readonly TeamRouteProps[] = []): AlertmanagerPlan {
   const owner = `AlertmanagerCluster "${id}"`;
   const replicas = props.replicas ?? 3;
   checkReplicas(owner, replicas);
@@ -85,8 +89,10 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps): A
   const where = props.config instanceof AlertmanagerConfigFile ? props.config.source : `${owner}: config (alertmanager.yml)`;
   const configProblems = alertmanagerDocumentProblems(ownDocument);
   if (configProblems.length > 0) throw new ConfigError(configProblems.map(p => `${where} ${p}`).join('\n'));
-  const document = Object.keys(templates).length > 0 ? withTemplates(ownDocument) : ownDocument;
-  checkGroupIntervals(owner, document, replicas, peerTimeout, peerTimeoutMs);
+  const teams = teamRoutes.map(team => teamRouteDocument(owner, team, ownDocument.global));
+  const merged = withTeamRoutes(ownDocument, teams);
+  const document = Object.keys(templates).length > 0 ? withTemplates(merged) : merged;
+  checkGroupIntervals(document, replicas, peerTimeout, peerTimeoutMs, at => describeRoutePath(owner, at, teams));
   const shortRetention = retentionProblem(retention, document);
   if (shortRetention) throw new ConfigError(`${owner}: ${shortRetention}`);
   return {
@@ -103,7 +109,7 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps): A
     extraMounts,
     configText: dumpAlertmanagerConfig(document),
     // Derived from the rendered file paths: what is mounted is exactly what the config reads.
-    secretRefs: secretFileRefs(ownDocument, secretMountDirs).refs,
+    secretRefs: secretFileRefs(merged, secretMountDirs).refs,
   };
 }
 
@@ -111,13 +117,15 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps): A
  * A group_interval at or below the longest peer wait lets a peer that is still waiting its turn send a stale
  * [FIRING] after another peer already sent [RESOLVED].
  */
-function checkGroupIntervals(owner: string, document: Record<string, unknown>, replicas: number, peerTimeout: string, peerTimeoutMs: number): void {
+function checkGroupIntervals(document: Record<string, unknown>, replicas: number, peerTimeout: string, peerTimeoutMs: number,
+  describe: (at: string) => string): void {
   const longestWait = (replicas - 1) * peerTimeoutMs;
   for (const { at, groupInterval: value, groupIntervalSet } of effectiveRoutes(document)) {
-    if (!isDuration(value)) throw new ConfigError(`${owner}: config ${at}.group_interval ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
+    const where = describe(at);
+    if (!isDuration(value)) throw new ConfigError(`${where}.group_interval ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
     if (replicas > 1 && parseDuration(value) <= longestWait) {
       const source = groupIntervalSet ? '' : ' (inherited or Alertmanager\'s default: set group_interval explicitly)';
-      throw new ConfigError(`${owner}: config ${at}.group_interval ${value}${source} must be above ${formatDuration(longestWait)} `
+      throw new ConfigError(`${where}.group_interval ${value}${source} must be above ${formatDuration(longestWait)} `
         + `(${replicas - 1} peers x the ${peerTimeout} peer timeout): a peer still waiting its turn could send a stale [FIRING] `
         + 'after another sent [RESOLVED]; raise it (or lower peerTimeout)');
     }
