@@ -13,6 +13,9 @@ export { RulesConfigMap } from './rules/configmap';
 export type { RulesConfigMapOptions, RulesConfigMapPart, RulesConfigMapProps, SelfMonitoringRulesOptions } from './rules/configmap';
 export { SelfMonitoringScrape, VMAGENT_SCRAPE_CONFIG_FILE } from './self-monitoring/scrape';
 export type { ScrapeObjectKind, SelfMonitoringScrapeProps } from './self-monitoring/scrape';
+export { GrafanaDashboards } from './dashboards/grafana-dashboards';
+export type { GrafanaDashboardsProps } from './dashboards/grafana-dashboards';
+export type { DashboardPanel } from './dashboards/dashboards';
 
 // Alertmanager configuration
 // AlertmanagerConfig, AlertmanagerConfigFile and the option, route, receiver and rule types of alertmanager.yml

@@ -9,7 +9,8 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { loadAppConfig } from '../../app-config';
 import {
-  AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, RulesConfigMap, TeamRouteProps, VmalertHa, VmalertHaProps,
+  AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, GrafanaDashboards, GrafanaDashboardsProps, RulesConfigMap, TeamRouteProps,
+  VmalertHa, VmalertHaProps,
 } from '../../constructs';
 import { AlertingStack } from '../../main';
 
@@ -59,6 +60,8 @@ interface StackOptions {
   readonly rules?: (chart: Chart, fixtures: string) => RulesConfigMap;
   /** Team routes other charts add to the cluster, in order. */
   readonly teamRoutes?: TeamRouteProps[];
+  /** Grafana dashboards in the chart too. */
+  readonly dashboards?: GrafanaDashboardsProps;
 }
 
 /** A chart with an AlertmanagerCluster, rules and VmalertHa, synthesized into `outdir`. */
@@ -71,6 +74,7 @@ function stack(options: StackOptions = {}): HostileCase['build'] {
     });
     const am = new AlertmanagerCluster(chart, options.amId ?? 'alertmanager', { config: amConfig(), ...options.am });
     for (const team of options.teamRoutes ?? []) am.addTeamRoute(team);
+    if (options.dashboards) new GrafanaDashboards(chart, 'dashboards', options.dashboards);
     const rules = options.rules ? options.rules(chart, fixtures) : new RulesConfigMap(chart, options.rulesId ?? 'rules', { groups: [CPU_GROUP] });
     const vmalert = typeof options.vmalert === 'function' ? options.vmalert(am) : options.vmalert;
     new VmalertHa(chart, 'vmalert', { datasourceUrl: 'http://vmselect:8481/select/0/prometheus', notifiers: am, rules, ...vmalert });
@@ -334,4 +338,19 @@ const teamRoutes: HostileCase[] = [
   { name: 'team: empty team name', build: stack({ teamRoutes: [team('')] }), refused: 'addTeamRoute: team must be a non-empty name' },
 ];
 
-export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...alertmanager, ...teamRoutes, ...ruleFiles, ...appEnv];
+const dashboards: HostileCase[] = [
+  { name: 'dashboards: a custom sidecar label, a folder and a panel on a catalogued metric', build: stack({ dashboards: {
+    sidecarLabel: 'grafana.example.com/dashboard', sidecarLabelValue: 'alerting', folder: 'Alerting',
+    alertmanagerPanels: [{ title: 'Invalid alerts', queries: ['sum(rate(alertmanager_alerts_invalid_total{job=~"$job"}[$__rate_interval]))'] }],
+  } }) },
+  { name: 'dashboards: a panel naming a metric vmalert does not expose', build: stack({ dashboards: {
+    vmalertPanels: [{ title: 'Fired', queries: ['sum(rate(vmalert_alerts_firing_total[5m]))'] }] } }),
+  refused: 'vmalertPanels[0] ("Fired").queries[0]: vmalert_alerts_firing_total (did you mean vmalert_alerts_fired_total?) is not a metric the pinned' },
+  { name: 'dashboards: a panel naming a metric of another Alertmanager version', build: stack({ dashboards: {
+    alertmanagerPanels: [{ title: 'Peers', queries: ['max(alertmanager_cluster_peers_total) by (instance)'] }] } }),
+  refused: 'alertmanagerPanels[0] ("Peers").queries[0]: alertmanager_cluster_peers_total' },
+  { name: 'dashboards: a sidecar label with a space', build: stack({ dashboards: { sidecarLabel: 'grafana dashboard' } }),
+    refused: 'sidecarLabel "grafana dashboard" is not a Kubernetes label key' },
+];
+
+export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...alertmanager, ...teamRoutes, ...dashboards, ...ruleFiles, ...appEnv];

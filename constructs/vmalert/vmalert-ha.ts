@@ -47,6 +47,14 @@ export class VmalertHa extends Construct {
   public readonly deployment: kplus.Deployment;
   /** The ClusterIP Service in front of the replicas (UI and API on 8880). */
   public readonly service: kplus.Service;
+  /**
+   * The value for vmselect's (or single-node victoria-metrics') `-vmalert.proxyURL`: the Service's in-cluster URL
+   * with any `-http.pathPrefix`, e.g. `http://<service>.<namespace>.svc:8880`. vmselect then proxies Grafana's and
+   * vmui's alert and rule requests (`/api/v1/alerts`, `/api/v1/rules`, `/vmalert/...`) here; every replica answers
+   * with the same rules and alerts, so any one behind the Service will do. Allow vmselect's pods through
+   * `networkPolicy.allowFrom`.
+   */
+  public readonly vmselectProxyUrl: string;
   /** The ingress NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: IngressPolicy;
 
@@ -80,6 +88,8 @@ export class VmalertHa extends Construct {
       ports: [{ name: 'http', port: VMALERT_HTTP_PORT, targetPort: VMALERT_HTTP_PORT }],
     });
 
+    this.vmselectProxyUrl = `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${plan.pathPrefix}`;
+
     const ruleMounts = rules.flatMap(r => r.parts).map((part, i) => ({
       dir: `${VMALERT_RULES_DIR}/${part.configMap.name}`,
       volume: kplus.Volume.fromConfigMap(this, `rules-volume-${i}`, part.configMap, { name: `rules-${i}` }),
@@ -94,7 +104,7 @@ export class VmalertHa extends Construct {
       remoteReadLookback: plan.remoteReadLookback,
       evaluationInterval: plan.evaluationInterval,
       evalDelay: plan.evalDelay,
-      externalUrl: props.externalUrl ?? `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${plan.pathPrefix}`,
+      externalUrl: props.externalUrl ?? this.vmselectProxyUrl,
       externalLabels: plan.externalLabels,
       httpPort: VMALERT_HTTP_PORT,
       authArgs: plan.authArgs,
