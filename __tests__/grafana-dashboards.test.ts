@@ -66,7 +66,7 @@ describe('GrafanaDashboards', () => {
       'vmalertPanels[0] ("Fired").queries[0]: vmalert_alerts_firing_total (did you mean vmalert_alerts_fired_total?) is not a metric the pinned vmalert'],
     [{ alertmanagerPanels: [{ title: 'Peers', queries: ['alertmanager_peers'] }] }, 'alertmanagerPanels[0] ("Peers").queries[0]: alertmanager_peers'],
     [{ vmalertPanels: [{ title: 'Nothing', queries: [] }] }, 'vmalertPanels[0] ("Nothing").queries must list at least one query'],
-    [{ sidecarLabel: 'grafana dashboard' }, 'sidecarLabel "grafana dashboard" is not a Kubernetes label key'],
+    [{ sidecarLabel: 'grafana dashboard' }, 'sidecarLabel "grafana dashboard" is not a label key'],
   ])('refuses %j', (props, message) => {
     expect(() => dashboards(props)).toThrow(message);
   });

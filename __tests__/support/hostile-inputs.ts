@@ -350,7 +350,7 @@ const dashboards: HostileCase[] = [
     alertmanagerPanels: [{ title: 'Peers', queries: ['max(alertmanager_cluster_peers_total) by (instance)'] }] } }),
   refused: 'alertmanagerPanels[0] ("Peers").queries[0]: alertmanager_cluster_peers_total' },
   { name: 'dashboards: a sidecar label with a space', build: stack({ dashboards: { sidecarLabel: 'grafana dashboard' } }),
-    refused: 'sidecarLabel "grafana dashboard" is not a Kubernetes label key' },
+    refused: 'sidecarLabel "grafana dashboard" is not a label key' },
 ];
 
 export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...alertmanager, ...teamRoutes, ...dashboards, ...ruleFiles, ...appEnv];

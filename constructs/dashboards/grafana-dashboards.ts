@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { COMPONENT_LABEL, NAME_LABEL } from '../core/constants';
 import { ConfigError } from '../core/errors';
 import { resolveNamespace } from '../k8s/namespace';
+import { labelKeyProblem, labelValueProblem } from '../k8s/names';
 import { DashboardPanel, renderDashboards } from './dashboards';
 
 /** Options for {@link GrafanaDashboards}. */
@@ -41,9 +42,6 @@ export interface GrafanaDashboardsProps {
   readonly alertmanagerPanels?: DashboardPanel[];
 }
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(|[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
-
 /**
  * Grafana dashboards for vmalert and the Alertmanager cluster, in one ConfigMap labelled for the Grafana
  * dashboard sidecar (`grafana_dashboard: "1"` unless set otherwise): create it to opt in. The dashboards select
@@ -61,8 +59,10 @@ export class GrafanaDashboards extends Construct {
     const owner = `GrafanaDashboards "${id}"`;
     const label = props.sidecarLabel ?? 'grafana_dashboard';
     const value = props.sidecarLabelValue ?? '1';
-    if (!LABEL_KEY.test(label)) throw new ConfigError(`${owner}: sidecarLabel ${JSON.stringify(label)} is not a Kubernetes label key`);
-    if (!LABEL_VALUE.test(value)) throw new ConfigError(`${owner}: sidecarLabelValue ${JSON.stringify(value)} is not a Kubernetes label value`);
+    const keyProblem = labelKeyProblem(label);
+    if (keyProblem) throw new ConfigError(`${owner}: sidecarLabel ${JSON.stringify(label)} ${keyProblem}`);
+    const valueProblem = labelValueProblem(value);
+    if (valueProblem) throw new ConfigError(`${owner}: sidecarLabelValue ${JSON.stringify(value)} ${valueProblem}`);
     const dashboards = renderDashboards(owner, props.vmalertPanels, props.alertmanagerPanels);
     this.uids = dashboards.map(d => d.uid);
     this.configMap = new kplus.ConfigMap(this, 'Resource', {
