@@ -47,6 +47,7 @@ export type { EndpointAuth, EndpointTlsSettings, HttpAuthSettings, OAuth2Setting
 export type { BasicAuthSettings, ConfigMapKeyRef, SecretKeyRef } from './k8s/secret-refs';
 export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './k8s/workload';
 export { IngressPolicy } from './k8s/network-policy';
+export type { UiIngressAuth, UiIngressProps } from './k8s/ui-ingress';
 export type { IngressPolicyProps, NetworkPeer, NetworkPolicySettings, PolicyPort } from './k8s/network-policy';
 
 // The real vmalert and amtool on a synthesized chart (cdk8s-vmalert-ha/testing has the same as functions)

@@ -10,7 +10,7 @@ import { App, Chart } from 'cdk8s';
 import { loadAppConfig } from '../../app-config';
 import {
   AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, GrafanaDashboards, GrafanaDashboardsProps, RulesConfigMap, TeamRouteProps,
-  VmalertHa, VmalertHaProps,
+  UiIngressProps, VmalertHa, VmalertHaProps,
 } from '../../constructs';
 import { AlertingStack } from '../../main';
 
@@ -62,6 +62,8 @@ interface StackOptions {
   readonly teamRoutes?: TeamRouteProps[];
   /** Grafana dashboards in the chart too. */
   readonly dashboards?: GrafanaDashboardsProps;
+  /** Ingresses for the UIs. */
+  readonly ingress?: { readonly alertmanager?: UiIngressProps; readonly vmalert?: UiIngressProps };
 }
 
 /** A chart with an AlertmanagerCluster, rules and VmalertHa, synthesized into `outdir`. */
@@ -77,7 +79,9 @@ function stack(options: StackOptions = {}): HostileCase['build'] {
     if (options.dashboards) new GrafanaDashboards(chart, 'dashboards', options.dashboards);
     const rules = options.rules ? options.rules(chart, fixtures) : new RulesConfigMap(chart, options.rulesId ?? 'rules', { groups: [CPU_GROUP] });
     const vmalert = typeof options.vmalert === 'function' ? options.vmalert(am) : options.vmalert;
-    new VmalertHa(chart, 'vmalert', { datasourceUrl: 'http://vmselect:8481/select/0/prometheus', notifiers: am, rules, ...vmalert });
+    const vmalertHa = new VmalertHa(chart, 'vmalert', { datasourceUrl: 'http://vmselect:8481/select/0/prometheus', notifiers: am, rules, ...vmalert });
+    if (options.ingress?.alertmanager) am.addIngress(options.ingress.alertmanager);
+    if (options.ingress?.vmalert) vmalertHa.addIngress(options.ingress.vmalert);
     app.synth();
   };
 }
@@ -353,4 +357,24 @@ const dashboards: HostileCase[] = [
     refused: 'sidecarLabel "grafana dashboard" is not a label key' },
 ];
 
-export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...alertmanager, ...teamRoutes, ...dashboards, ...ruleFiles, ...appEnv];
+const CONTROLLER_PODS = { namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' }, podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+const UI_INGRESS: UiIngressProps = {
+  host: 'alerts.mail.internal', auth: { basicAuthSecretName: 'alerting-htpasswd' }, tlsSecretName: 'alerts-tls', ingressControllerPods: CONTROLLER_PODS,
+};
+
+const uiIngress: HostileCase[] = [
+  { name: 'ingress: both UIs behind basic auth and TLS', build: stack({ ingress: { alertmanager: UI_INGRESS, vmalert: { ...UI_INGRESS, host: 'vmalert.mail.internal' } } }) },
+  { name: 'ingress: Alertmanager UI without auth', build: stack({ ingress: { alertmanager: { ...UI_INGRESS, auth: {} } } }),
+    refused: 'AlertmanagerCluster "alertmanager": addIngress: auth is required' },
+  { name: 'ingress: vmalert UI behind basic auth over plain HTTP', build: stack({ ingress: { vmalert: { ...UI_INGRESS, tlsSecretName: undefined } } }),
+    refused: 'VmalertHa "vmalert": addIngress: tlsSecretName is required' },
+  { name: 'ingress: NetworkPolicy on, controller pods not named', build: stack({ ingress: { alertmanager: { ...UI_INGRESS, ingressControllerPods: undefined } } }),
+    refused: 'ingressControllerPods is required while the NetworkPolicy is on' },
+  { name: 'ingress: basic auth and external auth at once', build: stack({ ingress: { alertmanager: { ...UI_INGRESS,
+    auth: { basicAuthSecretName: 'alerting-htpasswd', externalAuthUrl: 'https://oauth.mail.internal/oauth2/auth' } } } }),
+  refused: 'auth sets basicAuthSecretName and externalAuthUrl: set one of them' },
+];
+
+export const HOSTILE_CASES: readonly HostileCase[] = [
+  ...names, ...vmalertFlags, ...alertmanager, ...teamRoutes, ...dashboards, ...uiIngress, ...ruleFiles, ...appEnv,
+];

@@ -20,6 +20,7 @@ import { planAlertmanager } from './plan';
 import type { TeamRouteProps } from './config/team-routes';
 import type { AlertmanagerClusterProps, AlertmanagerStorage } from './props';
 import type { SecretKeyRef } from '../k8s/secret-refs';
+import { addUiIngress, UiIngressProps } from '../k8s/ui-ingress';
 
 const DEFAULT_RESOURCES = { cpuMillis: 25, memoryMiB: 64, memoryLimitMiB: 256 };
 const POD_IP_ENV = 'POD_IP';
@@ -63,6 +64,7 @@ export class AlertmanagerCluster extends Construct {
   private readonly teamRoutes: TeamRouteProps[] = [];
   private readonly mountedSecrets = new Set<string>();
   private templatesText = '';
+  private readonly labels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AlertmanagerClusterProps) {
     super(scope, id);
@@ -73,7 +75,8 @@ export class AlertmanagerCluster extends Construct {
     this.peerTimeout = plan.peerTimeout;
     this.routePrefix = plan.routePrefix;
     this.namespace = resolveNamespace(this, props.namespace);
-    const metadata = { namespace: this.namespace, labels: { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' } };
+    this.labels = { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' };
+    const metadata = { namespace: this.namespace, labels: this.labels };
 
     // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens.
     this.configSecret = new kplus.Secret(this, 'config', { metadata });
@@ -229,6 +232,20 @@ export class AlertmanagerCluster extends Construct {
       const volume = kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: labelFrom(`secret-${secretName}`) });
       this.container.mount(`${ALERTMANAGER_SECRETS_DIR}/${secretName}`, volume, { readOnly: true });
     }
+  }
+
+  /**
+   * An Ingress for the UI and API at `props.host`, behind the authentication `props.auth` requires and TLS
+   * (unless `allowPlainHttp`); it lets `ingressControllerPods` through the NetworkPolicy to 9093. Serves the
+   * route prefix's path.
+   */
+  public addIngress(props: UiIngressProps): kplus.Ingress {
+    const owner = `AlertmanagerCluster "${this.node.id}": addIngress`;
+    if (this.node.tryFindChild('ingress')) throw new ConfigError(`${owner}: the cluster already has an Ingress; give it one host`);
+    return addUiIngress(this, {
+      owner, namespace: this.namespace, labels: this.labels, service: this.service, port: ALERTMANAGER_WEB_PORT,
+      path: this.routePrefix, networkPolicy: this.networkPolicy,
+    }, props);
   }
 
   private addClaimTemplate(storage: AlertmanagerStorage): void {

@@ -7,9 +7,11 @@ import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
 } from '../core/constants';
+import { ConfigError } from '../core/errors';
 import { validateApiObjects } from '../k8s/api-objects';
 import { resolveNamespace } from '../k8s/namespace';
 import { IngressPolicy, networkPeers } from '../k8s/network-policy';
+import { addUiIngress, UiIngressProps } from '../k8s/ui-ingress';
 import {
   applyPodSettings, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, spreadAndProtect,
 } from '../k8s/workload';
@@ -57,6 +59,8 @@ export class VmalertHa extends Construct {
   public readonly vmselectProxyUrl: string;
   /** The ingress NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: IngressPolicy;
+  private readonly pathPrefix: string;
+  private readonly labels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: VmalertHaProps) {
     super(scope, id);
@@ -66,7 +70,7 @@ export class VmalertHa extends Construct {
     this.recommendedDedupInterval = plan.recommendedDedupInterval;
     this.notifierUrls = notifier.urls;
     this.namespace = resolveNamespace(this, props.namespace);
-    const labels = { [NAME_LABEL]: 'vmalert', [COMPONENT_LABEL]: 'vmalert' };
+    const labels = this.labels = { [NAME_LABEL]: 'vmalert', [COMPONENT_LABEL]: 'vmalert' };
     const metadata = { namespace: this.namespace, labels };
 
     this.deployment = new kplus.Deployment(this, 'Resource', {
@@ -88,6 +92,7 @@ export class VmalertHa extends Construct {
       ports: [{ name: 'http', port: VMALERT_HTTP_PORT, targetPort: VMALERT_HTTP_PORT }],
     });
 
+    this.pathPrefix = plan.pathPrefix;
     this.vmselectProxyUrl = `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${plan.pathPrefix}`;
 
     const ruleMounts = rules.flatMap(r => r.parts).map((part, i) => ({
@@ -159,5 +164,19 @@ export class VmalertHa extends Construct {
         .map(r => `${owner}: rules "${r.node.id}" are in namespace "${r.namespace}" but vmalert runs in "${this.namespace}": `
           + 'a pod can only mount ConfigMaps of its own namespace; give both the same namespace'),
     });
+  }
+
+  /**
+   * An Ingress for the UI and API at `props.host`, behind the authentication `props.auth` requires and TLS
+   * (unless `allowPlainHttp`); it lets `ingressControllerPods` through the NetworkPolicy to 8880. Serves
+   * `-http.pathPrefix`'s path.
+   */
+  public addIngress(props: UiIngressProps): kplus.Ingress {
+    const owner = `VmalertHa "${this.node.id}": addIngress`;
+    if (this.node.tryFindChild('ingress')) throw new ConfigError(`${owner}: vmalert already has an Ingress; give it one host`);
+    return addUiIngress(this, {
+      owner, namespace: this.namespace, labels: this.labels, service: this.service, port: VMALERT_HTTP_PORT,
+      path: this.pathPrefix || '/', networkPolicy: this.networkPolicy,
+    }, props);
   }
 }
