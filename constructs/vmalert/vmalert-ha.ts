@@ -54,7 +54,7 @@ export class VmalertHa extends Construct {
    * with any `-http.pathPrefix`, e.g. `http://<service>.<namespace>.svc:8880`. vmselect then proxies Grafana's and
    * vmui's alert and rule requests (`/api/v1/alerts`, `/api/v1/rules`, `/vmalert/...`) here; every replica answers
    * with the same rules and alerts, so any one behind the Service will do. Allow vmselect's pods through
-   * `networkPolicy.allowFrom`.
+   * `networkPolicy.allowFrom`. With `httpAuth` set, vmalert asks the proxied requests for credentials too.
    */
   public readonly vmselectProxyUrl: string;
   /** The ingress NetworkPolicy, unless disabled. */
