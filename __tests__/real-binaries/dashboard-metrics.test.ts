@@ -1,17 +1,18 @@
 /**
  * The dashboards' queries against the pinned binaries: vmalert (alerting and recording rules, a notifier, remote
- * write) and Alertmanager (clustering on) are started on loopback; every name of the metric catalogue and every
- * metric a dashboard query names is on their /metrics; then two scrapes of each are imported into the pinned
+ * write) and Alertmanager (clustering on) are started on loopback (testkit/metric-sources.ts); the metric
+ * catalogue is exactly what they expose, and every metric a dashboard query names is on their /metrics; then two scrapes of each are imported into the pinned
  * single-node victoria-metrics and every query, with the dashboard variables filled in, is evaluated there: none
  * errs, and each one over a metric that exists from the start returns series.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as yaml from 'js-yaml';
 import { builtInQueries } from '../../constructs/dashboards/dashboards';
 import { ALERTMANAGER_METRICS, VMALERT_METRICS } from '../../constructs/dashboards/metric-catalogue';
 import { binary, freePort, pollUntilOk, start, StartedProcess } from '../../testkit/binaries';
+import { exposedNames, scrapeLines, startMetricSources } from '../../testkit/metric-sources';
+import { METRIC_CATALOGUE_FILE, renderMetricCatalogue } from '../../scripts/codegen/gen-metric-catalogue';
 import { getJson, postText } from '../../testkit/http';
 
 const HOST = '127.0.0.1';
@@ -29,19 +30,9 @@ const started: StartedProcess[] = [];
 const exposition: Record<string, string[]> = {};
 let vmUrl: string;
 
-/** The metric names of a Prometheus text exposition. */
-function exposedNames(lines: readonly string[]): Set<string> {
-  return new Set(lines.map(l => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)?.[0] ?? ''));
-}
-
 /** The metric names a query selects. */
 function selectedNames(query: string): string[] {
   return [...new Set([...query.matchAll(SELECTED)].map(m => m[1]))];
-}
-
-async function scrape(url: string): Promise<string[]> {
-  const res = await fetch(url);
-  return (await res.text()).split('\n').filter(l => l && !l.startsWith('#'));
 }
 
 /** Exposition lines with `job` and `instance` added and a millisecond timestamp, for /api/v1/import/prometheus. */
@@ -62,38 +53,20 @@ function filled(query: string): string {
 
 beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashboard-metrics-'));
-  const rules = path.join(workDir, 'rules.yml');
-  fs.writeFileSync(rules, yaml.dump({ groups: [{ name: 'dashboard', interval: '1s', rules: [
-    { alert: 'DashboardAlways', expr: 'vector(1)' }, { record: 'dashboard:one', expr: 'vector(1)' },
-  ] }] }));
-  const amConfig = path.join(workDir, 'alertmanager.yml');
-  fs.writeFileSync(amConfig, yaml.dump({ route: { receiver: 'null' }, receivers: [{ name: 'null' }] }));
-  const [vmalertPort, datasource, remote, amPort, mesh, vmPort] = await Promise.all(Array.from({ length: 6 }, () => freePort(HOST)));
-  const vmalert = start(binary('vmalert'), [
-    `-rule=${rules}`, `-datasource.url=http://${HOST}:${datasource}`, `-notifier.url=http://${HOST}:${amPort}`,
-    `-remoteWrite.url=http://${HOST}:${remote}`, `-httpListenAddr=${HOST}:${vmalertPort}`,
-  ]);
-  const alertmanager = start(binary('alertmanager'), [
-    `--config.file=${amConfig}`, `--storage.path=${path.join(workDir, 'alertmanager-data')}`, `--web.listen-address=${HOST}:${amPort}`,
-    `--cluster.listen-address=${HOST}:${mesh}`, `--cluster.advertise-address=${HOST}:${mesh}`,
-  ]);
+  const sources = await startMetricSources(workDir);
+  const vmPort = await freePort(HOST);
   const victoriaMetrics = start(binary('victoria-metrics'), [
     `-httpListenAddr=${HOST}:${vmPort}`, `-storageDataPath=${path.join(workDir, 'vm-data')}`, '-search.disableCache', '-retentionPeriod=1d',
     '-loggerLevel=WARN',
   ]);
-  started.push(vmalert, alertmanager, victoriaMetrics);
+  started.push(sources.vmalert.process, sources.alertmanager.process, victoriaMetrics);
   vmUrl = `http://${HOST}:${vmPort}`;
-  const targets = { 'vmalert.json': [`http://${HOST}:${vmalertPort}/metrics`, vmalert, 'vmalert'], 'alertmanager-cluster.json': [`http://${HOST}:${amPort}/metrics`, alertmanager, 'alertmanager'] } as const;
-  for (const [url, proc] of Object.values(targets)) {
-    expect({ status: await pollUntilOk(url, proc), output: proc.output() }).toEqual({ status: 200, output: expect.any(String) });
-  }
   expect(await pollUntilOk(`${vmUrl}/health`, victoriaMetrics)).toBe(200);
-  // Let vmalert evaluate and try to notify and write, so the metrics of those paths exist
-  await new Promise(resolve => setTimeout(resolve, 3_000));
+  const targets = { 'vmalert.json': [sources.vmalert.metricsUrl, 'vmalert'], 'alertmanager-cluster.json': [sources.alertmanager.metricsUrl, 'alertmanager'] };
   const now = Math.floor(Date.now() / 1000) * 1000;
-  for (const [file, [url, , job]] of Object.entries(targets)) {
-    const first = await scrape(url);
-    const second = await scrape(url);
+  for (const [file, [url, job]] of Object.entries(targets)) {
+    const first = await scrapeLines(url);
+    const second = await scrapeLines(url);
     exposition[file] = second;
     await postText(`${vmUrl}/api/v1/import/prometheus`, importLines(first, job, url, now - SCRAPE_STEP_S * 1000));
     await postText(`${vmUrl}/api/v1/import/prometheus`, importLines(second, job, url, now));
@@ -113,6 +86,14 @@ test('every name of the metric catalogue is on the pinned binaries\' /metrics', 
   // THEN nothing in it is missing
   expect(VMALERT_METRICS.filter(n => !vmalert.has(n))).toEqual([]);
   expect(ALERTMANAGER_METRICS.filter(n => !alertmanager.has(n))).toEqual([]);
+});
+
+test('the catalogue file is what npm run gen:metrics writes from these binaries', () => {
+  // GIVEN the names each binary exposes under its prefix WHEN rendered as the generator renders them
+  const names = (file: string, prefix: string) => [...exposedNames(exposition[file])].filter(n => n.startsWith(prefix)).sort();
+  const text = renderMetricCatalogue(names('vmalert.json', 'vmalert_'), names('alertmanager-cluster.json', 'alertmanager_'));
+  // THEN the committed file is identical (after a version bump: run npm run gen:metrics and review the diff)
+  expect(fs.readFileSync(METRIC_CATALOGUE_FILE, 'utf8')).toBe(text);
 });
 
 const queries = builtInQueries();
