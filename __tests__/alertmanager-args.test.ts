@@ -111,14 +111,17 @@ describe('alertmanagerExtraArgsProblems', () => {
     ]);
   });
 
-  test('flags the construct sets are refused naming the prop; web TLS is refused with why', () => {
+  test('flags the construct sets are refused naming the prop, web TLS and mesh TLS included', () => {
     expect(alertmanagerExtraArgsProblems(['--cluster.label=x', '--web.external-url=https://a', '--cluster.peer=x:9094', '--web.listen-address=:80'])).toEqual([
       '--cluster.label is set by the construct: use the "clusterLabel" prop instead of extraArgs',
       '--web.external-url is set by the construct: use the "externalUrl" prop instead of extraArgs',
       '--cluster.peer is set by the construct: use the "replicas" prop instead of extraArgs',
       '--web.listen-address is set by the construct (fixed port 9093): remove it from extraArgs',
     ]);
-    expect(alertmanagerExtraArgsProblems(['--web.config.file=/x'])[0]).toMatch(/^--web.config.file is not supported: TLS or authentication on 9093 would fail the HTTP probes/);
+    expect(alertmanagerExtraArgsProblems(['--web.config.file=/x', '--cluster.tls-config=/y'])).toEqual([
+      '--web.config.file is set by the construct: use the "web" prop instead of extraArgs',
+      '--cluster.tls-config is set by the construct: use the "meshTls" prop instead of extraArgs',
+    ]);
   });
 
   test('every managed flag is a flag of the pinned Alertmanager', () => {
@@ -126,7 +129,10 @@ describe('alertmanagerExtraArgsProblems', () => {
   });
 
   test('the managed flags are exactly the flags alertmanagerArgs can write', () => {
-    const full = { ...INPUT, externalUrl: 'https://a', clusterLabel: 'ns/am', peerTimeout: '10s', settleTimeout: '30s' };
+    const full = {
+      ...INPUT, externalUrl: 'https://a', clusterLabel: 'ns/am', peerTimeout: '10s', settleTimeout: '30s',
+      webConfigFile: '/etc/alertmanager/config/web-config.yml', meshTlsConfigFile: '/etc/alertmanager/config/cluster-tls-config.yml',
+    };
     const names = new Set(alertmanagerArgs(full).map(arg => /^--([^=]+)/.exec(arg)![1]));
     expect([...names].sort()).toEqual(Object.keys(ALERTMANAGER_MANAGED_FLAGS).sort());
   });

@@ -84,6 +84,7 @@ describe('extra argument checks', () => {
       datasourceUrl: 'http://d', ruleFiles: ['/r/a.yml'], notifierUrls: ['http://am:9093'], remoteWriteUrl: 'http://w',
       remoteReadUrl: 'http://r', remoteReadLookback: '1h', evaluationInterval: '1m', evalDelay: '30s', externalUrl: 'http://v',
       externalLabels: { cluster: 'c' }, httpPort: 8880, extraArgs: [],
+      webTls: { certFile: '/s/tls.crt', keyFile: '/s/tls.key' },
     };
     const written = (input: VmalertArgsInput) => vmalertArgs(input).map(arg => flagName(arg)!);
     const names = new Set([...written(full), ...written({ ...full, notifierConfigFile: '/n/notifier.yml' })]);

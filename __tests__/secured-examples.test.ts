@@ -73,6 +73,12 @@ test('each pattern carries what it is meant to show', () => {
   const perTenant = synthPattern('vmauth-per-tenant').args;
   expect(flagValues(perTenant, '-datasource.url')).toEqual(['http://vmauth:8427']);
   expect(flagValues(perTenant, '-datasource.basicAuth.username')).toEqual(['tenant-42']);
+  const everyPort = synthPattern('tls-every-port');
+  expect(flagValues(everyPort.args, '-tlsCertFile')).toEqual(['/etc/vmalert/secrets/vmalert-web-tls/tls.crt']);
+  expect(flagValues(everyPort.args, '-notifier.url').every(url => url.startsWith('https://'))).toBe(true);
+  expect(flagValues(everyPort.args, '-notifier.basicAuth.passwordFile')).toEqual(['/etc/vmalert/secrets/alertmanager-vmalert/password']);
+  const amArgs: string[] = findObjects(everyPort.objects, 'StatefulSet')[0].spec.template.spec.containers[0].args;
+  expect(amArgs.filter(a => /^--(web\.config\.file|cluster\.tls-config)=/.test(a)).length).toBe(2);
 });
 
 test.each(['docs/secured-endpoints.md', 'docs/zh-TW/secured-endpoints.md'])('%s shows each pattern as the example file has it', page => {

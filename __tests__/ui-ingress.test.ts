@@ -5,12 +5,17 @@ import { CPU_GROUP, EMAIL_CONFIG, Manifest, ofKind, only, synth } from './suppor
 const CONTROLLER = { namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' }, podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
 const BASIC: UiIngressProps = { host: 'alerts.example.com', auth: { basicAuthSecretName: 'alerting-htpasswd' }, tlsSecretName: 'alerts-tls', ingressControllerPods: CONTROLLER };
 
-function stack(amProps: Partial<ConstructorParameters<typeof AlertmanagerCluster>[2]> = {}) {
+const TLS = { cert: { secretName: 'web-tls', key: 'tls.crt' }, key: { secretName: 'web-tls', key: 'tls.key' } };
+const CA = { secretName: 'web-ca', key: 'ca.crt' };
+
+function stack(amProps: Partial<ConstructorParameters<typeof AlertmanagerCluster>[2]> = {},
+  vmalertProps: Partial<ConstructorParameters<typeof VmalertHa>[2]> = {}) {
   const chart = Testing.chart();
   const am = new AlertmanagerCluster(chart, 'am', { config: EMAIL_CONFIG, namespace: 'monitoring', ...amProps });
   const rules = new RulesConfigMap(chart, 'rules', { groups: [CPU_GROUP], namespace: 'monitoring' });
   const vmalert = new VmalertHa(chart, 'vmalert', {
     datasourceUrl: 'http://vmselect:8481/select/0/prometheus', notifiers: am, rules, namespace: 'monitoring', extraArgs: ['-http.pathPrefix=/vmalert'],
+    ...vmalertProps,
   });
   return { chart, am, vmalert };
 }
@@ -79,6 +84,25 @@ describe('addIngress', () => {
   ])('refuses %j', (props, message) => {
     const { am } = stack();
     expect(() => am.addIngress(props as UiIngressProps)).toThrow(message);
+  });
+
+  test('pods serving HTTPS (web TLS) get an HTTPS backend; vmselectProxyUrl is https too', () => {
+    // GIVEN Alertmanager and vmalert with web TLS
+    const { chart, am, vmalert } = stack({ web: { tls: TLS } }, { webTls: TLS, notifierAuth: { tls: { ca: CA } } });
+    // WHEN both get an Ingress
+    am.addIngress(BASIC);
+    vmalert.addIngress({ ...BASIC, host: 'vmalert.example.com' });
+    // THEN ingress-nginx is told to speak HTTPS to the pods
+    for (const ingress of ofKind(synth(chart), 'Ingress')) {
+      expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/backend-protocol']).toBe('HTTPS');
+    }
+    expect(vmalert.vmselectProxyUrl).toMatch(/^https:\/\/.*\.monitoring\.svc:8880\/vmalert$/);
+  });
+
+  test('pods asking for a client certificate are refused an Ingress', () => {
+    const { am } = stack({ web: { tls: { ...TLS, clientCa: CA } } },
+      { notifierAuth: { tls: { ca: CA, clientCert: { secretName: 'vmalert-client', key: 'tls.crt' }, clientKey: { secretName: 'vmalert-client', key: 'tls.key' } } } });
+    expect(() => am.addIngress(BASIC)).toThrow('web.tls.clientCa makes the pods ask every connection for a client certificate');
   });
 
   test('a second Ingress for the same UI is refused', () => {

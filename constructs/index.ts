@@ -9,6 +9,9 @@ export { VmalertHa } from './vmalert/vmalert-ha';
 export type { VmalertHaProps } from './vmalert/props';
 export { AlertmanagerCluster } from './alertmanager/alertmanager-cluster';
 export type { AlertmanagerClusterProps, AlertmanagerStorage } from './alertmanager/props';
+export type {
+  AlertmanagerMeshTlsSettings, AlertmanagerWebSettings, AlertmanagerWebTlsSettings, AlertmanagerWebUser,
+} from './alertmanager/web-config';
 export { RulesConfigMap } from './rules/configmap';
 export type { RulesConfigMapOptions, RulesConfigMapPart, RulesConfigMapProps, SelfMonitoringRulesOptions } from './rules/configmap';
 export { SelfMonitoringScrape, VMAGENT_SCRAPE_CONFIG_FILE } from './self-monitoring/scrape';
@@ -44,6 +47,7 @@ export type { DeadMansSwitchOptions } from './self-monitoring/dead-mans-switch';
 export { tenantUrls, VictoriaMetricsTenant } from './vmalert/tenant-urls';
 export type { TenantEndpoints, TenantUrls } from './vmalert/tenant-urls';
 export type { EndpointAuth, EndpointTlsSettings, HttpAuthSettings, OAuth2Settings } from './vmalert/endpoint-auth';
+export type { VmalertWebTlsSettings } from './vmalert/tls';
 export type { BasicAuthSettings, ConfigMapKeyRef, SecretKeyRef } from './k8s/secret-refs';
 export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './k8s/workload';
 export { IngressPolicy } from './k8s/network-policy';

@@ -1,20 +1,20 @@
 /**
  * Connecting vmalert to a secured VictoriaMetrics cluster, one chart per pattern: vmauth with basic auth, a bearer
- * token, mutual TLS, the tenant in the cluster URL path, and vmauth with per-tenant credentials
- * (examples/files/vmauth-tenants.yml is the matching vmauth config). Every credential is a key of a Secret you
- * create; the manifests only name it.
+ * token, mutual TLS, the tenant in the cluster URL path, vmauth with per-tenant credentials
+ * (examples/files/vmauth-tenants.yml is the matching vmauth config), and TLS on every port of the stack itself.
+ * Every credential is a key of a Secret you create; the manifests only name it.
  *
  *   npx ts-node examples/secured-cluster.ts vmauth-basic-auth | kubectl apply -f -
  *
- * (or bearer-token, mutual-tls, tenant-urls, vmauth-per-tenant).
+ * (or bearer-token, mutual-tls, tenant-urls, vmauth-per-tenant, tls-every-port).
  *
  * In your own app, import from 'cdk8s-vmalert-ha' instead of '../constructs'.
  */
 import { App, Chart } from 'cdk8s';
-import { AlertmanagerCluster, RulesConfigMap, tenantUrls, VmalertHa } from '../constructs';
+import { AlertmanagerCluster, AlertmanagerConfig, RulesConfigMap, tenantUrls, VmalertHa } from '../constructs';
 
 /** The patterns of this example, each built into its own chart. */
-export const SECURED_PATTERNS = ['vmauth-basic-auth', 'bearer-token', 'mutual-tls', 'tenant-urls', 'vmauth-per-tenant'] as const;
+export const SECURED_PATTERNS = ['vmauth-basic-auth', 'bearer-token', 'mutual-tls', 'tenant-urls', 'vmauth-per-tenant', 'tls-every-port'] as const;
 export type SecuredPattern = typeof SECURED_PATTERNS[number];
 
 /** Secrets (and the CA ConfigMap) each pattern expects to exist in the namespace. */
@@ -24,26 +24,26 @@ export const EXTERNAL_OBJECTS: Readonly<Record<SecuredPattern, { secrets: string
   'mutual-tls': { secrets: ['vmalert-client-tls'], configMaps: ['vm-ca'] },
   'tenant-urls': { secrets: [], configMaps: [] },
   'vmauth-per-tenant': { secrets: ['vmalert-tenant-42'], configMaps: [] },
+  'tls-every-port': { secrets: ['monitoring-ca', 'alertmanager-web-tls', 'alertmanager-mesh-tls', 'alertmanager-vmalert', 'vmalert-web-tls'], configMaps: [] },
 };
 
-/** Builds one pattern's chart in `app`; the VmalertHa is the part that differs. */
+/** Builds one pattern's chart in `app`; the VmalertHa (and, for TLS on every port, the AlertmanagerCluster) differs. */
 export function securedClusterChart(pattern: SecuredPattern, app: App = new App()): Chart {
   const chart = new Chart(app, pattern, { namespace: 'monitoring' });
-  const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', {
-    config: {
-      route: { receiver: 'oncall' },
-      receivers: [{ name: 'oncall', webhookConfigs: [{ url: { secretName: 'oncall-webhook', key: 'url' } }] }],
-    },
-  });
+  const config: AlertmanagerConfig = {
+    route: { receiver: 'oncall' },
+    receivers: [{ name: 'oncall', webhookConfigs: [{ url: { secretName: 'oncall-webhook', key: 'url' } }] }],
+  };
   const rules = new RulesConfigMap(chart, 'rules', {
     groups: [{ name: 'targets', rules: [{ alert: 'TargetDown', expr: 'up == 0', for: '5m' }] }],
   });
-  VMALERT[pattern](chart, alertmanager, rules);
+  VMALERT[pattern](chart, config, rules);
   return chart;
 }
 
-const VMALERT: Record<SecuredPattern, (chart: Chart, alertmanager: AlertmanagerCluster, rules: RulesConfigMap) => VmalertHa> = {
-  'vmauth-basic-auth': (chart, alertmanager, rules) => {
+const VMALERT: Record<SecuredPattern, (chart: Chart, config: AlertmanagerConfig, rules: RulesConfigMap) => VmalertHa> = {
+  'vmauth-basic-auth': (chart, config, rules) => {
+    const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', { config });
     // #region vmauth-basic-auth
     // kubectl -n monitoring create secret generic vmalert-vmauth --from-literal=password=...
     const vmalert = new VmalertHa(chart, 'vmalert', {
@@ -59,7 +59,8 @@ const VMALERT: Record<SecuredPattern, (chart: Chart, alertmanager: AlertmanagerC
     // #endregion
     return vmalert;
   },
-  'bearer-token': (chart, alertmanager, rules) => {
+  'bearer-token': (chart, config, rules) => {
+    const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', { config });
     // #region bearer-token
     // kubectl -n monitoring create secret generic vmalert-token --from-literal=token=...
     const token = { bearerToken: { secretName: 'vmalert-token', key: 'token' } };
@@ -76,7 +77,8 @@ const VMALERT: Record<SecuredPattern, (chart: Chart, alertmanager: AlertmanagerC
     // #endregion
     return vmalert;
   },
-  'mutual-tls': (chart, alertmanager, rules) => {
+  'mutual-tls': (chart, config, rules) => {
+    const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', { config });
     // #region mutual-tls
     // The CA in a ConfigMap; the client certificate in a kubernetes.io/tls Secret (e.g. from cert-manager).
     const tls = {
@@ -100,7 +102,8 @@ const VMALERT: Record<SecuredPattern, (chart: Chart, alertmanager: AlertmanagerC
     // #endregion
     return vmalert;
   },
-  'tenant-urls': (chart, alertmanager, rules) => {
+  'tenant-urls': (chart, config, rules) => {
+    const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', { config });
     // #region tenant-urls
     // Tenant 42, project 7: /select/42:7/prometheus on vmselect, /insert/42:7/prometheus on vminsert.
     const urls = tenantUrls({ vmselectUrl: 'http://vmselect:8481', vminsertUrl: 'http://vminsert:8480', tenant: '42:7' });
@@ -108,7 +111,8 @@ const VMALERT: Record<SecuredPattern, (chart: Chart, alertmanager: AlertmanagerC
     // #endregion
     return vmalert;
   },
-  'vmauth-per-tenant': (chart, alertmanager, rules) => {
+  'vmauth-per-tenant': (chart, config, rules) => {
+    const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', { config });
     // #region vmauth-per-tenant
     // vmauth maps the user to tenant 42's paths (examples/files/vmauth-tenants.yml): vmalert needs no tenant in the URL.
     const tenant42 = { basicAuth: { username: 'tenant-42', password: { secretName: 'vmalert-tenant-42', key: 'password' } } };
@@ -120,6 +124,34 @@ const VMALERT: Record<SecuredPattern, (chart: Chart, alertmanager: AlertmanagerC
       remoteReadAuth: tenant42,
       remoteWriteAuth: tenant42,
       notifiers: alertmanager,
+      rules,
+    });
+    // #endregion
+    return vmalert;
+  },
+  'tls-every-port': (chart, config, rules) => {
+    // #region tls-every-port
+    // Secrets (e.g. from cert-manager): the CA, a certificate per component, vmalert's password for Alertmanager.
+    // The web certificate names *.<headless Service>.monitoring.svc; the mesh one alertmanager.meshTlsServerName.
+    const ca = { secretName: 'monitoring-ca', key: 'ca.crt' };
+    const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', {
+      config,
+      web: {
+        tls: { cert: { secretName: 'alertmanager-web-tls', key: 'tls.crt' }, key: { secretName: 'alertmanager-web-tls', key: 'tls.key' } },
+        // htpasswd -nbBC 10 vmalert "$PASSWORD" | cut -d: -f2 (the hash only; the password stays in its Secret)
+        basicAuthUsers: [{ username: 'vmalert', passwordHash: '$2b$10$EivcUbgjkC.Nj4hf1/TCOuCtszEXq7nWTM9ooCiOn15jZFiufDtGG' }],
+      },
+      meshTls: {
+        cert: { secretName: 'alertmanager-mesh-tls', key: 'tls.crt' },
+        key: { secretName: 'alertmanager-mesh-tls', key: 'tls.key' },
+        ca,
+      },
+    });
+    const vmalert = new VmalertHa(chart, 'vmalert', {
+      datasourceUrl: 'http://vmselect:8481/select/0/prometheus',
+      notifiers: alertmanager,
+      notifierAuth: { tls: { ca }, basicAuth: { username: 'vmalert', password: { secretName: 'alertmanager-vmalert', key: 'password' } } },
+      webTls: { cert: { secretName: 'vmalert-web-tls', key: 'tls.crt' }, key: { secretName: 'vmalert-web-tls', key: 'tls.key' } },
       rules,
     });
     // #endregion

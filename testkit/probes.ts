@@ -2,7 +2,7 @@
  * Read-only views of the processes under test: vmalert's alerts, an Alertmanager's alerts, cluster
  * peers and notification counters.
  */
-import { getJson, getText } from './http';
+import { getJson, getText, HttpClient } from './http';
 
 /** One alert as vmalert's /api/v1/alerts lists it. */
 export interface VmalertAlert {
@@ -16,8 +16,8 @@ export interface VmalertAlert {
 }
 
 /** Alerts of the vmalert at `baseUrl` (e.g. http://127.42.1.5:8880). */
-export async function vmalertAlerts(baseUrl: string): Promise<VmalertAlert[]> {
-  const res = await getJson<{ data: { alerts: VmalertAlert[] | null } }>(`${baseUrl}/api/v1/alerts`);
+export async function vmalertAlerts(baseUrl: string, client?: HttpClient): Promise<VmalertAlert[]> {
+  const res = await getJson<{ data: { alerts: VmalertAlert[] | null } }>(`${baseUrl}/api/v1/alerts`, client);
   return res.data.alerts ?? [];
 }
 
@@ -44,19 +44,19 @@ export interface ClusterStatus {
   readonly peers: Array<{ readonly name: string; readonly address: string }>;
 }
 
-export async function alertmanagerClusterStatus(baseUrl: string): Promise<ClusterStatus> {
-  const res = await getJson<{ cluster: ClusterStatus }>(`${baseUrl}/api/v2/status`);
+export async function alertmanagerClusterStatus(baseUrl: string, client?: HttpClient): Promise<ClusterStatus> {
+  const res = await getJson<{ cluster: ClusterStatus }>(`${baseUrl}/api/v2/status`, client);
   return res.cluster;
 }
 
 /** `alertmanager_notifications_total{integration="email"}` of one peer: how many emails it sent. */
-export async function emailNotificationsSent(baseUrl: string): Promise<number> {
-  return metricValue(await getText(`${baseUrl}/metrics`), 'alertmanager_notifications_total', { integration: 'email' });
+export async function emailNotificationsSent(baseUrl: string, client?: HttpClient): Promise<number> {
+  return metricValue(await getText(`${baseUrl}/metrics`, client), 'alertmanager_notifications_total', { integration: 'email' });
 }
 
 /** `alertmanager_notifications_failed_total{integration="email"}` of one peer. */
-export async function emailNotificationsFailed(baseUrl: string): Promise<number> {
-  return metricValue(await getText(`${baseUrl}/metrics`), 'alertmanager_notifications_failed_total', {
+export async function emailNotificationsFailed(baseUrl: string, client?: HttpClient): Promise<number> {
+  return metricValue(await getText(`${baseUrl}/metrics`, client), 'alertmanager_notifications_failed_total', {
     integration: 'email',
   });
 }

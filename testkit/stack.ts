@@ -12,6 +12,7 @@
  * The same host and path rewriting applies to the mounted config files (alertmanager.yml, notifier config).
  */
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import {
@@ -28,7 +29,7 @@ import {
 import { binary } from './binaries';
 import { ALERTMANAGER_IMAGE, VMALERT_IMAGE } from '../constructs/core/versions';
 import { CpuFeeder, FeederOptions } from './feeder';
-import { waitFor } from './http';
+import { HttpClient, request, waitFor } from './http';
 import { testWorkDir } from './lifecycle';
 import { LoopbackBlock, Resolver, bindToPodAddress } from './loopback';
 import { PodIdentity, containerEnv, deploymentPodName, expandK8sVars, statefulSetPodName } from './pod-env';
@@ -69,6 +70,8 @@ export interface StackOptions {
   readonly storageLatencyOffset?: string;
   /** A real vmauth (users, TLS) where vmalert's storage hosts resolve, instead of the path-rewriting proxies. */
   readonly vmauth?: VmauthOptions;
+  /** How the test reaches pods that serve HTTPS or ask for basic auth (the test's CA, credentials), per workload. */
+  readonly clients?: { readonly vmalert?: HttpClient; readonly alertmanager?: HttpClient };
 }
 
 /** A pod running as a process. */
@@ -77,8 +80,10 @@ export interface RunningPod {
   readonly address: string;
   readonly workload: K8sObject;
   readonly process: ManagedProcess;
-  /** `http://<address>:<web port>`: the pod's HTTP API. */
+  /** `http(s)://<address>:<web port>`: the pod's HTTP API. */
   readonly url: string;
+  /** The CA and credentials that reach {@link url}, when it needs them. */
+  readonly client?: HttpClient;
   /** The exact argument list the process got. */
   readonly args: readonly string[];
 }
@@ -98,6 +103,7 @@ export class E2eStack {
     public readonly feeder: CpuFeeder,
     public readonly vmalertDeployment: K8sObject,
     public readonly alertmanagerStatefulSet: K8sObject,
+    private readonly clients: NonNullable<StackOptions['clients']> = {},
   ) {}
 
   /** Start everything and wait until every pod is ready and the Alertmanager mesh has settled. */
@@ -129,7 +135,7 @@ export class E2eStack {
     const smtp = await SmtpSink.start(smtpAddress, smtpPort);
     const feeder = await CpuFeeder.start({ ...options.feed, vmUrl: vm.url });
 
-    const stack = new E2eStack(objects, loopback, resolver, vm, proxies, smtp, feeder, vmalertDeployment, alertmanagerStatefulSet);
+    const stack = new E2eStack(objects, loopback, resolver, vm, proxies, smtp, feeder, vmalertDeployment, alertmanagerStatefulSet, options.clients ?? {});
     // Every Alertmanager pod has a stable DNS name: reserve all addresses before any pod starts.
     const amReplicas = alertmanagerStatefulSet.spec?.replicas ?? 1;
     const amPods = Array.from({ length: amReplicas }, (_, i) => {
@@ -198,7 +204,7 @@ export class E2eStack {
 
   /** Emails sent so far by each Alertmanager pod still running (`alertmanager_notifications_total{integration="email"}`). */
   public async emailsSentByPeer(): Promise<Map<RunningPod, number>> {
-    const counts = await Promise.all(this.alertmanagers.map(async (pod) => [pod, await emailNotificationsSent(pod.url)] as const));
+    const counts = await Promise.all(this.alertmanagers.map(async (pod) => [pod, await emailNotificationsSent(pod.url, pod.client)] as const));
     return new Map(counts);
   }
 
@@ -211,7 +217,7 @@ export class E2eStack {
         waitFor(
           `Alertmanager ${pod.name} to see ${expected} peers and a ready cluster`,
           async () => {
-            const status = await alertmanagerClusterStatus(pod.url);
+            const status = await alertmanagerClusterStatus(pod.url, pod.client);
             return status.status === 'ready' && status.peers.length === expected ? status : undefined;
           },
           { timeoutMs: MESH_SETTLE_TIMEOUT_MS, pollMs: 500 },
@@ -252,7 +258,11 @@ export class E2eStack {
       cwd: podRoot,
       logDir: path.join(testWorkDir(), 'logs'),
     });
-    return { name: podName, address, workload, process, url: `http://${address}:${webPort(container)}`, args };
+    const client = workload === this.alertmanagerStatefulSet ? this.clients.alertmanager : this.clients.vmalert;
+    // An HTTPS probe says the port serves TLS; a TCP probe (basic auth on every path) says nothing: the test's CA does.
+    const probe = container.readinessProbe;
+    const https = probe?.httpGet?.scheme === 'HTTPS' || (probe?.tcpSocket !== undefined && client?.ca !== undefined);
+    return { name: podName, address, workload, process, url: `${https ? 'https' : 'http'}://${address}:${webPort(container)}`, args, client };
   }
 
   /** Point host names and mounted paths inside the pod's YAML config files at the e2e addresses and copies. */
@@ -278,16 +288,18 @@ export class E2eStack {
 
   private async waitReady(pod: RunningPod): Promise<void> {
     const podSpec = podSpecOf(pod.workload)!;
-    const probe = podSpec.containers[0].readinessProbe?.httpGet;
-    const probePath: string = probe?.path ?? '/';
+    const readiness = podSpec.containers[0].readinessProbe;
+    const probePath: string = readiness?.httpGet?.path ?? '/';
     await waitFor(
-      `pod ${pod.name} to pass its readiness probe ${probePath}`,
+      `pod ${pod.name} to pass its readiness probe ${readiness?.tcpSocket ? `(TCP ${pod.url})` : probePath}`,
       async () => {
         if (!pod.process.running) {
           throw new Error(`the process exited (${JSON.stringify(pod.process.status)}); last output:\n${pod.process.logText().split('\n').slice(-15).join('\n')}`);
         }
-        const res = await fetch(`${pod.url}${probePath}`);
-        return res.ok ? true : undefined;
+        // As the kubelet probes: a TCP connect, or a GET without credentials (here checking the certificate too).
+        if (readiness?.tcpSocket) return (await tcpConnects(new URL(pod.url))) ? true : undefined;
+        const res = await request(`${pod.url}${probePath}`, { ca: pod.client?.ca, serverName: pod.client?.serverName });
+        return res.status >= 200 && res.status < 400 ? true : undefined;
       },
       { timeoutMs: READY_TIMEOUT_MS },
     );
@@ -349,9 +361,17 @@ function statefulSetPodDnsNames(statefulSet: K8sObject, podName: string): string
   return [base, `${base}.${ns}`, `${base}.${ns}.svc`, `${base}.${ns}.svc.${CLUSTER_DOMAIN}`];
 }
 
+/** Whether a TCP connection to the URL's host and port is accepted. */
+function tcpConnects(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port) }, () => { socket.destroy(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  });
+}
+
 /** The port of the container's readiness probe (by number or name), else its first container port. */
 function webPort(container: Container): number {
-  const probePort = container.readinessProbe?.httpGet?.port;
+  const probePort = container.readinessProbe?.httpGet?.port ?? container.readinessProbe?.tcpSocket?.port;
   const ports: Array<{ name?: string; containerPort: number }> = container.ports ?? [];
   if (typeof probePort === 'number') return probePort;
   if (typeof probePort === 'string') {

@@ -289,6 +289,38 @@ const appEnv: HostileCase[] = [
   { name: 'env: SMTP_TO with two addresses', build: appWith({ SMTP_TO: 'a@mail.internal, b@mail.internal' }) },
 ];
 
+const TLS_CERT = { secretName: 'am-tls', key: 'tls.crt' };
+const TLS_KEY = { secretName: 'am-tls', key: 'tls.key' };
+const CA = { secretName: 'am-ca', key: 'ca.crt' };
+/** A bcrypt hash of a throwaway password, in the shape htpasswd writes. */
+const HASH = `$2y$10$${'a'.repeat(53)}`;
+const WEB_TLS = { tls: { cert: TLS_CERT, key: TLS_KEY } };
+const SECURED_NOTIFIER = { notifierAuth: { tls: { ca: CA }, basicAuth: { username: 'vmalert', password: { secretName: 'am-pw', key: 'password' } } } };
+
+/** TLS and authentication on the web ports and the mesh: certificates without keys, passwords in place of hashes. */
+const securedPorts: HostileCase[] = [
+  { name: 'web.tls: a certificate without its key', build: stack({ am: { web: { tls: { cert: TLS_CERT } as never } } }), refused: 'web.tls.key is missing' },
+  { name: 'web.tls: a key without its certificate', build: stack({ am: { web: { tls: { key: TLS_KEY } as never } } }), refused: 'web.tls.cert is missing' },
+  { name: 'web.tls: the certificate and the key in the same Secret key', build: stack({ am: { web: { tls: { cert: TLS_CERT, key: TLS_CERT } } } }), refused: 'cert and key are the same Secret key' },
+  { name: 'web.tls: the certificate inline (PEM text)', build: stack({ am: { web: { tls: { cert: '-----BEGIN CERTIFICATE-----' as never, key: TLS_KEY } } } }), refused: 'web.tls.cert is an inline secret' },
+  { name: 'web.basicAuthUsers: a password instead of its bcrypt hash', build: stack({ am: { web: { ...WEB_TLS, basicAuthUsers: [{ username: 'vmalert', passwordHash: 'hunter2' }] } } }), refused: 'passwordHash is not a bcrypt hash' },
+  { name: 'web.basicAuthUsers: without TLS', build: stack({ am: { web: { basicAuthUsers: [{ username: 'vmalert', passwordHash: HASH }] } } }), refused: 'would send the passwords in clear text' },
+  { name: 'web.basicAuthUsers: empty (Alertmanager reads it as no authentication)', build: stack({ am: { web: { ...WEB_TLS, basicAuthUsers: [] } } }), refused: 'basicAuthUsers is empty' },
+  { name: 'web.basicAuthUsers: a user name with ":"', build: stack({ am: { web: { ...WEB_TLS, basicAuthUsers: [{ username: 'a:b', passwordHash: HASH }] } } }), refused: 'without ":" or spaces' },
+  { name: 'meshTls: without the CA', build: stack({ am: { meshTls: { cert: TLS_CERT, key: TLS_KEY } as never } }), refused: 'meshTls.ca is required' },
+  { name: 'meshTls: a certificate without its key', build: stack({ am: { meshTls: { cert: TLS_CERT, ca: CA } as never } }), refused: 'meshTls.key is missing' },
+  { name: 'meshTls: a single peer', build: stack({ am: { replicas: 1, meshTls: { cert: TLS_CERT, key: TLS_KEY, ca: CA } } }), refused: 'a single peer has no mesh' },
+  { name: 'extraArgs: --cluster.tls-config by hand', build: stack({ am: { extraArgs: ['--cluster.tls-config=/etc/tls.yml'] } }), refused: 'use the "meshTls" prop' },
+  { name: 'extraArgs: --web.config.file by hand', build: stack({ am: { extraArgs: ['--web.config.file=/etc/web.yml'] } }), refused: 'use the "web" prop' },
+  { name: 'vmalert webTls: a certificate without its key', build: stack({ vmalert: { webTls: { cert: TLS_CERT } as never } }), refused: 'webTls.key is missing' },
+  { name: 'vmalert extraArgs: -tlsCertFile by hand', build: stack({ vmalert: { extraArgs: ['-tlsCertFile=/tls.crt'] } }), refused: 'use the "webTls" prop' },
+  { name: 'notifierAuth: no CA for an HTTPS Alertmanager', build: stack({ am: { web: WEB_TLS } }), refused: 'set notifierAuth.tls.ca' },
+  { name: 'notifierAuth: no basic auth for an Alertmanager that asks for it', build: stack({ am: { web: { ...WEB_TLS, basicAuthUsers: [{ username: 'vmalert', passwordHash: HASH }] } }, vmalert: { notifierAuth: { tls: { ca: CA } } } }), refused: 'set notifierAuth.basicAuth to one of its users (vmalert)' },
+  { name: 'notifierAuth: a user the Alertmanager does not know', build: stack({ am: { web: { ...WEB_TLS, basicAuthUsers: [{ username: 'ops', passwordHash: HASH }] } }, vmalert: SECURED_NOTIFIER }), refused: 'is not a user of the AlertmanagerCluster' },
+  { name: 'notifierAuth: no client certificate for an Alertmanager that asks for one', build: stack({ am: { web: { tls: { ...WEB_TLS.tls, clientCa: CA } } }, vmalert: { notifierAuth: { tls: { ca: CA } } } }), refused: 'set notifierAuth.tls.clientCert' },
+];
+
+
 /** A team's route and webhook receiver; cases override parts of it. */
 function team(name: string, overrides: Partial<TeamRouteProps> = {}): TeamRouteProps {
   return {
@@ -376,5 +408,5 @@ const uiIngress: HostileCase[] = [
 ];
 
 export const HOSTILE_CASES: readonly HostileCase[] = [
-  ...names, ...vmalertFlags, ...alertmanager, ...teamRoutes, ...dashboards, ...uiIngress, ...ruleFiles, ...appEnv,
+  ...names, ...vmalertFlags, ...alertmanager, ...securedPorts, ...teamRoutes, ...dashboards, ...uiIngress, ...ruleFiles, ...appEnv,
 ];

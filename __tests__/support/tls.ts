@@ -1,4 +1,7 @@
-/** A throwaway certificate authority for tests, made with openssl: a CA, server certificates and client certificates. */
+/**
+ * A throwaway certificate authority for tests, made with openssl: a CA, server certificates and client certificates;
+ * and bcrypt hashes of test passwords. Everything is made at test time: no key is ever committed.
+ */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -31,7 +34,8 @@ export class TestCa {
   }
 
   /** A certificate for `name`, with the DNS names and IPs given as subject alternative names. */
-  public issue(name: string, altNames: { dns?: string[]; ip?: string[] } = {}, usage: 'serverAuth' | 'clientAuth' = 'serverAuth'): IssuedCert {
+  public issue(name: string, altNames: { dns?: string[]; ip?: string[] } = {},
+    usage: 'serverAuth' | 'clientAuth' | 'serverAuth,clientAuth' = 'serverAuth'): IssuedCert {
     const keyFile = path.join(this.dir, `${name}.key`);
     const csrFile = path.join(this.dir, `${name}.csr`);
     const certFile = path.join(this.dir, `${name}.crt`);
@@ -47,4 +51,15 @@ export class TestCa {
 
 function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+}
+
+/**
+ * The bcrypt hash of `password` (cost 10), as `htpasswd -B` writes it, through the C library's crypt(3) (Python's
+ * crypt module; libxcrypt has bcrypt). The password reaches python on stdin, never in its argv.
+ */
+export function bcryptHash(password: string): string {
+  const script = 'import crypt, sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)))';
+  const hash = execFileSync('python3', ['-W', 'ignore', '-c', script], { input: password, encoding: 'utf8', timeout: 30_000 }).trim();
+  if (!/^\$2[aby]\$10\$[./A-Za-z0-9]{53}$/.test(hash)) throw new Error(`python3's crypt made no bcrypt hash (got ${JSON.stringify(hash.slice(0, 7))}...)`);
+  return hash;
 }

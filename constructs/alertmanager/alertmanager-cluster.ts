@@ -3,8 +3,8 @@ import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE, ALERTMANAGER_MIN_READY_SECONDS,
-  ALERTMANAGER_MESH_PORT, ALERTMANAGER_READY_PATH, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_STORAGE_PATH,
+  ALERTMANAGER_CONFIG_DIR, ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_HEALTH_PATH, ALERTMANAGER_IMAGE, ALERTMANAGER_MESH_TLS_FILE,
+  ALERTMANAGER_MIN_READY_SECONDS, ALERTMANAGER_MESH_PORT, ALERTMANAGER_READY_PATH, ALERTMANAGER_WEB_CONFIG_FILE, ALERTMANAGER_SECRETS_DIR, ALERTMANAGER_STORAGE_PATH,
   ALERTMANAGER_TEMPLATES_DIR, ALERTMANAGER_WEB_PORT, COMPONENT_LABEL, CONFIG_CHECKSUM_ANNOTATION, NAME_LABEL,
 } from '../core/constants';
 import { ConfigError } from '../core/errors';
@@ -21,6 +21,7 @@ import type { TeamRouteProps } from './config/team-routes';
 import type { AlertmanagerClusterProps, AlertmanagerStorage } from './props';
 import type { SecretKeyRef } from '../k8s/secret-refs';
 import { addUiIngress, UiIngressProps } from '../k8s/ui-ingress';
+import { AlertmanagerWebSettings, renderMeshTlsConfig } from './web-config';
 
 const DEFAULT_RESOURCES = { cpuMillis: 25, memoryMiB: 64, memoryLimitMiB: 256 };
 const POD_IP_ENV = 'POD_IP';
@@ -33,9 +34,17 @@ const STORAGE_VOLUME = 'storage';
  */
 export class AlertmanagerCluster extends Construct {
   /**
-   * One URL per pod, stable across restarts: `http://<pod>.<headless-service>.<namespace>.svc:9093<routePrefix>`.
+   * One URL per pod, stable across restarts: `http://<pod>.<headless-service>.<namespace>.svc:9093<routePrefix>`,
+   * `https://` with `web.tls`.
    */
   public readonly notifierUrls: string[];
+  /** TLS and basic auth of the web port, as given: {@link VmalertHa} checks its `notifierAuth` against them. */
+  public readonly web?: AlertmanagerWebSettings;
+  /**
+   * The name each peer's mesh certificate must carry (`<headless Service>.<namespace>.svc`): peers dial each other by
+   * pod IP and check this name instead.
+   */
+  public readonly meshTlsServerName: string;
   /** The path every endpoint is served under ("/" for none). */
   public readonly routePrefix: string;
   /** The `--cluster.label` the peers gossip with ("" for none). */
@@ -64,6 +73,8 @@ export class AlertmanagerCluster extends Construct {
   private readonly teamRoutes: TeamRouteProps[] = [];
   private readonly mountedSecrets = new Set<string>();
   private templatesText = '';
+  /** The web and mesh TLS files: they change what the pods serve and roll them like alertmanager.yml does. */
+  private securityText = '';
   private readonly labels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AlertmanagerClusterProps) {
@@ -78,7 +89,10 @@ export class AlertmanagerCluster extends Construct {
     this.labels = { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' };
     const metadata = { namespace: this.namespace, labels: this.labels };
 
-    // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens.
+    this.web = props.web;
+    // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens, the web config bcrypt hashes.
+    // Filled below, once the mesh server name (from the headless Service's name) is known.
+    const configFiles: Record<string, string> = { [ALERTMANAGER_CONFIG_FILE]: configText };
     this.configSecret = new kplus.Secret(this, 'config', { metadata });
 
     this.headlessService = new kplus.Service(this, 'mesh', {
@@ -108,7 +122,15 @@ export class AlertmanagerCluster extends Construct {
     const headlessName = this.headlessService.name;
     const stsName = this.statefulSet.name;
     this.peerHosts = Array.from({ length: this.replicas }, (_, i) => `${stsName}-${i}.${headlessName}.${this.namespace}.svc`);
-    this.notifierUrls = this.peerHosts.map(host => `http://${host}:${ALERTMANAGER_WEB_PORT}${prefixedPath(this.routePrefix, '')}`);
+    const scheme = plan.webTls ? 'https' : 'http';
+    this.notifierUrls = this.peerHosts.map(host => `${scheme}://${host}:${ALERTMANAGER_WEB_PORT}${prefixedPath(this.routePrefix, '')}`);
+    this.meshTlsServerName = `${headlessName}.${this.namespace}.svc`;
+    if (plan.webConfigText !== undefined) configFiles[ALERTMANAGER_WEB_CONFIG_FILE] = plan.webConfigText;
+    if (props.meshTls) configFiles[ALERTMANAGER_MESH_TLS_FILE] = renderMeshTlsConfig(props.meshTls, this.meshTlsServerName);
+    for (const [file, text] of Object.entries(configFiles)) this.configSecret.addStringData(file, text);
+    // The web and mesh files change what the pods serve: they roll the pods like alertmanager.yml does.
+    const securityText = [ALERTMANAGER_WEB_CONFIG_FILE, ALERTMANAGER_MESH_TLS_FILE].map(file => configFiles[file] ?? '').join('');
+    const probeTransport = plan.webNeedsCredentials ? 'tcp' : scheme;
     this.clusterLabel = props.clusterLabel ?? `${this.namespace}/${stsName}`;
     if (/\s/.test(this.clusterLabel) || this.clusterLabel.length > 255) {
       throw new ConfigError(`${owner}: clusterLabel ${JSON.stringify(this.clusterLabel)} must be at most 255 characters without spaces`);
@@ -132,6 +154,8 @@ export class AlertmanagerCluster extends Construct {
         clusterLabel: this.clusterLabel,
         peerTimeout: this.peerTimeout,
         settleTimeout: plan.settleTimeout,
+        webConfigFile: configFiles[ALERTMANAGER_WEB_CONFIG_FILE] ? `${ALERTMANAGER_CONFIG_DIR}/${ALERTMANAGER_WEB_CONFIG_FILE}` : undefined,
+        meshTlsConfigFile: configFiles[ALERTMANAGER_MESH_TLS_FILE] ? `${ALERTMANAGER_CONFIG_DIR}/${ALERTMANAGER_MESH_TLS_FILE}` : undefined,
         extraArgs: plan.extraArgs,
       }),
       envVariables: { [POD_IP_ENV]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP) },
@@ -141,9 +165,9 @@ export class AlertmanagerCluster extends Construct {
         { name: 'mesh-udp', number: ALERTMANAGER_MESH_PORT, protocol: kplus.Protocol.UDP },
       ],
       liveness: httpProbe(owner, 'livenessProbe', prefixedPath(this.routePrefix, ALERTMANAGER_HEALTH_PATH), ALERTMANAGER_WEB_PORT,
-        { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe),
+        { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe, probeTransport),
       readiness: httpProbe(owner, 'readinessProbe', prefixedPath(this.routePrefix, ALERTMANAGER_READY_PATH), ALERTMANAGER_WEB_PORT,
-        { periodSeconds: 5 }, props.pod?.readinessProbe),
+        { periodSeconds: 5 }, props.pod?.readinessProbe, probeTransport),
       resources: containerResources(owner, props.resources, DEFAULT_RESOURCES),
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
@@ -168,6 +192,7 @@ export class AlertmanagerCluster extends Construct {
         sizeLimit: Size.mebibytes(plan.emptyDirMiB),
       }));
     }
+    this.securityText = securityText;
     this.setConfigText(configText);
     spreadAndProtect(this, this.statefulSet, this.replicas, this.namespace);
     applyPodSettings(owner, this.statefulSet, props.pod);
@@ -186,8 +211,9 @@ export class AlertmanagerCluster extends Construct {
       this.apiPeers = this.networkPolicy.allow([{ port: ALERTMANAGER_WEB_PORT, protocol: 'TCP' }],
         networkPeers(owner, props.networkPolicy?.allowFrom));
       if (this.replicas > 1) {
+        // The mesh over TLS is TCP only: its UDP port stays closed.
         this.networkPolicy.allow(
-          [{ port: ALERTMANAGER_MESH_PORT, protocol: 'TCP' }, { port: ALERTMANAGER_MESH_PORT, protocol: 'UDP' }],
+          [{ port: ALERTMANAGER_MESH_PORT, protocol: 'TCP' }, ...(props.meshTls ? [] : [{ port: ALERTMANAGER_MESH_PORT, protocol: 'UDP' as const }])],
           [podsPeer(this.statefulSet.matchLabels, this.namespace, this.namespace)],
         );
       }
@@ -220,7 +246,7 @@ export class AlertmanagerCluster extends Construct {
     this.configSecret.addStringData(ALERTMANAGER_CONFIG_FILE, configText);
     // Config and template changes roll the pods one at a time; silences and the notification log survive through the mesh.
     this.statefulSet.podMetadata.addAnnotation(CONFIG_CHECKSUM_ANNOTATION,
-      createHash('sha256').update(configText).update(this.templatesText).digest('hex'));
+      createHash('sha256').update(configText).update(this.templatesText).update(this.securityText).digest('hex'));
   }
 
   /** Mounts each Secret the config reads files from, once, under the secrets directory. */
@@ -244,7 +270,10 @@ export class AlertmanagerCluster extends Construct {
     if (this.node.tryFindChild('ingress')) throw new ConfigError(`${owner}: the cluster already has an Ingress; give it one host`);
     return addUiIngress(this, {
       owner, namespace: this.namespace, labels: this.labels, service: this.service, port: ALERTMANAGER_WEB_PORT,
-      path: this.routePrefix, networkPolicy: this.networkPolicy,
+      path: this.routePrefix, networkPolicy: this.networkPolicy, https: this.web?.tls !== undefined,
+      unreachableBecause: this.web?.tls?.clientCa === undefined ? undefined
+        : 'web.tls.clientCa makes the pods ask every connection for a client certificate, which the Ingress controller does not '
+          + 'present: every request would fail; serve the UI through something that holds a client certificate instead',
     }, props);
   }
 

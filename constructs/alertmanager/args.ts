@@ -48,6 +48,16 @@ export interface AlertmanagerArgsInput {
    */
   readonly settleTimeout?: string;
   /**
+   * `--web.config.file`: TLS and basic auth of the web port.
+   * @default - plain HTTP, no authentication
+   */
+  readonly webConfigFile?: string;
+  /**
+   * `--cluster.tls-config`: mutual TLS between the peers.
+   * @default - plain gossip
+   */
+  readonly meshTlsConfigFile?: string;
+  /**
    * Further flags, appended last; check them with {@link alertmanagerExtraArgsProblems}.
    * @default - none
    */
@@ -69,6 +79,7 @@ const ALERTMANAGER_FLAG_TABLE: readonly TableFlag<AlertmanagerArgsInput>[] = [
   { name: 'storage.path', prop: 'storage', values: i => [i.storagePath] },
   { name: 'data.retention', prop: 'retention', values: i => [i.retention] },
   { name: 'web.listen-address', prop: '(fixed port 9093)', values: i => [`:${i.webPort}`] },
+  { name: 'web.config.file', prop: 'web', values: i => ifSet(i.webConfigFile) },
   { name: 'web.external-url', prop: 'externalUrl', values: i => ifSet(i.externalUrl) },
   // Always explicit, so the probes and the notifier URLs are built from the same prefix Alertmanager serves under.
   { name: 'web.route-prefix', prop: 'routePrefix', values: i => [i.routePrefix ?? '/'] },
@@ -80,16 +91,11 @@ const ALERTMANAGER_FLAG_TABLE: readonly TableFlag<AlertmanagerArgsInput>[] = [
   { name: 'cluster.peer-timeout', prop: 'peerTimeout', values: i => whenMeshed(i, ifSet(i.peerTimeout)) },
   { name: 'cluster.settle-timeout', prop: 'settleTimeout', values: i => whenMeshed(i, ifSet(i.settleTimeout)) },
   { name: 'cluster.label', prop: 'clusterLabel', values: i => whenMeshed(i, ifSet(i.clusterLabel)) },
+  { name: 'cluster.tls-config', prop: 'meshTls', values: i => whenMeshed(i, ifSet(i.meshTlsConfigFile)) },
 ];
 
 /** Flags {@link alertmanagerArgs} writes, with the AlertmanagerCluster prop that sets each. */
 export const ALERTMANAGER_MANAGED_FLAGS: Readonly<Record<string, string>> = tableProps(ALERTMANAGER_FLAG_TABLE);
-
-/** Flags that would break what the construct builds around Alertmanager, with why. */
-const UNSUPPORTED_FLAGS: Readonly<Record<string, string>> = {
-  'web.config.file': 'TLS or authentication on 9093 would fail the HTTP probes and vmalert\'s plain-HTTP notifier URLs; '
-    + 'terminate TLS in front of the UI instead (the NetworkPolicy limits who reaches 9093)',
-};
 
 /** The pinned Alertmanager's default of a flag, from the generated catalogue. */
 export function alertmanagerFlagDefault(name: string): string {
@@ -155,8 +161,6 @@ export function alertmanagerExtraArgsProblems(extraArgs: readonly string[], mana
         + 'check the spelling against `alertmanager --help`');
     } else if (dashes === '-') {
       problems.push(`-${written}: Alertmanager's long flags take two dashes: write --${written}${value ?? ''}`);
-    } else if (UNSUPPORTED_FLAGS[name]) {
-      problems.push(`--${name} is not supported: ${UNSUPPORTED_FLAGS[name]}`);
     } else if (managed[name]) {
       problems.push(managed[name].startsWith('(')
         ? `--${name} is set by the construct ${managed[name]}: remove it from extraArgs`

@@ -17,6 +17,7 @@ import { secretFileRefs } from './config/secrets';
 import { ResolvedMount, resolveMounts, templateFiles, withTemplates } from './config/templates';
 import { describeRoutePath, teamRouteDocument, TeamRouteProps, withTeamRoutes } from './config/team-routes';
 import type { AlertmanagerClusterProps } from './props';
+import { checkMeshTlsSettings, checkWebSettings, renderWebConfig, webAndMeshSecretRefs } from './web-config';
 
 const DEFAULT_EMPTYDIR_MIB = 256;
 
@@ -37,8 +38,17 @@ export interface AlertmanagerPlan {
   readonly extraMounts: ResolvedMount[];
   /** alertmanager.yml as written to the config Secret. */
   readonly configText: string;
-  /** The Secret keys alertmanager.yml reads as files: each Secret is mounted under the secrets directory. */
+  /** The Secret keys alertmanager.yml and the web and mesh TLS files read: each Secret is mounted under the secrets directory. */
   readonly secretRefs: SecretKeyRef[];
+  /** The `--web.config.file` content, when `web` is set. */
+  readonly webConfigText?: string;
+  /** Whether the web port serves HTTPS. */
+  readonly webTls: boolean;
+  /**
+   * Whether every request to the web port needs credentials the kubelet cannot present without writing them into
+   * the manifest (basic auth, or a client certificate): the probes then check the TCP port.
+   */
+  readonly webNeedsCredentials: boolean;
 }
 
 /**
@@ -80,6 +90,8 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps, te
   const extraArgs = props.extraArgs ?? [];
   const argProblems = alertmanagerExtraArgsProblems(extraArgs);
   if (argProblems.length > 0) throw new ConfigError(argProblems.map(p => `${owner}: extraArgs: ${p}`).join('\n'));
+  if (props.web) checkWebSettings(owner, props.web);
+  if (props.meshTls) checkMeshTlsSettings(owner, props.meshTls, replicas);
   const templates = templateFiles(owner, props.templates ?? []);
   const extraMounts = resolveMounts(owner, props.extraMounts ?? []);
 
@@ -109,7 +121,10 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps, te
     extraMounts,
     configText: dumpAlertmanagerConfig(document),
     // Derived from the rendered file paths: what is mounted is exactly what the config reads.
-    secretRefs: secretFileRefs(merged, secretMountDirs).refs,
+    secretRefs: [...secretFileRefs(merged, secretMountDirs).refs, ...webAndMeshSecretRefs(props.web, props.meshTls)],
+    webConfigText: props.web ? renderWebConfig(props.web) : undefined,
+    webTls: props.web?.tls !== undefined,
+    webNeedsCredentials: (props.web?.basicAuthUsers ?? []).length > 0 || props.web?.tls?.clientCa !== undefined,
   };
 }
 

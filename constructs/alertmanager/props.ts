@@ -3,6 +3,7 @@ import type { AlertmanagerConfig, AlertmanagerConfigFile } from './config/alertm
 import type { AlertmanagerMount, NotificationTemplate } from './config/templates';
 import type { NetworkPolicySettings } from '../k8s/network-policy';
 import type { PodSettings, ResourceSettings } from '../k8s/workload';
+import type { AlertmanagerMeshTlsSettings, AlertmanagerWebSettings } from './web-config';
 
 /** A PersistentVolumeClaim per Alertmanager pod, for silences and the notification log. */
 export interface AlertmanagerStorage {
@@ -95,6 +96,18 @@ export interface AlertmanagerClusterProps {
    * @default "<namespace>/<StatefulSet name>"
    */
   readonly clusterLabel?: string;
+  /**
+   * TLS and basic auth on the web port 9093 (UI, API, notifications from vmalert), through a generated
+   * `--web.config.file`; certificates and keys come from Secrets mounted as files.
+   * @default - plain HTTP, no authentication (the NetworkPolicy limits who reaches 9093)
+   */
+  readonly web?: AlertmanagerWebSettings;
+  /**
+   * Mutual TLS on the mesh (9094), through a generated `--cluster.tls-config`: a peer without a certificate signed
+   * by the CA cannot join. The mesh then runs on TCP only.
+   * @default - plain gossip on TCP and UDP (the NetworkPolicy admits only the peers)
+   */
+  readonly meshTls?: AlertmanagerMeshTlsSettings;
   /**
    * Further Alertmanager flags, e.g. ["--web.timeout=30s"]. Checked against the pinned Alertmanager's
    * `--help`; flags the construct sets are refused with the prop to use.

@@ -20,6 +20,10 @@ export const METRICS_PATH = '/metrics';
 
 export const ALERTMANAGER_CONFIG_DIR = '/etc/alertmanager/config';
 export const ALERTMANAGER_CONFIG_FILE = 'alertmanager.yml';
+/** `--web.config.file`, next to alertmanager.yml in the config Secret. */
+export const ALERTMANAGER_WEB_CONFIG_FILE = 'web-config.yml';
+/** `--cluster.tls-config`, next to alertmanager.yml in the config Secret. */
+export const ALERTMANAGER_MESH_TLS_FILE = 'cluster-tls-config.yml';
 export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
 export const ALERTMANAGER_TEMPLATES_DIR = '/etc/alertmanager/templates';
 export const ALERTMANAGER_EXTRA_DIR = '/etc/alertmanager/extra';

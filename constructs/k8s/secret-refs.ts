@@ -38,6 +38,22 @@ export function checkSecretKeyRef(ref: unknown, at: string): void {
   checkObjectKey('Secret', 'secretName', candidate.secretName, candidate.key, at);
 }
 
+/**
+ * Checks the certificate and private key of a TLS server (`at` names the prop holding both): each must be a Secret
+ * key, and they must be two different keys.
+ */
+export function checkCertAndKey(at: string, settings: { readonly cert?: SecretKeyRef; readonly key?: SecretKeyRef }): void {
+  if (settings.cert === undefined || settings.key === undefined) {
+    throw new ConfigError(`${at}.${settings.cert === undefined ? 'cert' : 'key'} is missing: a TLS server needs both the certificate and its `
+      + 'private key, each { secretName, key } of a Kubernetes Secret (e.g. tls.crt and tls.key of a kubernetes.io/tls Secret)');
+  }
+  checkSecretKeyRef(settings.cert, `${at}.cert`);
+  checkSecretKeyRef(settings.key, `${at}.key`);
+  if (settings.cert.secretName === settings.key.secretName && settings.cert.key === settings.key.key) {
+    throw new ConfigError(`${at}: cert and key are the same Secret key: the certificate and the private key are two files`);
+  }
+}
+
 /** Checks a `{ configMapName, key }` reference. */
 export function checkConfigMapKeyRef(ref: ConfigMapKeyRef, at: string): void {
   checkObjectKey('ConfigMap', 'configMapName', ref.configMapName, ref.key, at);

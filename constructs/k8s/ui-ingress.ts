@@ -77,6 +77,10 @@ export interface UiTarget {
   readonly port: number;
   /** Path the UI is served under ("/" or the route prefix). */
   readonly path: string;
+  /** Whether the pods serve HTTPS (web TLS): the controller must then speak HTTPS to them. */
+  readonly https: boolean;
+  /** Why the controller cannot connect at all (the pods ask for a client certificate), if so. */
+  readonly unreachableBecause?: string;
   readonly networkPolicy?: IngressPolicy;
 }
 
@@ -125,7 +129,10 @@ export function addUiIngress(scope: Construct, target: UiTarget, props: UiIngres
   const { owner } = target;
   const hostProblem = typeof props.host === 'string' ? dns1123SubdomainProblem(props.host) : 'is not a string';
   if (hostProblem) throw new ConfigError(`${owner}: host ${JSON.stringify(props.host)} ${hostProblem} (e.g. alertmanager.example.com)`);
+  if (target.unreachableBecause) throw new ConfigError(`${owner}: ${target.unreachableBecause}`);
   const annotations = uiAuthAnnotations(owner, props.auth);
+  // ingress-nginx speaks plain HTTP to backends unless told otherwise; another controller's own annotations say it.
+  if (target.https && props.auth?.annotations === undefined) annotations['nginx.ingress.kubernetes.io/backend-protocol'] = 'HTTPS';
   if (props.tlsSecretName === undefined && !props.allowPlainHttp) {
     throw new ConfigError(`${owner}: tlsSecretName is required: credentials and sessions would cross the network in clear; `
       + 'name a kubernetes.io/tls Secret for the host, or set allowPlainHttp: true where TLS ends before the controller');

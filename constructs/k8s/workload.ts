@@ -189,9 +189,15 @@ export function checkLabelMap(owner: string, prop: string, map: Record<string, s
   }
 }
 
+/**
+ * How a probe reaches the container: an HTTP(S) GET of the path, or, when the port asks every request for
+ * credentials the kubelet cannot send without writing them into the manifest, a TCP connect to the port.
+ */
+export type ProbeTransport = 'http' | 'https' | 'tcp';
+
 /** A kplus HTTP probe with the component's timing, overridden field by field. */
 export function httpProbe(owner: string, prop: string, path: string, port: number,
-  defaults: { periodSeconds: number; failureThreshold?: number }, override: ProbeSettings = {}): kplus.Probe {
+  defaults: { periodSeconds: number; failureThreshold?: number }, override: ProbeSettings = {}, transport: ProbeTransport = 'http'): kplus.Probe {
   const merged: ProbeSettings = { ...defaults, ...override };
   for (const [key, value] of Object.entries(merged)) {
     if (value !== undefined && (!Number.isInteger(value) || value < (key === 'initialDelaySeconds' ? 0 : 1))) {
@@ -199,13 +205,16 @@ export function httpProbe(owner: string, prop: string, path: string, port: numbe
         + `(>= ${key === 'initialDelaySeconds' ? 0 : 1}), got ${value}`);
     }
   }
-  return kplus.Probe.fromHttpGet(path, {
+  const timing = {
     port,
     periodSeconds: Duration.seconds(merged.periodSeconds!),
     ...(merged.initialDelaySeconds !== undefined ? { initialDelaySeconds: Duration.seconds(merged.initialDelaySeconds) } : {}),
     ...(merged.timeoutSeconds !== undefined ? { timeoutSeconds: Duration.seconds(merged.timeoutSeconds) } : {}),
     ...(merged.failureThreshold !== undefined ? { failureThreshold: merged.failureThreshold } : {}),
-  });
+  };
+  if (transport === 'tcp') return kplus.Probe.fromTcpSocket(timing);
+  // The kubelet does not verify the certificate of an HTTPS probe: a self-signed or private-CA one is fine.
+  return kplus.Probe.fromHttpGet(path, { ...timing, ...(transport === 'https' ? { scheme: kplus.ConnectionScheme.HTTPS } : {}) });
 }
 
 /**

@@ -100,6 +100,16 @@ export class SelfMonitoringScrape extends Construct {
     if (!SCRAPE_OBJECT_KINDS.includes(kind)) {
       throw new ConfigError(`${owner}: objects ${JSON.stringify(kind)} is not one of ${SCRAPE_OBJECT_KINDS.join(', ')}`);
     }
+    // The scrape objects and the vmagent config scrape plain HTTP: against an HTTPS port every target would be down.
+    const securedPorts = [
+      ...(props.vmalert.args.includes('-tls=true') ? ['vmalert webTls'] : []),
+      ...(props.alertmanager.web?.tls ? ['AlertmanagerCluster web.tls'] : []),
+    ];
+    if (securedPorts.length > 0) {
+      throw new ConfigError(`${owner}: ${securedPorts.join(' and ')} serve HTTPS, which these scrape objects do not scrape yet `
+        + '(every target would be down): scrape those pods with your own VMPodScrape/PodMonitor (scheme https, the CA, and '
+        + 'basic auth for Alertmanager\'s basicAuthUsers), or leave TLS off these ports');
+    }
     if (props.scrapeInterval !== undefined && !isDuration(props.scrapeInterval)) {
       throw new ConfigError(`${owner}: scrapeInterval ${JSON.stringify(props.scrapeInterval)} is not a duration (${DURATION_HINT})`);
     }

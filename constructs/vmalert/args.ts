@@ -29,6 +29,11 @@ export interface VmalertArgsInput {
   readonly externalUrl?: string;
   readonly externalLabels: Readonly<Record<string, string>>;
   readonly httpPort: number;
+  /**
+   * HTTPS on `httpPort`: the mounted certificate and key files.
+   * @default - plain HTTP
+   */
+  readonly webTls?: { readonly certFile: string; readonly keyFile: string };
   /** Auth flags of the endpoints and of vmalert's own API (endpoint-auth.ts); secrets only as file paths. */
   readonly authArgs?: readonly string[];
   readonly extraArgs: readonly string[];
@@ -56,6 +61,9 @@ const VMALERT_FLAG_TABLE: readonly TableFlag<VmalertArgsInput>[] = [
     values: i => Object.entries(i.externalLabels).map(([name, value]) => arrayFlagItem(`${name}=${value}`)),
   },
   { name: 'httpListenAddr', prop: '(fixed port 8880)', values: i => [`:${i.httpPort}`] },
+  { name: 'tls', prop: 'webTls', values: i => (i.webTls ? ['true'] : []) },
+  { name: 'tlsCertFile', prop: 'webTls', values: i => ifSet(i.webTls?.certFile) },
+  { name: 'tlsKeyFile', prop: 'webTls', values: i => ifSet(i.webTls?.keyFile) },
 ];
 
 /** Flags the construct sets, with the prop to use instead: `extraArgs` may not repeat them. */

@@ -20,6 +20,7 @@ import {
 } from './endpoint-auth';
 import { extraArgFormProblems, vmalertPathPrefix } from './flag-values';
 import type { VmalertHaProps } from './props';
+import { vmalertWebTlsFiles, VmalertWebTlsFiles } from './tls';
 
 /** Variables of the vmalert container's environment (Downward API): what `$(...)` in its arguments can refer to. */
 export const VMALERT_CONTAINER_ENV = ['POD_NAME', 'POD_NAMESPACE'] as const;
@@ -61,8 +62,10 @@ export interface VmalertPlan {
   readonly extraArgs: string[];
   /** Auth flags of every endpoint and of vmalert's own API; secrets only as file paths. */
   readonly authArgs: string[];
-  /** The Secrets and ConfigMaps those files are in. */
+  /** The Secrets and ConfigMaps those files are in (the web TLS Secrets included). */
   readonly authVolumes: AuthVolume[];
+  /** HTTPS on vmalert's own port, when `webTls` is set. */
+  readonly webTls?: VmalertWebTlsFiles;
 }
 
 /**
@@ -141,6 +144,7 @@ export function planVmalert(id: string, props: VmalertHaProps, clusterUrls: read
     notifierAuth,
     httpAuthFlags(props.httpAuth, `${owner}: httpAuth`),
   ];
+  const webTls = vmalertWebTlsFiles(owner, props.webTls);
   return {
     owner,
     replicas,
@@ -157,7 +161,8 @@ export function planVmalert(id: string, props: VmalertHaProps, clusterUrls: read
     pathPrefix: vmalertPathPrefix(extraArgs),
     extraArgs,
     authArgs: auth.flatMap(a => a.args),
-    authVolumes: auth.flatMap(a => a.volumes),
+    authVolumes: [...auth.flatMap(a => a.volumes), ...(webTls?.volumes ?? [])],
+    webTls,
   };
 }
 

@@ -4,6 +4,7 @@ import type { PodSettings, ResourceSettings } from '../k8s/workload';
 import type { NetworkPolicySettings } from '../k8s/network-policy';
 import type { RulesConfigMap } from '../rules/configmap';
 import type { EndpointAuth, HttpAuthSettings } from './endpoint-auth';
+import type { VmalertWebTlsSettings } from './tls';
 
 /** Options for {@link VmalertHa}. */
 export interface VmalertHaProps {
@@ -61,6 +62,12 @@ export interface VmalertHaProps {
    * @default - the UI and API are open to anyone who reaches the Service
    */
   readonly httpAuth?: HttpAuthSettings;
+  /**
+   * HTTPS on vmalert's own port 8880 (`-tls`), the certificate and key from Secret keys mounted as files. The probes
+   * switch to HTTPS, and so does the default `externalUrl`.
+   * @default - plain HTTP
+   */
+  readonly webTls?: VmalertWebTlsSettings;
   /** Rule ConfigMaps to evaluate. */
   readonly rules: RulesConfigMap | RulesConfigMap[];
   /**

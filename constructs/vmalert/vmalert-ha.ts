@@ -20,6 +20,7 @@ import { uniqueVolumes } from './endpoint-auth';
 import { knownServiceProblems } from './notifier-services';
 import { planVmalert, VMALERT_CONTAINER_ENV } from './plan';
 import type { VmalertHaProps } from './props';
+import { notifierAuthProblems } from './tls';
 
 const DEFAULT_RESOURCES = { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 };
 /** The vmalert container's environment (Downward API): what `$(...)` in its arguments can refer to. */
@@ -60,6 +61,7 @@ export class VmalertHa extends Construct {
   /** The ingress NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: IngressPolicy;
   private readonly pathPrefix: string;
+  private readonly webTls: boolean;
   private readonly labels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: VmalertHaProps) {
@@ -67,6 +69,9 @@ export class VmalertHa extends Construct {
     const cluster = props.notifiers instanceof AlertmanagerCluster ? props.notifiers : undefined;
     const plan = planVmalert(id, props, cluster?.notifierUrls);
     const { owner, rules, notifier } = plan;
+    const notifierProblems = cluster ? notifierAuthProblems(cluster.web, props.notifierAuth) : [];
+    if (notifierProblems.length > 0) throw new ConfigError(notifierProblems.map(p => `${owner}: ${p}`).join('\n'));
+    const scheme = plan.webTls ? 'https' : 'http';
     this.recommendedDedupInterval = plan.recommendedDedupInterval;
     this.notifierUrls = notifier.urls;
     this.namespace = resolveNamespace(this, props.namespace);
@@ -93,7 +98,8 @@ export class VmalertHa extends Construct {
     });
 
     this.pathPrefix = plan.pathPrefix;
-    this.vmselectProxyUrl = `http://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${plan.pathPrefix}`;
+    this.webTls = plan.webTls !== undefined;
+    this.vmselectProxyUrl = `${scheme}://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${plan.pathPrefix}`;
 
     const ruleMounts = rules.flatMap(r => r.parts).map((part, i) => ({
       dir: `${VMALERT_RULES_DIR}/${part.configMap.name}`,
@@ -112,6 +118,7 @@ export class VmalertHa extends Construct {
       externalUrl: props.externalUrl ?? this.vmselectProxyUrl,
       externalLabels: plan.externalLabels,
       httpPort: VMALERT_HTTP_PORT,
+      webTls: plan.webTls,
       authArgs: plan.authArgs,
       extraArgs: plan.extraArgs,
     });
@@ -123,8 +130,8 @@ export class VmalertHa extends Construct {
       args: this.args,
       envVariables: Object.fromEntries(Object.entries(CONTAINER_ENV).map(([name, field]) => [name, kplus.EnvValue.fromFieldRef(field)])),
       ports: [{ name: 'http', number: VMALERT_HTTP_PORT }],
-      liveness: httpProbe(owner, 'livenessProbe', `${plan.pathPrefix}${VMALERT_HEALTH_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe),
-      readiness: httpProbe(owner, 'readinessProbe', `${plan.pathPrefix}${VMALERT_READY_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 5 }, props.pod?.readinessProbe),
+      liveness: httpProbe(owner, 'livenessProbe', `${plan.pathPrefix}${VMALERT_HEALTH_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 10, failureThreshold: 6 }, props.pod?.livenessProbe, scheme),
+      readiness: httpProbe(owner, 'readinessProbe', `${plan.pathPrefix}${VMALERT_READY_PATH}`, VMALERT_HTTP_PORT, { periodSeconds: 5 }, props.pod?.readinessProbe, scheme),
       resources: containerResources(owner, props.resources, DEFAULT_RESOURCES),
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
@@ -176,7 +183,7 @@ export class VmalertHa extends Construct {
     if (this.node.tryFindChild('ingress')) throw new ConfigError(`${owner}: vmalert already has an Ingress; give it one host`);
     return addUiIngress(this, {
       owner, namespace: this.namespace, labels: this.labels, service: this.service, port: VMALERT_HTTP_PORT,
-      path: this.pathPrefix || '/', networkPolicy: this.networkPolicy,
+      path: this.pathPrefix || '/', networkPolicy: this.networkPolicy, https: this.webTls,
     }, props);
   }
 }
