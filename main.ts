@@ -14,6 +14,8 @@ import {
 
 /** Where in the output directory the vmagent scrape configs go: a subdirectory, which `kubectl apply -f dist/` skips. */
 export const VMAGENT_DIST_DIR = 'vmagent';
+/** vmselect's flag that proxies vmalert's API, printed after synth with the value for this stack. */
+export const VMSELECT_PROXY_FLAG = '-vmalert.proxyURL';
 
 /** The whole stack in one chart. */
 export class AlertingStack extends Chart {
@@ -112,6 +114,8 @@ export function main(env: NodeJS.ProcessEnv = process.env): number {
     fs.mkdirSync(vmagentDir, { recursive: true });
     fs.writeFileSync(path.join(vmagentDir, VMAGENT_SCRAPE_CONFIG_FILE), stack.scrape.vmagentScrapeConfigs);
     for (const warning of stack.warnings) process.stderr.write(`warning: ${warning}\n`);
+    // For Grafana and vmui to show these alerts and rules through vmselect.
+    process.stdout.write(`note: vmselect ${VMSELECT_PROXY_FLAG}=${stack.vmalert.vmselectProxyUrl}\n`);
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

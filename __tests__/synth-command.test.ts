@@ -24,6 +24,7 @@ describe('npm run synth', () => {
     expect(status).toBe(0);
     expect(files).toEqual(['alerting.k8s.yaml', 'vmagent']);
     expect(stdout).toContain('alerting.k8s.yaml');
+    expect(stdout).toMatch(/^note: vmselect -vmalert\.proxyURL=http:\/\/alerting-vmalert-service-[a-z0-9]+\.monitoring\.svc:8880$/m);
     expect(fs.readdirSync(path.join(outdir, 'vmagent'))).toEqual(['scrape-configs.yml']);
   });
 

@@ -20,6 +20,9 @@ export { RuleObjectKind, RuleObjects } from './rules/rule-objects';
 export type { RuleObjectsOptions, RuleObjectsProps } from './rules/rule-objects';
 export { SelfMonitoringScrape, VMAGENT_SCRAPE_CONFIG_FILE } from './self-monitoring/scrape';
 export type { ScrapeObjectKind, SelfMonitoringScrapeProps } from './self-monitoring/scrape';
+export { GrafanaDashboards } from './dashboards/grafana-dashboards';
+export type { GrafanaDashboardsProps } from './dashboards/grafana-dashboards';
+export type { DashboardPanel } from './dashboards/dashboards';
 
 // Alertmanager configuration
 // AlertmanagerConfig, AlertmanagerConfigFile and the option, route, receiver and rule types of alertmanager.yml
@@ -30,6 +33,7 @@ export type {
 } from './alertmanager/config/receivers';
 export { NotificationTemplates } from './alertmanager/config/templates';
 export type { AlertmanagerMount, NotificationTemplate } from './alertmanager/config/templates';
+export type { TeamRouteProps } from './alertmanager/config/team-routes';
 
 // Rules
 export type { AlertingRule, RecordingRule, Rule, RuleCommon, RuleFile, RuleGroup, RuleGroupType } from './rules/rules';
@@ -52,6 +56,7 @@ export type { BasicAuthSettings, ConfigMapKeyRef, SecretKeyRef } from './k8s/sec
 export type { ExtraMount } from './k8s/mounts';
 export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './k8s/workload';
 export { IngressPolicy } from './k8s/network-policy';
+export type { UiIngressAuth, UiIngressProps } from './k8s/ui-ingress';
 export type { IngressPolicyProps, NetworkPeer, NetworkPolicySettings, PolicyPort } from './k8s/network-policy';
 
 // The real vmalert and amtool on a synthesized chart (cdk8s-vmalert-ha/testing has the same as functions)

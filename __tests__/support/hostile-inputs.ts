@@ -9,7 +9,8 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { loadAppConfig } from '../../app-config';
 import {
-  AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, RulesConfigMap, RuleTemplates, VmalertHa, VmalertHaProps,
+  AlertmanagerCluster, AlertmanagerClusterProps, AlertmanagerConfig, GrafanaDashboards, GrafanaDashboardsProps, RulesConfigMap, RuleTemplates,
+  TeamRouteProps, UiIngressProps, VmalertHa, VmalertHaProps,
 } from '../../constructs';
 import { AlertingStack } from '../../main';
 
@@ -57,6 +58,12 @@ interface StackOptions {
   readonly am?: Partial<AlertmanagerClusterProps>;
   readonly vmalert?: Partial<VmalertHaProps> | ((am: AlertmanagerCluster) => Partial<VmalertHaProps>);
   readonly rules?: (chart: Chart, fixtures: string) => RulesConfigMap;
+  /** Team routes other charts add to the cluster, in order. */
+  readonly teamRoutes?: TeamRouteProps[];
+  /** Grafana dashboards in the chart too. */
+  readonly dashboards?: GrafanaDashboardsProps;
+  /** Ingresses for the UIs. */
+  readonly ingress?: { readonly alertmanager?: UiIngressProps; readonly vmalert?: UiIngressProps };
 }
 
 /** A chart with an AlertmanagerCluster, rules and VmalertHa, synthesized into `outdir`. */
@@ -68,9 +75,13 @@ function stack(options: StackOptions = {}): HostileCase['build'] {
       disableResourceNameHashes: options.disableResourceNameHashes,
     });
     const am = new AlertmanagerCluster(chart, options.amId ?? 'alertmanager', { config: amConfig(), ...options.am });
+    for (const team of options.teamRoutes ?? []) am.addTeamRoute(team);
+    if (options.dashboards) new GrafanaDashboards(chart, 'dashboards', options.dashboards);
     const rules = options.rules ? options.rules(chart, fixtures) : new RulesConfigMap(chart, options.rulesId ?? 'rules', { groups: [CPU_GROUP] });
     const vmalert = typeof options.vmalert === 'function' ? options.vmalert(am) : options.vmalert;
-    new VmalertHa(chart, 'vmalert', { datasourceUrl: 'http://vmselect:8481/select/0/prometheus', notifiers: am, rules, ...vmalert });
+    const vmalertHa = new VmalertHa(chart, 'vmalert', { datasourceUrl: 'http://vmselect:8481/select/0/prometheus', notifiers: am, rules, ...vmalert });
+    if (options.ingress?.alertmanager) am.addIngress(options.ingress.alertmanager);
+    if (options.ingress?.vmalert) vmalertHa.addIngress(options.ingress.vmalert);
     app.synth();
   };
 }
@@ -358,4 +369,94 @@ const vmalertExtras: HostileCase[] = [
     refused: 'overlaps /etc/vmalert/rules' },
 ];
 
-export const HOSTILE_CASES: readonly HostileCase[] = [...names, ...vmalertFlags, ...vmalertExtras, ...alertmanager, ...securedPorts, ...ruleFiles, ...ruleManifests, ...appEnv];
+
+/** A team's route and webhook receiver; cases override parts of it. */
+function team(name: string, overrides: Partial<TeamRouteProps> = {}): TeamRouteProps {
+  return {
+    team: name,
+    receivers: [{ name: `${name}-hook`, webhookConfigs: [{ url: { secretName: `${name}-hook`, key: 'url' } }] }],
+    route: { receiver: `${name}-hook`, groupInterval: '5m' },
+    ...overrides,
+  };
+}
+
+const teamRoutes: HostileCase[] = [
+  { name: 'team: two teams, one confined by namespace, child routes continuing among themselves', build: stack({ teamRoutes: [
+    team('payments', { route: { receiver: 'payments-hook', groupInterval: '5m', routes: [
+      { matchers: ['severity="page"'], continue: true }, { matchers: ['severity=~"page|ticket"'] }] } }),
+    team('search', { matchLabel: 'namespace', matchValue: 'search-prod' }),
+  ] }) },
+  { name: 'team: email receiver using the cluster\'s global SMTP', build: stack({ teamRoutes: [team('payments', {
+    receivers: [{ name: 'payments-mail', emailConfigs: [{ to: 'payments@mail.internal' }] }], route: { receiver: 'payments-mail' } })] }) },
+  { name: 'team: receiver name the cluster\'s config already uses', build: stack({ teamRoutes: [team('payments', {
+    receivers: [{ name: 'email', emailConfigs: [{ to: 'payments@mail.internal' }] }], route: { receiver: 'email' } })] }),
+  refused: 'team "payments": receivers[0].name "email" is already a receiver of the cluster\'s config; rename it (e.g. "payments-email")' },
+  { name: 'team: receiver name another team already uses', build: stack({ teamRoutes: [team('payments'), team('search', {
+    receivers: [{ name: 'payments-hook', webhookConfigs: [{ url: { secretName: 'search-hook', key: 'url' } }] }], route: { receiver: 'payments-hook' } })] }),
+  refused: 'team "search": receivers[0].name "payments-hook" is already a receiver of team "payments"' },
+  { name: 'team: route to the cluster\'s own receiver', build: stack({ teamRoutes: [team('payments', { route: { receiver: 'email' } })] }),
+    refused: 'team "payments": route.receiver "email" is not one of the team\'s receivers (payments-hook)' },
+  { name: 'team: child route to another team\'s receiver', build: stack({ teamRoutes: [team('search'), team('payments', {
+    route: { receiver: 'payments-hook', routes: [{ receiver: 'search-hook', matchers: ['severity="page"'] }] } })] }),
+  refused: 'team "payments": route.routes[0].receiver "search-hook" is not one of the team\'s receivers' },
+  { name: 'team: route without a receiver (would use the cluster\'s default)', build: stack({ teamRoutes: [team('payments', { route: { matchers: ['severity="page"'] } })] }),
+    refused: 'team "payments": route.receiver is required' },
+  { name: 'team: matcher contradicting the enforced one', build: stack({ teamRoutes: [team('payments', {
+    route: { receiver: 'payments-hook', matchers: ['team="search"'] } })] }),
+  refused: 'team "payments": route.matchers[0] "team=\\"search\\"" tests "team", the label the cluster confines the team by' },
+  { name: 'team: widening matcher hidden in a matcher list', build: stack({ teamRoutes: [team('payments', {
+    route: { receiver: 'payments-hook', routes: [{ matchers: ['severity="page",team=~".+"'] }] } })] }),
+  refused: 'route.routes[0].matchers[0] "severity=\\"page\\",team=~\\".+\\"" tests "team"' },
+  { name: 'team: negated matcher on a quoted label name in braces', build: stack({ teamRoutes: [team('payments', {
+    matchLabel: 'namespace', matchValue: 'payments', route: { receiver: 'payments-hook', matchers: ['{"namespace"!="payments"}'] } })] }),
+  refused: 'tests "namespace", the label the cluster confines the team by' },
+  { name: 'team: continue on the team\'s route', build: stack({ teamRoutes: [team('payments', { route: { receiver: 'payments-hook', continue: true } })] }),
+    refused: 'team "payments": route.continue is true: the team\'s alerts would go on to the routes after it' },
+  { name: 'team: two teams confined to the same label value', build: stack({ teamRoutes: [team('payments'), team('billing', { matchValue: 'payments' })] }),
+    refused: 'team "billing": route matcher team="payments" is already team "payments"\'s' },
+  { name: 'team: matchLabel that is not a label name', build: stack({ teamRoutes: [team('payments', { matchLabel: 'team-name' })] }),
+    refused: 'team "payments": matchLabel "team-name" is not a label name' },
+  { name: 'team: matcher without an operator', build: stack({ teamRoutes: [team('payments', { route: { receiver: 'payments-hook', matchers: ['severity'] } })] }),
+    refused: 'team "payments": route.matchers[0] "severity" is not a matcher' },
+  { name: 'team: group_interval the mesh cannot keep', build: stack({ teamRoutes: [team('payments', { route: { receiver: 'payments-hook', groupInterval: '20s' } })] }),
+    refused: 'team "payments": route.groupInterval 20s must be above 30s' },
+  { name: 'team: empty team name', build: stack({ teamRoutes: [team('')] }), refused: 'addTeamRoute: team must be a non-empty name' },
+];
+
+const dashboards: HostileCase[] = [
+  { name: 'dashboards: a custom sidecar label, a folder and a panel on a catalogued metric', build: stack({ dashboards: {
+    sidecarLabel: 'grafana.example.com/dashboard', sidecarLabelValue: 'alerting', folder: 'Alerting',
+    alertmanagerPanels: [{ title: 'Invalid alerts', queries: ['sum(rate(alertmanager_alerts_invalid_total{job=~"$job"}[$__rate_interval]))'] }],
+  } }) },
+  { name: 'dashboards: a panel naming a metric vmalert does not expose', build: stack({ dashboards: {
+    vmalertPanels: [{ title: 'Fired', queries: ['sum(rate(vmalert_alerts_firing_total[5m]))'] }] } }),
+  refused: 'vmalertPanels[0] ("Fired").queries[0]: vmalert_alerts_firing_total (did you mean vmalert_alerts_fired_total?) is not a metric the pinned' },
+  { name: 'dashboards: a panel naming a metric of another Alertmanager version', build: stack({ dashboards: {
+    alertmanagerPanels: [{ title: 'Peers', queries: ['max(alertmanager_cluster_peers_total) by (instance)'] }] } }),
+  refused: 'alertmanagerPanels[0] ("Peers").queries[0]: alertmanager_cluster_peers_total' },
+  { name: 'dashboards: a sidecar label with a space', build: stack({ dashboards: { sidecarLabel: 'grafana dashboard' } }),
+    refused: 'sidecarLabel "grafana dashboard" is not a label key' },
+];
+
+const CONTROLLER_PODS = { namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' }, podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+const UI_INGRESS: UiIngressProps = {
+  host: 'alerts.mail.internal', auth: { basicAuthSecretName: 'alerting-htpasswd' }, tlsSecretName: 'alerts-tls', ingressControllerPods: CONTROLLER_PODS,
+};
+
+const uiIngress: HostileCase[] = [
+  { name: 'ingress: both UIs behind basic auth and TLS', build: stack({ ingress: { alertmanager: UI_INGRESS, vmalert: { ...UI_INGRESS, host: 'vmalert.mail.internal' } } }) },
+  { name: 'ingress: Alertmanager UI without auth', build: stack({ ingress: { alertmanager: { ...UI_INGRESS, auth: {} } } }),
+    refused: 'AlertmanagerCluster "alertmanager": addIngress: auth is required' },
+  { name: 'ingress: vmalert UI behind basic auth over plain HTTP', build: stack({ ingress: { vmalert: { ...UI_INGRESS, tlsSecretName: undefined } } }),
+    refused: 'VmalertHa "vmalert": addIngress: tlsSecretName is required' },
+  { name: 'ingress: NetworkPolicy on, controller pods not named', build: stack({ ingress: { alertmanager: { ...UI_INGRESS, ingressControllerPods: undefined } } }),
+    refused: 'ingressControllerPods is required while the NetworkPolicy is on' },
+  { name: 'ingress: basic auth and external auth at once', build: stack({ ingress: { alertmanager: { ...UI_INGRESS,
+    auth: { basicAuthSecretName: 'alerting-htpasswd', externalAuthUrl: 'https://oauth.mail.internal/oauth2/auth' } } } }),
+  refused: 'auth sets basicAuthSecretName and externalAuthUrl: set one of them' },
+];
+
+export const HOSTILE_CASES: readonly HostileCase[] = [
+  ...names, ...vmalertFlags, ...vmalertExtras, ...alertmanager, ...securedPorts, ...teamRoutes, ...dashboards, ...uiIngress,
+  ...ruleFiles, ...ruleManifests, ...appEnv,
+];

@@ -17,7 +17,10 @@ import {
 } from '../k8s/workload';
 import { alertmanagerArgs, prefixedPath } from './args';
 import { planAlertmanager } from './plan';
+import type { TeamRouteProps } from './config/team-routes';
 import type { AlertmanagerClusterProps, AlertmanagerStorage } from './props';
+import type { SecretKeyRef } from '../k8s/secret-refs';
+import { addUiIngress, UiIngressProps } from '../k8s/ui-ingress';
 import { AlertmanagerWebSettings, renderMeshTlsConfig } from './web-config';
 
 const DEFAULT_RESOURCES = { cpuMillis: 25, memoryMiB: 64, memoryLimitMiB: 256 };
@@ -65,16 +68,26 @@ export class AlertmanagerCluster extends Construct {
   /** The Secret holding alertmanager.yml. */
   public readonly configSecret: kplus.Secret;
   private readonly apiPeers?: Array<Record<string, unknown>>;
+  private readonly props: AlertmanagerClusterProps;
+  private readonly container: kplus.Container;
+  private readonly teamRoutes: TeamRouteProps[] = [];
+  private readonly mountedSecrets = new Set<string>();
+  private templatesText = '';
+  /** The web and mesh TLS files: they change what the pods serve and roll them like alertmanager.yml does. */
+  private securityText = '';
+  private readonly labels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AlertmanagerClusterProps) {
     super(scope, id);
+    this.props = props;
     const plan = planAlertmanager(id, props);
     const { owner, extraMounts, templates, configText } = plan;
     this.replicas = plan.replicas;
     this.peerTimeout = plan.peerTimeout;
     this.routePrefix = plan.routePrefix;
     this.namespace = resolveNamespace(this, props.namespace);
-    const metadata = { namespace: this.namespace, labels: { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' } };
+    this.labels = { [NAME_LABEL]: 'alertmanager', [COMPONENT_LABEL]: 'alertmanager' };
+    const metadata = { namespace: this.namespace, labels: this.labels };
 
     this.web = props.web;
     // A Secret, not a ConfigMap: alertmanager.yml may hold receiver URLs with tokens, the web config bcrypt hashes.
@@ -123,7 +136,7 @@ export class AlertmanagerCluster extends Construct {
       throw new ConfigError(`${owner}: clusterLabel ${JSON.stringify(this.clusterLabel)} must be at most 255 characters without spaces`);
     }
 
-    const container = this.statefulSet.addContainer({
+    const container = this.container = this.statefulSet.addContainer({
       name: 'alertmanager',
       image: props.image ?? ALERTMANAGER_IMAGE,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
@@ -159,17 +172,11 @@ export class AlertmanagerCluster extends Construct {
       securityContext: CONTAINER_SECURITY_CONTEXT,
     });
     container.mount(ALERTMANAGER_CONFIG_DIR, kplus.Volume.fromSecret(this, 'config-volume', this.configSecret, { name: 'config' }), { readOnly: true });
-    const secretNames = new Set(plan.secretRefs.map(ref => ref.secretName));
-    for (const secretName of secretNames) {
-      const secret = kplus.Secret.fromSecretName(this, `secret-${secretName}`, secretName);
-      const volume = kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: labelFrom(`secret-${secretName}`) });
-      container.mount(`${ALERTMANAGER_SECRETS_DIR}/${secretName}`, volume, { readOnly: true });
-    }
-    let templatesText = '';
+    this.mountSecrets(plan.secretRefs);
     if (Object.keys(templates).length > 0) {
       const configMap = new kplus.ConfigMap(this, 'templates', { metadata, data: templates });
       container.mount(ALERTMANAGER_TEMPLATES_DIR, kplus.Volume.fromConfigMap(this, 'templates-volume', configMap, { name: 'templates' }), { readOnly: true });
-      templatesText = JSON.stringify(templates);
+      this.templatesText = JSON.stringify(templates);
     }
     addExtraMounts(this, container, extraMounts);
     if (props.storage) {
@@ -179,9 +186,8 @@ export class AlertmanagerCluster extends Construct {
         sizeLimit: Size.mebibytes(plan.emptyDirMiB),
       }));
     }
-    // Config and template changes roll the pods one at a time; silences and the notification log survive through the mesh.
-    this.statefulSet.podMetadata.addAnnotation(CONFIG_CHECKSUM_ANNOTATION,
-      createHash('sha256').update(configText).update(templatesText).update(securityText).digest('hex'));
+    this.securityText = securityText;
+    this.setConfigText(configText);
     spreadAndProtect(this, this.statefulSet, this.replicas, this.namespace);
     applyPodSettings(owner, this.statefulSet, props.pod);
     validateApiObjects(this);
@@ -214,6 +220,55 @@ export class AlertmanagerCluster extends Construct {
    */
   public allowApiFrom(podLabels: Record<string, string>, namespace: string): void {
     this.apiPeers?.push(podsPeer(podLabels, namespace, this.namespace));
+  }
+
+  /**
+   * Adds a team's receivers and route, confined to the alerts whose `matchLabel` (default "team") is the team's:
+   * the route goes first under the top-level route, with the enforced matcher, and the team's alerts end there.
+   * Another team's chart can call it with the cluster it was given. Refuses a receiver name already taken, a
+   * route that names another team's or the cluster's receivers, a matcher on the enforced label, `continue` on
+   * the team's route, and anything else Alertmanager would refuse, naming the team, route and prop.
+   */
+  public addTeamRoute(props: TeamRouteProps): void {
+    const plan = planAlertmanager(this.node.id, this.props, [...this.teamRoutes, props]);
+    this.teamRoutes.push(props);
+    this.setConfigText(plan.configText);
+    this.mountSecrets(plan.secretRefs);
+  }
+
+  private setConfigText(configText: string): void {
+    this.configSecret.addStringData(ALERTMANAGER_CONFIG_FILE, configText);
+    // Config and template changes roll the pods one at a time; silences and the notification log survive through the mesh.
+    this.statefulSet.podMetadata.addAnnotation(CONFIG_CHECKSUM_ANNOTATION,
+      createHash('sha256').update(configText).update(this.templatesText).update(this.securityText).digest('hex'));
+  }
+
+  /** Mounts each Secret the config reads files from, once, under the secrets directory. */
+  private mountSecrets(refs: readonly SecretKeyRef[]): void {
+    for (const secretName of new Set(refs.map(ref => ref.secretName))) {
+      if (this.mountedSecrets.has(secretName)) continue;
+      this.mountedSecrets.add(secretName);
+      const secret = kplus.Secret.fromSecretName(this, `secret-${secretName}`, secretName);
+      const volume = kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: labelFrom(`secret-${secretName}`) });
+      this.container.mount(`${ALERTMANAGER_SECRETS_DIR}/${secretName}`, volume, { readOnly: true });
+    }
+  }
+
+  /**
+   * An Ingress for the UI and API at `props.host`, behind the authentication `props.auth` requires and TLS
+   * (unless `allowPlainHttp`); it lets `ingressControllerPods` through the NetworkPolicy to 9093. Serves the
+   * route prefix's path.
+   */
+  public addIngress(props: UiIngressProps): kplus.Ingress {
+    const owner = `AlertmanagerCluster "${this.node.id}": addIngress`;
+    if (this.node.tryFindChild('ingress')) throw new ConfigError(`${owner}: the cluster already has an Ingress; give it one host`);
+    return addUiIngress(this, {
+      owner, namespace: this.namespace, labels: this.labels, service: this.service, port: ALERTMANAGER_WEB_PORT,
+      path: this.routePrefix, networkPolicy: this.networkPolicy, https: this.web?.tls !== undefined,
+      unreachableBecause: this.web?.tls?.clientCa === undefined ? undefined
+        : 'web.tls.clientCa makes the pods ask every connection for a client certificate, which the Ingress controller does not '
+          + 'present: every request would fail; serve the UI through something that holds a client certificate instead',
+    }, props);
   }
 
   private addClaimTemplate(storage: AlertmanagerStorage): void {

@@ -271,6 +271,27 @@ function regexProblem(pattern: string): string | undefined {
   }
 }
 
+/** One matcher of a comma-separated list: a name (bare or double-quoted), an operator, a value (quoted or up to the next comma). */
+const LISTED_MATCHER = /\s*("(?:[^"\\]|\\.)*"|[^\s{}!=~,"'`]+)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|[^,"]*?)\s*(?:,|$)/y;
+
+/**
+ * The label names a matcher string tests, or undefined if it cannot be read. One string may hold several
+ * matchers, as Alertmanager parses it: `severity="page", team="db"` or `{severity="page",team="db"}`.
+ */
+export function matcherLabelNames(matcher: string): string[] | undefined {
+  const text = matcher.trim().replace(/^\{(.*)\}$/s, '$1').trim();
+  if (text === '') return undefined;
+  const names: string[] = [];
+  LISTED_MATCHER.lastIndex = 0;
+  while (LISTED_MATCHER.lastIndex < text.length) {
+    const start = LISTED_MATCHER.lastIndex;
+    const match = LISTED_MATCHER.exec(text);
+    if (!match || LISTED_MATCHER.lastIndex === start) return undefined;
+    names.push(match[1].startsWith('"') ? unquoteMatcherValue(match[1]) : match[1]);
+  }
+  return names;
+}
+
 /** A double-quoted matcher value as Alertmanager reads it: \" \\ and \n are escapes, any other backslash is literal. */
 function unquoteMatcherValue(quoted: string): string {
   return quoted.slice(1, -1).replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));

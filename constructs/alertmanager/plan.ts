@@ -18,6 +18,7 @@ import {
 } from './config/alertmanager-config';
 import { secretFileRefs } from './config/secrets';
 import { resolveAlertmanagerMounts, strayTemplateGlobs, templateFiles, withTemplates } from './config/templates';
+import { teamRouteDocument, TeamRouteDocument, TeamRouteProps, withTeamRoutes } from './config/team-routes';
 import type { ResolvedMount } from '../k8s/mounts';
 import type { AlertmanagerClusterProps } from './props';
 import { checkMeshTlsSettings, checkWebSettings, renderWebConfig, webAndMeshSecretRefs } from './web-config';
@@ -54,8 +55,11 @@ export interface AlertmanagerPlan {
   readonly webNeedsCredentials: boolean;
 }
 
-/** The plan for `props`; throws a ConfigError naming the prop and the fix for anything Alertmanager would refuse. */
-export function planAlertmanager(id: string, props: AlertmanagerClusterProps): AlertmanagerPlan {
+/**
+ * The plan for `props` and the team routes added so far; throws a ConfigError naming the prop (or the team, its
+ * route and prop) and the fix for anything Alertmanager would refuse.
+ */
+export function planAlertmanager(id: string, props: AlertmanagerClusterProps, teamRoutes: readonly TeamRouteProps[] = []): AlertmanagerPlan {
   const owner = `AlertmanagerCluster "${id}"`;
   const replicas = props.replicas ?? 3;
   checkReplicas(owner, replicas);
@@ -111,8 +115,10 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps): A
   const where = props.config instanceof AlertmanagerConfigFile ? `${props.config.source} ` : `${owner}: config.`;
   const configProblems = alertmanagerDocumentProblems(ownDocument);
   if (configProblems.length > 0) throw new ConfigError(configProblems.map(p => `${where}${typed ? typedProblem(p) : p}`).join('\n'));
-  const document = Object.keys(templates).length > 0 ? withTemplates(ownDocument) : ownDocument;
-  checkGroupIntervals(owner, document, replicas, peerTimeout, peerTimeoutMs, typed);
+  const teams = teamRoutes.map(team => teamRouteDocument(owner, team, ownDocument.global));
+  const merged = withTeamRoutes(ownDocument, teams);
+  const document = Object.keys(templates).length > 0 ? withTemplates(merged) : merged;
+  checkGroupIntervals(document, replicas, peerTimeout, peerTimeoutMs, typed, at => routeSettingName(owner, at, typed, teams));
   const shortRetention = retentionProblem(retention, document);
   if (shortRetention) throw new ConfigError(`${owner}: ${shortRetention}`);
   return {
@@ -129,7 +135,7 @@ export function planAlertmanager(id: string, props: AlertmanagerClusterProps): A
     extraMounts,
     configText: dumpAlertmanagerConfig(document),
     // Derived from the rendered file paths: what is mounted is exactly what the config reads.
-    secretRefs: [...secretFileRefs(ownDocument, secretMountDirs).refs, ...webAndMeshSecretRefs(props.web, props.meshTls)],
+    secretRefs: [...secretFileRefs(merged, secretMountDirs).refs, ...webAndMeshSecretRefs(props.web, props.meshTls)],
     webConfigText: props.web ? renderWebConfig(props.web) : undefined,
     webTls: props.web?.tls !== undefined,
     webNeedsCredentials: (props.web?.basicAuthUsers ?? []).length > 0 || props.web?.tls?.clientCa !== undefined,
@@ -146,17 +152,29 @@ function typedProblem(problem: string): string {
  * A group_interval at or below the longest peer wait lets a peer that is still waiting its turn send a stale
  * [FIRING] after another peer already sent [RESOLVED].
  */
-function checkGroupIntervals(owner: string, document: Record<string, unknown>, replicas: number, peerTimeout: string, peerTimeoutMs: number,
-  typed: boolean): void {
+function checkGroupIntervals(document: Record<string, unknown>, replicas: number, peerTimeout: string, peerTimeoutMs: number,
+  typed: boolean, name: (at: string) => string): void {
   const longestWait = (replicas - 1) * peerTimeoutMs;
   for (const { at, groupInterval: value, groupIntervalSet } of effectiveRoutes(document)) {
-    const field = typed ? `config.${typedConfigPath(`${at}.group_interval`)}` : `config ${at}.group_interval`;
-    if (!isDuration(value)) throw new ConfigError(`${owner}: ${field} ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
+    const field = name(`${at}.group_interval`);
+    if (!isDuration(value)) throw new ConfigError(`${field} ${JSON.stringify(value)} is not a duration (${DURATION_HINT})`);
     if (replicas > 1 && parseDuration(value) <= longestWait) {
       const source = groupIntervalSet ? '' : ` (inherited or Alertmanager's default: set ${typed ? 'groupInterval' : 'group_interval'} explicitly)`;
-      throw new ConfigError(`${owner}: ${field} ${value}${source} must be above ${formatDuration(longestWait)} `
+      throw new ConfigError(`${field} ${value}${source} must be above ${formatDuration(longestWait)} `
         + `(${replicas - 1} peers x the ${peerTimeout} peer timeout): a peer still waiting its turn could send a stale [FIRING] `
         + 'after another sent [RESOLVED]; raise it (or lower peerTimeout)');
     }
   }
+}
+
+/**
+ * A route setting's path (`route.routes[2].group_interval`) as the user wrote it: a team's route (team routes come
+ * first) by its team, the cluster's own routes by the typed prop or the file's key, counted without the team routes.
+ */
+function routeSettingName(owner: string, path: string, typed: boolean, teams: readonly TeamRouteDocument[]): string {
+  const child = /^route\.routes\[(\d+)\](.*)$/.exec(path);
+  const index = child ? Number(child[1]) : -1;
+  if (child && index < teams.length) return `${teams[index].where}: ${typedConfigPath(`route${child[2]}`)}`;
+  const own = child ? `route.routes[${index - teams.length}]${child[2]}` : path;
+  return typed ? `${owner}: config.${typedConfigPath(own)}` : `${owner}: config ${own}`;
 }

@@ -106,10 +106,10 @@ export function podsPeer(podLabels: Record<string, string>, namespace: string, p
   };
 }
 
-/** The `from` entries of configured peers, checked. */
-export function networkPeers(owner: string, peers: readonly NetworkPeer[] = []): Array<Record<string, unknown>> {
+/** The `from` entries of configured peers, checked; `prop` names them in errors. */
+export function networkPeers(owner: string, peers: readonly NetworkPeer[] = [], prop = 'networkPolicy.allowFrom'): Array<Record<string, unknown>> {
   return peers.map((peer, i) => {
-    const at = `networkPolicy.allowFrom[${i}]`;
+    const at = peers.length === 1 && prop !== 'networkPolicy.allowFrom' ? prop : `${prop}[${i}]`;
     if (peer.namespaceLabels === undefined && peer.podLabels === undefined) {
       throw new ConfigError(`${owner}: ${at} selects nothing: set podLabels (pods of this namespace), namespaceLabels, or both`);
     }

@@ -11,6 +11,7 @@ import { ConfigError } from '../core/errors';
 import { validateApiObjects } from '../k8s/api-objects';
 import { resolveNamespace } from '../k8s/namespace';
 import { IngressPolicy, networkPeers } from '../k8s/network-policy';
+import { addUiIngress, UiIngressProps } from '../k8s/ui-ingress';
 import {
   addExtraMounts, applyPodSettings, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, spreadAndProtect,
 } from '../k8s/workload';
@@ -49,8 +50,19 @@ export class VmalertHa extends Construct {
   public readonly deployment: kplus.Deployment;
   /** The ClusterIP Service in front of the replicas (UI and API on 8880). */
   public readonly service: kplus.Service;
+  /**
+   * The value for vmselect's (or single-node victoria-metrics') `-vmalert.proxyURL`: the Service's in-cluster URL
+   * with any `-http.pathPrefix`, e.g. `http://<service>.<namespace>.svc:8880`. vmselect then proxies Grafana's and
+   * vmui's alert and rule requests (`/api/v1/alerts`, `/api/v1/rules`, `/vmalert/...`) here; every replica answers
+   * with the same rules and alerts, so any one behind the Service will do. Allow vmselect's pods through
+   * `networkPolicy.allowFrom`. With `httpAuth` set, vmalert asks the proxied requests for credentials too.
+   */
+  public readonly vmselectProxyUrl: string;
   /** The ingress NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: IngressPolicy;
+  private readonly pathPrefix: string;
+  private readonly webTls: boolean;
+  private readonly labels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: VmalertHaProps) {
     super(scope, id);
@@ -63,7 +75,7 @@ export class VmalertHa extends Construct {
     this.recommendedDedupInterval = plan.recommendedDedupInterval;
     this.notifierUrls = notifier.urls;
     this.namespace = resolveNamespace(this, props.namespace);
-    const labels = { [NAME_LABEL]: 'vmalert', [COMPONENT_LABEL]: 'vmalert' };
+    const labels = this.labels = { [NAME_LABEL]: 'vmalert', [COMPONENT_LABEL]: 'vmalert' };
     const metadata = { namespace: this.namespace, labels };
 
     this.deployment = new kplus.Deployment(this, 'Resource', {
@@ -85,6 +97,10 @@ export class VmalertHa extends Construct {
       ports: [{ name: 'http', port: VMALERT_HTTP_PORT, targetPort: VMALERT_HTTP_PORT }],
     });
 
+    this.pathPrefix = plan.pathPrefix;
+    this.webTls = plan.webTls !== undefined;
+    this.vmselectProxyUrl = `${scheme}://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${plan.pathPrefix}`;
+
     const ruleMounts = rules.flatMap(r => r.parts).map((part, i) => ({
       dir: `${VMALERT_RULES_DIR}/${part.configMap.name}`,
       volume: kplus.Volume.fromConfigMap(this, `rules-volume-${i}`, part.configMap, { name: `rules-${i}` }),
@@ -99,7 +115,7 @@ export class VmalertHa extends Construct {
       remoteReadLookback: plan.remoteReadLookback,
       evaluationInterval: plan.evaluationInterval,
       evalDelay: plan.evalDelay,
-      externalUrl: props.externalUrl ?? `${scheme}://${this.service.name}.${this.namespace}.svc:${VMALERT_HTTP_PORT}${plan.pathPrefix}`,
+      externalUrl: props.externalUrl ?? this.vmselectProxyUrl,
       externalLabels: plan.externalLabels,
       httpPort: VMALERT_HTTP_PORT,
       webTls: plan.webTls,
@@ -167,5 +183,19 @@ export class VmalertHa extends Construct {
         .map(r => `${owner}: rules "${r.node.id}" are in namespace "${r.namespace}" but vmalert runs in "${this.namespace}": `
           + 'a pod can only mount ConfigMaps of its own namespace; give both the same namespace'),
     });
+  }
+
+  /**
+   * An Ingress for the UI and API at `props.host`, behind the authentication `props.auth` requires and TLS
+   * (unless `allowPlainHttp`); it lets `ingressControllerPods` through the NetworkPolicy to 8880. Serves
+   * `-http.pathPrefix`'s path.
+   */
+  public addIngress(props: UiIngressProps): kplus.Ingress {
+    const owner = `VmalertHa "${this.node.id}": addIngress`;
+    if (this.node.tryFindChild('ingress')) throw new ConfigError(`${owner}: vmalert already has an Ingress; give it one host`);
+    return addUiIngress(this, {
+      owner, namespace: this.namespace, labels: this.labels, service: this.service, port: VMALERT_HTTP_PORT,
+      path: this.pathPrefix || '/', networkPolicy: this.networkPolicy, https: this.webTls,
+    }, props);
   }
 }

@@ -2,7 +2,7 @@
 import * as yaml from 'js-yaml';
 import { renderTypedReceivers } from './receivers';
 import { alertmanagerSecretPath, findInlineSecrets, inlineSecretsMessage, secretFileRefs } from './secrets';
-import { AlertmanagerConfig, AlertmanagerConfigFile, AlertmanagerRoute } from './types';
+import { AlertmanagerConfig, AlertmanagerConfigFile, AlertmanagerGlobalConfig, AlertmanagerReceiver, AlertmanagerRoute } from './types';
 import { ALERTMANAGER_SECRETS_DIR } from '../../core/constants';
 import { isDuration, DURATION_HINT } from '../../core/duration';
 import { ConfigError } from '../../core/errors';
@@ -93,32 +93,7 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
       smtp_require_tls: global.smtpRequireTls,
     }),
     route: renderRoute(config.route),
-    receivers: config.receivers.map((receiver, i) => compact({
-      name: receiver.name,
-      email_configs: receiver.emailConfigs?.map((email, j) => {
-        const at = `${where}.receivers[${i}].emailConfigs[${j}]`;
-        if (!email.to) throw new ConfigError(`${at}.to is required: the recipient address`);
-        if (email.authPassword !== undefined) checkSecretKeyRef(email.authPassword, `${at}.authPassword`);
-        if (!(email.smarthost ?? global?.smtpSmarthost)) throw new ConfigError(`${at}: no SMTP server: set smarthost here or global.smtpSmarthost`);
-        if (!(email.from ?? global?.smtpFrom)) throw new ConfigError(`${at}: no sender: set from here or global.smtpFrom`);
-        if (email.subject !== undefined && Object.keys(email.headers ?? {}).some(h => h.toLowerCase() === 'subject')) {
-          throw new ConfigError(`${at}: subject and headers.Subject both set the subject: keep one`);
-        }
-        return compact({
-          to: email.to,
-          from: email.from,
-          smarthost: email.smarthost,
-          auth_username: email.authUsername,
-          auth_password_file: email.authPassword && alertmanagerSecretPath(email.authPassword),
-          require_tls: email.requireTls,
-          send_resolved: email.sendResolved ?? true,
-          headers: email.subject !== undefined ? { ...email.headers, Subject: email.subject } : email.headers,
-          html: email.html,
-          text: email.text,
-        });
-      }),
-      ...renderTypedReceivers(receiver, `${where}.receivers[${i}]`),
-    })),
+    receivers: config.receivers.map((receiver, i) => renderReceiver(receiver, `${where}.receivers[${i}]`, global)),
     inhibit_rules: config.inhibitRules?.map(rule => compact({
       source_matchers: rule.sourceMatchers,
       target_matchers: rule.targetMatchers,
@@ -127,7 +102,38 @@ function typedDocument(config: AlertmanagerConfig, owner: string): Record<string
   });
 }
 
-function renderRoute(route: AlertmanagerRoute): Record<string, unknown> {
+/** One typed receiver as alertmanager.yml writes it; `at` names it in errors, `global` supplies SMTP defaults. */
+export function renderReceiver(receiver: AlertmanagerReceiver, at: string, global: AlertmanagerGlobalConfig | undefined): Record<string, unknown> {
+  return compact({
+    name: receiver.name,
+    email_configs: receiver.emailConfigs?.map((email, j) => {
+      const emailAt = `${at}.emailConfigs[${j}]`;
+      if (!email.to) throw new ConfigError(`${emailAt}.to is required: the recipient address`);
+      if (email.authPassword !== undefined) checkSecretKeyRef(email.authPassword, `${emailAt}.authPassword`);
+      if (!(email.smarthost ?? global?.smtpSmarthost)) throw new ConfigError(`${emailAt}: no SMTP server: set smarthost here or global.smtpSmarthost`);
+      if (!(email.from ?? global?.smtpFrom)) throw new ConfigError(`${emailAt}: no sender: set from here or global.smtpFrom`);
+      if (email.subject !== undefined && Object.keys(email.headers ?? {}).some(h => h.toLowerCase() === 'subject')) {
+        throw new ConfigError(`${emailAt}: subject and headers.Subject both set the subject: keep one`);
+      }
+      return compact({
+        to: email.to,
+        from: email.from,
+        smarthost: email.smarthost,
+        auth_username: email.authUsername,
+        auth_password_file: email.authPassword && alertmanagerSecretPath(email.authPassword),
+        require_tls: email.requireTls,
+        send_resolved: email.sendResolved ?? true,
+        headers: email.subject !== undefined ? { ...email.headers, Subject: email.subject } : email.headers,
+        html: email.html,
+        text: email.text,
+      });
+    }),
+    ...renderTypedReceivers(receiver, at),
+  });
+}
+
+/** A route of the typed tree in alertmanager.yml's keys. */
+export function renderRoute(route: AlertmanagerRoute): Record<string, unknown> {
   return compact({
     receiver: route.receiver,
     group_by: route.groupBy,
