@@ -138,6 +138,7 @@ async function runCell(rules: number, alerts: number): Promise<CellResult> {
   const workDir = testWorkDir();
   const loadBefore = os.loadavg()[0];
   let failed = false;
+  let step = 'synthesizing the chart';
   try {
     const app = new App({ outdir: workDir });
     const { vmalert } = scaleStackChart(app, 'scale', { ruleCount: rules });
@@ -145,6 +146,7 @@ async function runCell(rules: number, alerts: number): Promise<CellResult> {
     fs.writeFileSync(manifestFile, app.synthYaml());
     const objects: K8sObject[] = readManifests(manifestFile);
     const stackStarted = Date.now();
+    step = 'starting the stack';
     const stack = await E2eStack.start({
       objects,
       dedupInterval: vmalert.recommendedDedupInterval,
@@ -154,19 +156,23 @@ async function runCell(rules: number, alerts: number): Promise<CellResult> {
       feed: { stepSeconds: HISTORY_STEP_SECONDS, historySeconds: 60 },
     });
     const startupSeconds = (Date.now() - stackStarted) / 1000;
+    step = 'writing the history';
     await slowImport(stack, requestHistory(Date.now()));
     await slowImport(stack, stormSeries(alerts, 0, Date.now() - 1000));
     // Let every group run once on the history before measuring.
     await sleep(parseDuration(SCALE_EVALUATION_INTERVAL));
 
+    step = 'reading /metrics before the breach';
     const before = await snapshot(stack);
     const breachAt = Date.now();
+    step = 'writing the breach';
     await slowImport(stack, stormSeries(alerts, 1, breachAt));
     const boundMs = parseDuration(SCALE_EVAL_DELAY) + parseDuration(SCALE_EVALUATION_INTERVAL) + parseDuration(SCALE_GROUP_WAIT);
     const expectedGroups = Math.min(STORM_JOBS, alerts);
     const deadline = breachAt + boundMs + EMAIL_GRACE_MS;
     while (firstMailPerGroup(stack).size < expectedGroups && Date.now() < deadline) await sleep(500);
     await sleep(DUPLICATE_WINDOW_MS);
+    step = 'reading /metrics after the storm';
     const after = await snapshot(stack);
     const windowSeconds = (after.at - before.at) / 1000;
 
@@ -223,7 +229,7 @@ async function runCell(rules: number, alerts: number): Promise<CellResult> {
   } catch (err) {
     failed = true;
     process.stderr.write(`bench:scale: logs and data of ${rules}x${alerts} kept in ${workDir}\n`);
-    throw err;
+    throw new Error(`${step}: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     const errors = await endTest(failed);
     if (errors.length > 0) process.stderr.write(`cleanup after ${rules}x${alerts}: ${errors.join('\n')}\n`);
@@ -306,7 +312,9 @@ async function slowGet(url: string): Promise<string> {
   const res = await fetch(url, { signal: AbortSignal.timeout(SLOW_REQUEST_TIMEOUT_MS) }).catch((err: Error) => {
     throw new Error(`GET ${new URL(url).pathname} of a pod: no answer within ${SLOW_REQUEST_TIMEOUT_MS / 1000} s (${err.message})`);
   });
-  const body = await res.text();
+  const body = await res.text().catch((err: Error) => {
+    throw new Error(`GET ${new URL(url).pathname} of a pod: the body did not arrive within ${SLOW_REQUEST_TIMEOUT_MS / 1000} s (${err.message})`);
+  });
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}: ${body.slice(0, 200)}`);
   return body;
 }
