@@ -55,6 +55,8 @@ export type { VmalertWebTlsSettings } from './vmalert/tls';
 export type { BasicAuthSettings, ConfigMapKeyRef, SecretKeyRef } from './k8s/secret-refs';
 export type { ExtraMount } from './k8s/mounts';
 export type { PodSettings, PodToleration, ProbeSettings, ResourceSettings } from './k8s/workload';
+export { ResourceSizing } from './k8s/sizing';
+export type { SizingWorkload } from './k8s/sizing';
 export { IngressPolicy } from './k8s/network-policy';
 export type { UiIngressAuth, UiIngressProps } from './k8s/ui-ingress';
 export type { IngressPolicyProps, NetworkPeer, NetworkPolicySettings, PolicyPort } from './k8s/network-policy';

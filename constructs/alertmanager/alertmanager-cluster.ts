@@ -15,6 +15,7 @@ import { IngressPolicy, networkPeers, podsPeer } from '../k8s/network-policy';
 import {
   addExtraMounts, applyPodSettings, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, spreadAndProtect,
 } from '../k8s/workload';
+import { DEFAULT_SIZING_WORKLOAD, sizedResources } from '../k8s/sizing';
 import { alertmanagerArgs, prefixedPath } from './args';
 import { planAlertmanager } from './plan';
 import type { TeamRouteProps } from './config/team-routes';
@@ -23,7 +24,8 @@ import type { SecretKeyRef } from '../k8s/secret-refs';
 import { addUiIngress, UiIngressProps } from '../k8s/ui-ingress';
 import { AlertmanagerWebSettings, renderMeshTlsConfig } from './web-config';
 
-const DEFAULT_RESOURCES = { cpuMillis: 25, memoryMiB: 64, memoryLimitMiB: 256 };
+/** Sized by measurement for the default workload (k8s/sizing.ts, docs/sizing.md). */
+const DEFAULT_RESOURCES = sizedResources('alertmanager', DEFAULT_SIZING_WORKLOAD);
 const POD_IP_ENV = 'POD_IP';
 const STORAGE_VOLUME = 'storage';
 

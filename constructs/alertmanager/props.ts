@@ -57,7 +57,9 @@ export interface AlertmanagerClusterProps {
   readonly emptyDirSizeLimitMiB?: number;
   /**
    * Resources of the Alertmanager container.
-   * @default { cpuMillis: 25, memoryMiB: 64, memoryLimitMiB: 256 }
+   * The default is measured for 2,000 rules every 30 s and a storm of 2,000 firing alerts (docs/sizing.md);
+   * `ResourceSizing` computes them for other numbers.
+   * @default { cpuMillis: 15, memoryMiB: 112, memoryLimitMiB: 288 }
    */
   readonly resources?: ResourceSettings;
   /**

@@ -15,6 +15,7 @@ import { addUiIngress, UiIngressProps } from '../k8s/ui-ingress';
 import {
   addExtraMounts, applyPodSettings, containerResources, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, spreadAndProtect,
 } from '../k8s/workload';
+import { DEFAULT_SIZING_WORKLOAD, sizedResources } from '../k8s/sizing';
 import { vmalertArgs } from './args';
 import { uniqueVolumes } from './endpoint-auth';
 import { knownServiceProblems } from './notifier-services';
@@ -22,7 +23,8 @@ import { planVmalert, VMALERT_CONTAINER_ENV } from './plan';
 import type { VmalertHaProps } from './props';
 import { notifierAuthProblems } from './tls';
 
-const DEFAULT_RESOURCES = { cpuMillis: 50, memoryMiB: 128, memoryLimitMiB: 512 };
+/** Sized by measurement for the default workload (k8s/sizing.ts, docs/sizing.md). */
+const DEFAULT_RESOURCES = sizedResources('vmalert', DEFAULT_SIZING_WORKLOAD);
 /** The vmalert container's environment (Downward API): what `$(...)` in its arguments can refer to. */
 const CONTAINER_ENV: Record<typeof VMALERT_CONTAINER_ENV[number], kplus.EnvFieldPaths> = {
   POD_NAME: kplus.EnvFieldPaths.POD_NAME,
