@@ -7,6 +7,9 @@ import * as path from 'path';
 import { App, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppConfig, loadAppConfig, NO_HEARTBEAT } from './app-config';
+import { parseFlagDuration } from './constructs/core/duration';
+import { DEFAULT_EVAL_DELAY } from './constructs/vmalert/plan';
+import { stormSafeGroupWait } from './constructs/vmalert/storm';
 import {
   AlertmanagerCluster, AlertmanagerConfig, EndpointAuth, RulesConfigMap, SelfMonitoringScrape, selfMonitoringJobOptions,
   VMAGENT_SCRAPE_CONFIG_FILE, VmalertHa, withDeadMansSwitch,
@@ -40,7 +43,11 @@ export class AlertingStack extends Chart {
       route: {
         receiver: 'email',
         groupBy: ['alertname', 'job'],
-        groupWait: '30s',
+        // Long enough that a new group of a storm is held until all its alerts are in (constructs/vmalert/storm.ts).
+        groupWait: stormSafeGroupWait([], {
+          evaluationIntervalMs: parseFlagDuration(config.evaluationInterval),
+          evalDelayMs: parseFlagDuration(DEFAULT_EVAL_DELAY),
+        }),
         groupInterval: '5m',
         repeatInterval: '4h',
       },
@@ -84,6 +91,7 @@ export class AlertingStack extends Chart {
       rules: [this.rules, this.selfMonitoring],
       networkPolicy: scrapers,
     });
+    this.warnings.push(...this.vmalert.warnings);
     this.scrape = new SelfMonitoringScrape(this, 'scrape', {
       vmalert: this.vmalert,
       alertmanager: this.alertmanager,

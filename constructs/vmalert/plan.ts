@@ -29,7 +29,7 @@ const DEFAULT_LOOKBACK_MS = 3600_000;
 /** Time for the second evaluation's query and remote write, on top of two intervals. */
 const RESTORE_SETTLE_MARGIN_SECONDS = 10;
 /** vmselect's default -search.latencyOffset: queries see nothing younger, so evaluating later than this gains nothing. */
-const DEFAULT_EVAL_DELAY = '30s';
+export const DEFAULT_EVAL_DELAY = '30s';
 
 /** How vmalert reaches the Alertmanagers: one `-notifier.url` per pod, or a notifier config file. */
 export interface NotifierPlan {

@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { AlertmanagerCluster } from '../alertmanager/alertmanager-cluster';
+import { AlertmanagerCluster, alertmanagerConfigText } from '../alertmanager/alertmanager-cluster';
+import { parseFlagDuration } from '../core/duration';
 import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
@@ -18,6 +19,7 @@ import { vmalertArgs } from './args';
 import { uniqueVolumes } from './endpoint-auth';
 import { knownServiceProblems } from './notifier-services';
 import { planVmalert, VMALERT_CONTAINER_ENV } from './plan';
+import { stormSplitWarnings } from './storm';
 import type { VmalertHaProps } from './props';
 import { notifierAuthProblems } from './tls';
 
@@ -51,6 +53,12 @@ export class VmalertHa extends Construct {
   public readonly service: kplus.Service;
   /** The ingress NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: IngressPolicy;
+  /**
+   * What the user should know about this configuration, one sentence each; the app prints them at synth. Names each
+   * route of the AlertmanagerCluster given as `notifiers` whose `group_wait` would send an alert storm of a rule
+   * split over several emails (Alertmanager flushes a new group at once when its first alert is older than group_wait).
+   */
+  public readonly warnings: string[];
 
   constructor(scope: Construct, id: string, props: VmalertHaProps) {
     super(scope, id);
@@ -62,6 +70,12 @@ export class VmalertHa extends Construct {
     const scheme = plan.webTls ? 'https' : 'http';
     this.recommendedDedupInterval = plan.recommendedDedupInterval;
     this.notifierUrls = notifier.urls;
+    this.warnings = cluster
+      ? stormSplitWarnings(alertmanagerConfigText(cluster), plan.groups, {
+        evaluationIntervalMs: parseFlagDuration(plan.evaluationInterval),
+        evalDelayMs: parseFlagDuration(plan.evalDelay),
+      }, plan.externalLabels).map(w => `${owner}: ${w}`)
+      : [];
     this.namespace = resolveNamespace(this, props.namespace);
     const labels = { [NAME_LABEL]: 'vmalert', [COMPONENT_LABEL]: 'vmalert' };
     const metadata = { namespace: this.namespace, labels };
