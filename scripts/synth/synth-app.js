@@ -5,7 +5,7 @@
  *
  * Why: `npx ts-node main.ts` starts a second npm and the TypeScript compiler on every synth, two to three times the
  * time of the cdk8s CLI itself. Here a current build costs one hash of the sources (~1 ms); a stale one costs an
- * esbuild bundle (~0.1 s). esbuild strips types without checking them: type errors fail `tsc --noEmit` in `npm test` and the
+ * esbuild bundle (well under a second). esbuild strips types without checking them: type errors fail `tsc --noEmit` in `npm test` and the
  * pipeline, not every synth.
  *
  * Staleness: the bundle's first line records the SHA-1 of every file of ours esbuild read to build it (found through
