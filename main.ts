@@ -8,9 +8,6 @@ import { App, Chart, ChartProps } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { Construct } from 'constructs';
 import { AppConfig, loadAppConfig, NO_HEARTBEAT } from './app-config';
-import { parseFlagDuration } from './constructs/core/duration';
-import { DEFAULT_EVAL_DELAY } from './constructs/vmalert/plan';
-import { stormSafeGroupWait } from './constructs/vmalert/storm';
 import {
   AlertmanagerCluster, AlertmanagerConfig, EndpointAuth, RulesConfigMap, SelfMonitoringScrape, selfMonitoringJobOptions,
   VMAGENT_SCRAPE_CONFIG_FILE, VmalertHa, withDeadMansSwitch,
@@ -45,10 +42,7 @@ export class AlertingStack extends Chart {
         receiver: 'email',
         groupBy: ['alertname', 'job'],
         // Long enough that a new group of a storm is held until all its alerts are in (constructs/vmalert/storm.ts).
-        groupWait: stormSafeGroupWait([], {
-          evaluationIntervalMs: parseFlagDuration(config.evaluationInterval),
-          evalDelayMs: parseFlagDuration(DEFAULT_EVAL_DELAY),
-        }),
+        groupWait: VmalertHa.stormSafeGroupWait(config.evaluationInterval),
         groupInterval: '5m',
         repeatInterval: '4h',
       },

@@ -107,6 +107,13 @@ describe('VmalertHa with an AlertmanagerCluster', () => {
     expect(build('1m', '15s').warnings).toEqual([]);
   });
 
+  test('VmalertHa.stormSafeGroupWait gives eval delay + interval + 5 s, on vmalert\'s defaults unless given, and names a bad duration', () => {
+    expect(VmalertHa.stormSafeGroupWait()).toBe('1m35s');
+    expect(VmalertHa.stormSafeGroupWait('30s', '10s')).toBe('45s');
+    expect(VmalertHa.stormSafeGroupWait('5s', '1s')).toBe('11s');
+    expect(() => VmalertHa.stormSafeGroupWait('1d')).toThrow(/VmalertHa.stormSafeGroupWait: evaluationInterval "1d" is not a Go duration/);
+  });
+
   test('the app\'s route is storm-safe for its evaluation interval, and the app prints no storm warning', () => {
     for (const interval of ['1m', '30s', '2m']) {
       const stack = new AlertingStack(new App(), 'alerting', loadAppConfig({ EVALUATION_INTERVAL: interval }));

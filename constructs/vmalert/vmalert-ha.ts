@@ -3,7 +3,8 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AlertmanagerCluster, alertmanagerConfigText } from '../alertmanager/alertmanager-cluster';
-import { parseFlagDuration } from '../core/duration';
+import { flagDurationHint, isFlagDuration, parseFlagDuration } from '../core/duration';
+import { ConfigError } from '../core/errors';
 import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
@@ -18,8 +19,8 @@ import {
 import { vmalertArgs } from './args';
 import { uniqueVolumes } from './endpoint-auth';
 import { knownServiceProblems } from './notifier-services';
-import { planVmalert, VMALERT_CONTAINER_ENV } from './plan';
-import { stormSplitWarnings } from './storm';
+import { DEFAULT_EVAL_DELAY, DEFAULT_EVALUATION_INTERVAL, planVmalert, VMALERT_CONTAINER_ENV } from './plan';
+import { stormSafeGroupWait, stormSplitWarnings } from './storm';
 import type { VmalertHaProps } from './props';
 import { notifierAuthProblems } from './tls';
 
@@ -59,6 +60,26 @@ export class VmalertHa extends Construct {
    * split over several emails (Alertmanager flushes a new group at once when its first alert is older than group_wait).
    */
   public readonly warnings: string[];
+
+  /**
+   * The shortest Alertmanager `group_wait` that holds a new alert group until every alert of a storm is in, for rule
+   * groups on these settings: eval delay + evaluation interval + 5 s, in whole seconds. vmalert sends an alert's
+   * startsAt up to that old, and Alertmanager flushes a new group on its first alert when that is older than group_wait.
+   * @param evaluationInterval vmalert's `-evaluationInterval`, a Go duration (default "1m")
+   * @param evalDelay vmalert's `-rule.evalDelay`, a Go duration (default "30s")
+   */
+  public static stormSafeGroupWait(evaluationInterval?: string, evalDelay?: string): string {
+    const ms = (prop: string, value: string) => {
+      if (!isFlagDuration(value)) {
+        throw new ConfigError(`VmalertHa.stormSafeGroupWait: ${prop} ${JSON.stringify(value)} is not a Go duration (${flagDurationHint(value)})`);
+      }
+      return parseFlagDuration(value);
+    };
+    return stormSafeGroupWait([], {
+      evaluationIntervalMs: ms('evaluationInterval', evaluationInterval ?? DEFAULT_EVALUATION_INTERVAL),
+      evalDelayMs: ms('evalDelay', evalDelay ?? DEFAULT_EVAL_DELAY),
+    });
+  }
 
   constructor(scope: Construct, id: string, props: VmalertHaProps) {
     super(scope, id);
