@@ -4,7 +4,6 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AlertmanagerCluster, alertmanagerConfigText } from '../alertmanager/alertmanager-cluster';
 import { flagDurationHint, isFlagDuration, parseFlagDuration } from '../core/duration';
-import { ConfigError } from '../core/errors';
 import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR,
