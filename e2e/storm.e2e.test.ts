@@ -5,19 +5,20 @@
  *
  * The route's group_wait is the storm-safe one that VmalertHa checks (constructs/vmalert/storm.ts): shorter, and
  * Alertmanager flushes each new group on its first alert (vmalert's startsAt is up to eval delay + interval old).
- * Timings are shortened as in the rest of the suite, and the peer timeout is 5s (production: 15s) so the wait for
- * late duplicates is 15s instead of 35s.
+ * Timings are shortened as in the rest of the suite; the peer timeout stays Alertmanager's 15 s. A peer logs a
+ * notification only once its email is sent, and a 250-alert email took up to 9 s to reach the sink on a loaded machine:
+ * with a 5 s peer timeout the next peer sent the same groups again before the log arrived.
  */
 import { parseDuration } from '../constructs/core/duration';
 import { RuleGroup } from '../constructs';
 import { stormSafeGroupWait } from '../constructs/vmalert/storm';
 import { useE2eLifecycle } from '../testkit/lifecycle';
 import { alertmanagerAlerts, emailNotificationsFailed } from '../testkit/probes';
-import { emailsByPeer, sendersSince, startChartStack } from '../testkit/scenario';
+import { DUPLICATE_WINDOW_MS, emailsByPeer, sendersSince, startChartStack } from '../testkit/scenario';
 import { ReceivedMail } from '../testkit/smtp-sink';
 import { E2eStack } from '../testkit/stack';
 import {
-  ALERTMANAGER_REPLICAS, E2E_ALERT_FOR, E2E_EVALUATION_INTERVAL, E2E_EVALUATION_INTERVAL_SECONDS, E2E_STORAGE_LATENCY_OFFSET,
+  E2E_ALERT_FOR, E2E_EVALUATION_INTERVAL, E2E_GROUP_INTERVAL, E2E_EVALUATION_INTERVAL_SECONDS, E2E_STORAGE_LATENCY_OFFSET,
 } from '../testkit/test-chart';
 import { waitFor, sleep } from '../testkit/http';
 import { STORM_ALERT, STORM_METRIC, StormSeries } from './storm-series';
@@ -33,24 +34,22 @@ const STORM_GROUP: RuleGroup = {
 };
 const EVALUATION = { evaluationIntervalMs: parseDuration(E2E_EVALUATION_INTERVAL), evalDelayMs: parseDuration(E2E_STORAGE_LATENCY_OFFSET) };
 const GROUP_WAIT = stormSafeGroupWait([STORM_GROUP], EVALUATION);
-const PEER_TIMEOUT_MS = 5_000;
-/** Above (peers - 1) x peer timeout, as AlertmanagerCluster requires. */
-const GROUP_INTERVAL = '15s';
-/** After the last expected email, how long a late duplicate could still come: the last peer's wait and a margin. */
-const DUPLICATE_WINDOW_MS = (ALERTMANAGER_REPLICAS - 1) * PEER_TIMEOUT_MS + 5_000;
 /**
  * The configured bound from the breach (the sample that flips) to the email: eval delay + interval (the first
  * evaluation that sees it) + for + group_wait.
  */
 const BOUND_MS = EVALUATION.evalDelayMs + EVALUATION.evaluationIntervalMs + parseDuration(E2E_ALERT_FOR) + parseDuration(GROUP_WAIT);
-/** Evaluating and posting 1,000 alerts, rendering and sending four 250-alert emails. */
-const MARGIN_MS = 10_000;
+/**
+ * Evaluating and posting 1,000 alerts, rendering and sending four 250-alert emails and parsing them in the sink, on a
+ * shared 2-core machine (measured: 0.2 to 8.5 s past the bound at load averages of 12 to 16).
+ */
+const MARGIN_MS = 15_000;
 const FIRING = new RegExp(`^\\[FIRING:(\\d+)\\] ${STORM_ALERT} (\\S+)`);
 const RESOLVED = new RegExp(`^\\[RESOLVED\\] ${STORM_ALERT} (\\S+)`);
 
 async function startStormStack(): Promise<{ stack: E2eStack; series: StormSeries }> {
   const { stack, chart } = await startChartStack({
-    extraGroups: [STORM_GROUP], groupWait: GROUP_WAIT, groupInterval: GROUP_INTERVAL, peerTimeout: `${PEER_TIMEOUT_MS / 1000}s`,
+    extraGroups: [STORM_GROUP], groupWait: GROUP_WAIT,
   });
   // The chart passes the check that this scenario proves.
   expect(chart.warnings).toEqual([]);
@@ -113,7 +112,7 @@ test('1,000 alerts breaching in one evaluation give one email per group, listing
 
   // WHEN every series recovers on the same sample
   const recoverAt = series.set(false);
-  const resolved = await settledEmailsOfEveryJob(stack, RESOLVED, BOUND_MS + parseDuration(GROUP_INTERVAL) + MARGIN_MS + 30_000);
+  const resolved = await settledEmailsOfEveryJob(stack, RESOLVED, BOUND_MS + parseDuration(E2E_GROUP_INTERVAL) + MARGIN_MS + 30_000);
 
   // THEN one RESOLVED email per job, as many as FIRING, and nothing else
   for (const job of JOBS) expect(resolved.get(job)).toHaveLength(1);
