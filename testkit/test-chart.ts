@@ -103,12 +103,6 @@ export interface TestChartOptions {
   readonly extraGroups?: RuleGroup[];
   /** The route's `group_wait`. @default E2E_GROUP_WAIT */
   readonly groupWait?: string;
-  /** The route's `group_interval`. @default E2E_GROUP_INTERVAL */
-  readonly groupInterval?: string;
-  /** AlertmanagerCluster `peerTimeout`. @default - Alertmanager's (15s) */
-  readonly peerTimeout?: string;
-  /** AlertmanagerCluster `extraArgs`, e.g. ['--log.level=debug'] to trace dispatch. @default - none */
-  readonly alertmanagerExtraArgs?: string[];
 }
 
 /** Job names of the scrape objects in the test chart: not the defaults, so a selector left at a default would miss. */
@@ -152,15 +146,13 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
       receiver: 'email',
       groupBy: ['alertname', 'job'],
       groupWait: options.groupWait ?? E2E_GROUP_WAIT,
-      groupInterval: options.groupInterval ?? E2E_GROUP_INTERVAL,
+      groupInterval: E2E_GROUP_INTERVAL,
       repeatInterval: E2E_REPEAT_INTERVAL,
     },
     receivers: [{ name: 'email', emailConfigs: [options.zhTw ? zhTwEmail(MAIL_TO) : { to: MAIL_TO, sendResolved: true }] }],
   };
   const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', {
     replicas: ALERTMANAGER_REPLICAS,
-    peerTimeout: options.peerTimeout,
-    extraArgs: options.alertmanagerExtraArgs,
     templates: options.zhTw ? [zhTwEmailTemplate()] : undefined,
     config: options.deadMansSwitch ? withDeadMansSwitch(alertmanagerConfig, options.deadMansSwitch) : alertmanagerConfig,
   });
