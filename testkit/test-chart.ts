@@ -99,6 +99,10 @@ export interface TestChartOptions {
    * @default false
    */
   readonly zhTw?: boolean;
+  /** Further rule groups, next to the CPU rule's. @default - none */
+  readonly extraGroups?: RuleGroup[];
+  /** The route's `group_wait`. @default E2E_GROUP_WAIT */
+  readonly groupWait?: string;
 }
 
 /** Job names of the scrape objects in the test chart: not the defaults, so a selector left at a default would miss. */
@@ -111,6 +115,8 @@ export interface SynthesizedChart {
   readonly manifestFile: string;
   /** VmalertHa.recommendedDedupInterval of this chart. */
   readonly dedupInterval: string;
+  /** VmalertHa.warnings of this chart. */
+  readonly warnings: string[];
 }
 
 /** The app's CPU rule (or the one of another rule file, e.g. the Chinese example's) with the e2e timings. */
@@ -139,7 +145,7 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
     route: {
       receiver: 'email',
       groupBy: ['alertname', 'job'],
-      groupWait: E2E_GROUP_WAIT,
+      groupWait: options.groupWait ?? E2E_GROUP_WAIT,
       groupInterval: E2E_GROUP_INTERVAL,
       repeatInterval: E2E_REPEAT_INTERVAL,
     },
@@ -151,6 +157,7 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
     config: options.deadMansSwitch ? withDeadMansSwitch(alertmanagerConfig, options.deadMansSwitch) : alertmanagerConfig,
   });
   const groups: RuleGroup[] = [{ name: 'victoriametrics-cpu', interval: E2E_EVALUATION_INTERVAL, rules: [e2eCpuRule(options.alertFor ?? E2E_ALERT_FOR, options.zhTw ? ZH_TW_RULES_FILE : APP_RULES_FILE)] }];
+  groups.push(...(options.extraGroups ?? []));
   if (options.recordingRule) {
     groups.push({
       name: 'e2e-recording',
@@ -186,5 +193,5 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
   const manifestFile = path.join(workDir, 'manifests.k8s.yaml');
   fs.mkdirSync(workDir, { recursive: true });
   fs.writeFileSync(manifestFile, app.synthYaml());
-  return { objects: readManifests(manifestFile), manifestFile, dedupInterval: vmalert.recommendedDedupInterval };
+  return { objects: readManifests(manifestFile), manifestFile, dedupInterval: vmalert.recommendedDedupInterval, warnings: vmalert.warnings };
 }

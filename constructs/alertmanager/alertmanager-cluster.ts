@@ -84,6 +84,7 @@ export class AlertmanagerCluster extends Construct {
     this.props = props;
     const plan = planAlertmanager(id, props);
     const { owner, extraMounts, templates, configText } = plan;
+    CONFIG_TEXTS.set(this, configText);
     this.replicas = plan.replicas;
     this.peerTimeout = plan.peerTimeout;
     this.routePrefix = plan.routePrefix;
@@ -288,4 +289,14 @@ export class AlertmanagerCluster extends Construct {
       JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: STORAGE_VOLUME, mountPath: ALERTMANAGER_STORAGE_PATH }),
     );
   }
+}
+
+/** The rendered alertmanager.yml of each cluster, for the checks of the vmalert that notifies it. */
+const CONFIG_TEXTS = new WeakMap<AlertmanagerCluster, string>();
+
+/** The alertmanager.yml `cluster` renders (routes included). */
+export function alertmanagerConfigText(cluster: AlertmanagerCluster): string {
+  const text = CONFIG_TEXTS.get(cluster);
+  if (text === undefined) throw new Error('alertmanagerConfigText: not an AlertmanagerCluster built by this library');
+  return text;
 }

@@ -34,7 +34,9 @@ const DEFAULT_LOOKBACK_MS = 3600_000;
 /** Time for the second evaluation's query and remote write, on top of two intervals. */
 const RESTORE_SETTLE_MARGIN_SECONDS = 10;
 /** vmselect's default -search.latencyOffset: queries see nothing younger, so evaluating later than this gains nothing. */
-const DEFAULT_EVAL_DELAY = '30s';
+export const DEFAULT_EVAL_DELAY = '30s';
+/** vmalert's evaluation interval unless the props set one. */
+export const DEFAULT_EVALUATION_INTERVAL = '1m';
 
 /** How vmalert reaches the Alertmanagers: one `-notifier.url` per pod, or a notifier config file. */
 export interface NotifierPlan {
@@ -88,7 +90,7 @@ export function planVmalert(id: string, props: VmalertHaProps, clusterUrls: read
   const owner = `VmalertHa "${id}"`;
   const replicas = props.replicas ?? 2;
   checkReplicas(owner, replicas);
-  const evaluationInterval = props.evaluationInterval ?? '1m';
+  const evaluationInterval = props.evaluationInterval ?? DEFAULT_EVALUATION_INTERVAL;
   const evaluationIntervalMs = isFlagDuration(evaluationInterval) ? parseFlagDuration(evaluationInterval) : NaN;
   if (!Number.isInteger(evaluationIntervalMs) || evaluationIntervalMs <= 0) {
     throw new ConfigError(`${owner}: evaluationInterval ${JSON.stringify(evaluationInterval)} is not a positive whole number of `

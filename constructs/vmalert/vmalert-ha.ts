@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { AlertmanagerCluster } from '../alertmanager/alertmanager-cluster';
+import { AlertmanagerCluster, alertmanagerConfigText } from '../alertmanager/alertmanager-cluster';
+import { flagDurationHint, isFlagDuration, parseFlagDuration } from '../core/duration';
 import {
   COMPONENT_LABEL, NAME_LABEL, RULES_CHECKSUM_ANNOTATION, VMALERT_HEALTH_PATH, VMALERT_HTTP_PORT, VMALERT_IMAGE,
   VMALERT_NOTIFIER_DIR, VMALERT_NOTIFIER_FILE, VMALERT_READY_PATH, VMALERT_RULES_DIR, VMALERT_TEMPLATES_DIR,
@@ -19,7 +20,8 @@ import { DEFAULT_SIZING_WORKLOAD, sizedResources } from '../k8s/sizing';
 import { vmalertArgs } from './args';
 import { uniqueVolumes } from './endpoint-auth';
 import { knownServiceProblems } from './notifier-services';
-import { planVmalert, VMALERT_CONTAINER_ENV } from './plan';
+import { DEFAULT_EVAL_DELAY, DEFAULT_EVALUATION_INTERVAL, planVmalert, VMALERT_CONTAINER_ENV } from './plan';
+import { stormSafeGroupWait, stormSplitWarnings } from './storm';
 import type { VmalertHaProps } from './props';
 import { notifierAuthProblems } from './tls';
 
@@ -62,9 +64,35 @@ export class VmalertHa extends Construct {
   public readonly vmselectProxyUrl: string;
   /** The ingress NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: IngressPolicy;
+  /**
+   * What the user should know about this configuration, one sentence each; the app prints them at synth. Names each
+   * route of the AlertmanagerCluster given as `notifiers` whose `group_wait` would send an alert storm of a rule
+   * split over several emails (Alertmanager flushes a new group at once when its first alert is older than group_wait).
+   */
+  public readonly warnings: string[];
   private readonly pathPrefix: string;
   private readonly webTls: boolean;
   private readonly labels: Record<string, string>;
+
+  /**
+   * The shortest Alertmanager `group_wait` that holds a new alert group until every alert of a storm is in, for rule
+   * groups on these settings: eval delay + evaluation interval + 5 s, in whole seconds. vmalert sends an alert's
+   * startsAt up to that old, and Alertmanager flushes a new group on its first alert when that is older than group_wait.
+   * @param evaluationInterval vmalert's `-evaluationInterval`, a Go duration (default "1m")
+   * @param evalDelay vmalert's `-rule.evalDelay`, a Go duration (default "30s")
+   */
+  public static stormSafeGroupWait(evaluationInterval?: string, evalDelay?: string): string {
+    const ms = (prop: string, value: string) => {
+      if (!isFlagDuration(value)) {
+        throw new ConfigError(`VmalertHa.stormSafeGroupWait: ${prop} ${JSON.stringify(value)} is not a Go duration (${flagDurationHint(value)})`);
+      }
+      return parseFlagDuration(value);
+    };
+    return stormSafeGroupWait([], {
+      evaluationIntervalMs: ms('evaluationInterval', evaluationInterval ?? DEFAULT_EVALUATION_INTERVAL),
+      evalDelayMs: ms('evalDelay', evalDelay ?? DEFAULT_EVAL_DELAY),
+    });
+  }
 
   constructor(scope: Construct, id: string, props: VmalertHaProps) {
     super(scope, id);
@@ -76,6 +104,12 @@ export class VmalertHa extends Construct {
     const scheme = plan.webTls ? 'https' : 'http';
     this.recommendedDedupInterval = plan.recommendedDedupInterval;
     this.notifierUrls = notifier.urls;
+    this.warnings = cluster
+      ? stormSplitWarnings(alertmanagerConfigText(cluster), plan.groups, {
+        evaluationIntervalMs: parseFlagDuration(plan.evaluationInterval),
+        evalDelayMs: parseFlagDuration(plan.evalDelay),
+      }, plan.externalLabels).map(w => `${owner}: ${w}`)
+      : [];
     this.namespace = resolveNamespace(this, props.namespace);
     const labels = this.labels = { [NAME_LABEL]: 'vmalert', [COMPONENT_LABEL]: 'vmalert' };
     const metadata = { namespace: this.namespace, labels };

