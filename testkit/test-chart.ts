@@ -99,6 +99,11 @@ export interface TestChartOptions {
    * @default false
    */
   readonly zhTw?: boolean;
+  /**
+   * Where Alertmanager sends email (host:port): on a real cluster, a Service name CoreDNS resolves.
+   * @default SMTP_SMARTHOST
+   */
+  readonly smtpSmarthost?: string;
 }
 
 /** Job names of the scrape objects in the test chart: not the defaults, so a selector left at a default would miss. */
@@ -129,7 +134,7 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
   const chart = new Chart(app, 'e2e', { namespace: NAMESPACE });
   const alertmanagerConfig: AlertmanagerConfig = {
     global: {
-      smtpSmarthost: SMTP_SMARTHOST,
+      smtpSmarthost: options.smtpSmarthost ?? SMTP_SMARTHOST,
       smtpFrom: 'vmalert-ha@example.org',
       smtpAuthUsername: 'alertmanager',
       smtpAuthPassword: SMTP_PASSWORD_SECRET,
