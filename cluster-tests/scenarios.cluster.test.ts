@@ -25,7 +25,7 @@ import {
 } from '../testkit/test-chart';
 import { VictoriaMetrics } from '../testkit/victoria-metrics';
 import {
-  apply, eventually, getTextThroughPortForward, getThroughPortForward, kubectl, kubectlJson, meshAndNotifiersReady, standInServices, startStandIns,
+  apply, eventually, getTextThroughPortForward, getThroughPortForward, kubectl, kubectlAsync, kubectlJson, meshAndNotifiersReady, standInServices, startStandIns,
 } from './support';
 
 const CPU_ALERT = 'VictoriaMetricsHighCPU';
@@ -62,13 +62,16 @@ function allReady(): Pod[] | undefined {
     && now.length === VMALERT_REPLICAS + ALERTMANAGER_REPLICAS ? now : undefined;
 }
 
-/** Synthesizes the test chart with `options`, applies it and waits for both rollouts. Resolves to the time taken. */
-function deployChart(options: TestChartOptions): number {
+/**
+ * Synthesizes the test chart with `options`, applies it and waits for both rollouts (without blocking this process,
+ * where the stand-ins run). Resolves to the time taken.
+ */
+async function deployChart(options: TestChartOptions): Promise<number> {
   chart = synthTestChart(path.join(work, `chart-${Date.now()}`), { smtpSmarthost: `smtp-sink.${NAMESPACE}.svc.cluster.local:25`, ...options });
   const t0 = Date.now();
   apply(chart.objects);
   for (const kind of ['StatefulSet', 'Deployment']) {
-    const r = kubectl(['-n', NAMESPACE, 'rollout', 'status', `${kind.toLowerCase()}/${workloadName(kind)}`, '--timeout=600s']);
+    const r = await kubectlAsync(['-n', NAMESPACE, 'rollout', 'status', `${kind.toLowerCase()}/${workloadName(kind)}`, '--timeout=600s']);
     if (r.code !== 0) throw new Error(`rollout status ${kind}: ${r.stderr}`);
   }
   return Date.now() - t0;
@@ -123,7 +126,7 @@ afterAll(async () => {
 
 test('the test chart (shortened timings) rolls out in a restricted namespace: every pod Ready, placed across zones, meshed', async () => {
   // WHEN the chart is applied and both rollouts are waited for
-  const ms = deployChart({});
+  const ms = await deployChart({});
   const t0 = Date.now();
   const { alertmanagers, vmalerts } = await meshAndNotifiersReady(NAMESPACE);
   console.log(`test chart applied to all Ready (rollout status of both workloads): ${seconds(ms)}; mesh of ${alertmanagers.length} and every notifier healthy ${seconds(Date.now() - t0)} later`);
@@ -220,6 +223,53 @@ test('node failure (kubelet and containerd stopped, containers killed): exactly 
   } finally {
     if (!recovered) await recoverNode(failed).catch(() => undefined);
   }
+});
+
+test('a rule change rolls vmalert: the for: state is restored under new pod names, with no evaluation gap over one interval', async () => {
+  // GIVEN the CPU rule with a for: longer than two rollouts (itself a rule change, rolled like any other)
+  const longFor = await deployChart({ alertFor: '4m' });
+  const vmalerts = () => names(pods().filter((p) => app(p) === 'vmalert' && isReady(p)));
+  const old = vmalerts();
+  // AND the alert for vminsert pending on both pods
+  feeder.setRate('vminsert', INCIDENT_CPU_RATE);
+  const pendingSince = Date.now();
+  const before: VmalertAlert[] = [];
+  for (const pod of old) {
+    before.push(await eventually(`${pod} holds the pending alert`, async () => (await alertsOf(pod)).find((a) => a.state === 'pending' && a.labels.job === 'vminsert'), 120_000));
+  }
+  await new Promise((r) => setTimeout(r, 3 * INTERVAL_MS));
+
+  // WHEN the rule changes again (for: 5m): the rules checksum annotation rolls both pods
+  const t0 = Date.now();
+  const rolled = await deployChart({ alertFor: '5m' });
+  const now = vmalerts();
+
+  // THEN the new pods, under new names, hold the alert still pending with the activeAt of the old ones (whole seconds),
+  // restored from ALERTS_FOR_STATE by their first evaluation
+  expect(now.filter((pod) => old.includes(pod))).toEqual([]);
+  expect(now).toHaveLength(VMALERT_REPLICAS);
+  const expected = before.map((a) => Math.floor(Date.parse(a.activeAt) / 1000));
+  for (const pod of now) {
+    const alert = await eventually(`${pod} holds the alert`, async () => (await alertsOf(pod)).find((a) => a.labels.job === 'vminsert'), 60_000);
+    expect(alert.state).toBe('pending');
+    expect(expected).toContain(Math.floor(Date.parse(alert.activeAt) / 1000));
+  }
+  // AND the stored ALERTS_FOR_STATE series of the alert has a sample every interval from before the rollout to now
+  const end = Date.now();
+  const params = new URLSearchParams({
+    'match[]': `ALERTS_FOR_STATE{alertname="${CPU_ALERT}",job="vminsert"}`, start: String(Math.floor(pendingSince / 1000)), end: String(Math.ceil(end / 1000)),
+  });
+  const exported = (await (await fetch(`${vm.url}/api/v1/export?${params}`)).text()).trim().split('\n').filter(Boolean)
+    .map((line) => JSON.parse(line) as { timestamps: number[] });
+  expect(exported).toHaveLength(1);
+  const stamps = [...new Set(exported[0].timestamps)].sort((a, b) => a - b);
+  const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
+  console.log(`rule change (for: 4m) rolled in ${seconds(longFor)}; rule change (for: 5m) rolled ${old.join(', ')} -> ${now.join(', ')} in ${seconds(rolled)}; `
+    + `activeAt kept (${before[0].activeAt}); ALERTS_FOR_STATE samples ${stamps.length} (${stamps.filter((t) => t >= t0).length} since the change), largest gap ${seconds(Math.max(...gaps))}`);
+  expect(stamps[0]).toBeLessThan(t0);
+  expect(stamps[stamps.length - 1]).toBeGreaterThan(end - 3 * INTERVAL_MS);
+  expect(Math.max(...gaps)).toBeLessThanOrEqual(INTERVAL_MS);
+  feeder.setRate('vminsert', IDLE_CPU_RATE);
 });
 
 test('down leaves nothing', async () => {

@@ -22,6 +22,23 @@ export function kubectl(args: readonly string[], input?: string): Result {
   return sh([tool('kubectl'), `--kubeconfig=${summary.kubeconfig}`, ...args], { input, allowFailure: true, timeoutMs: 600_000 });
 }
 
+/**
+ * The same, without blocking: the stand-ins (storage proxies, SMTP sink, CPU feeder) run in this process and must go on
+ * serving while kubectl waits (e.g. `rollout status` for a minute).
+ */
+export function kubectlAsync(args: readonly string[]): Promise<Result> {
+  const summary = readSummary();
+  if (!summary) throw new Error('the cluster is not up (npm run cluster -- up)');
+  return new Promise((resolve) => {
+    const child = spawn(tool('kubectl'), [`--kubeconfig=${summary.kubeconfig}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => { stdout += String(d); });
+    child.stderr?.on('data', (d) => { stderr += String(d); });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 export function kubectlJson<T = any>(args: readonly string[]): T {
   const r = kubectl([...args, '-o', 'json']);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
