@@ -10,6 +10,9 @@ import * as fs from 'fs';
 import { ClusterSummary, KUBELET_SYSCTLS, down, leftovers, up } from '../scripts/cluster/lifecycle';
 import { sh, sleep } from '../scripts/cluster/system';
 import { tool } from '../scripts/cluster/tools';
+import { IMAGES, imageRef } from '../scripts/cluster/images';
+import { markdownTable, TableSource, TableTarget } from '../scripts/docs/network-policy-eval';
+import { BEGIN, END, NETWORK_TABLE_PAGES, networkTableCases } from '../scripts/docs/network-table';
 
 const NS = 'cluster-test';
 /** The Alertmanager image (it has /bin/amtool, an HTTP client that resolves names through the pod's resolver). */
@@ -114,6 +117,74 @@ test('a deny-all NetworkPolicy (kube-router) blocks that connection; removing it
     if (!open) await sleep(1000);
   }
   expect(open).toBe(true);
+});
+
+/** A restricted-compliant agnhost pod: `args` picks the subcommand (pause by default). */
+function agnhostPod(name: string, namespace: string, labels: Readonly<Record<string, string>>, containers: string[][]): unknown {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels },
+    spec: {
+      securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+      terminationGracePeriodSeconds: 0,
+      containers: containers.map((args, i) => ({
+        name: `agnhost-${i}`, image: imageRef(IMAGES.find((img) => img.binaries['/agnhost'])!), imagePullPolicy: 'Never', args,
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      })),
+    },
+  };
+}
+
+test('the generated NetworkPolicy truth table holds on real connections (kube-router): allowed pairs connect, denied pairs fail', async () => {
+  // GIVEN the app's NetworkPolicies (its defaults, as `npm run docs:network` evaluates them) in their namespace, a pod
+  // per row of the table with that row's labels and namespace, and a pod per target with the target's labels that
+  // listens on the target's ports (agnhost netexec: HTTP on TCP, an echo on UDP)
+  const { objects, sources, targets } = networkTableCases();
+  const namespaces = [...new Set([...sources, ...targets].map((x) => x.pod.namespace))];
+  const targetPods = [...new Map(targets.map((t) => [JSON.stringify(t.pod), t.pod])).values()];
+  const podOfTarget = (t: TableTarget) => `np-target-${targetPods.findIndex((p) => JSON.stringify(p) === JSON.stringify(t.pod))}`;
+  apply([
+    ...namespaces.filter((n) => n !== 'default').map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    ...objects.filter((o) => o.kind === 'NetworkPolicy'),
+    ...sources.map((source, i) => agnhostPod(`np-source-${i}`, source.pod.namespace, source.pod.labels, [['pause']])),
+    ...targetPods.map((pod, j) => {
+      const ports = [...new Set(targets.filter((t) => JSON.stringify(t.pod) === JSON.stringify(pod)).map((t) => t.port.port))];
+      return agnhostPod(`np-target-${j}`, pod.namespace, pod.labels, ports.map((port) => ['netexec', `--http-port=${port}`,
+        `--udp-port=${targets.some((t) => JSON.stringify(t.pod) === JSON.stringify(pod) && t.port.port === port && t.port.protocol === 'UDP') ? port : -1}`]));
+    }),
+  ]);
+  for (const ns of namespaces) {
+    const wait = kubectl(['-n', ns, 'wait', '--for=condition=Ready', 'pod', '--all', '--timeout=300s']);
+    expect(wait.stderr).toBe('');
+  }
+  const ipOf = new Map(targetPods.map((pod, j) => [`np-target-${j}`,
+    JSON.parse(kubectl(['-n', pod.namespace, 'get', 'pod', `np-target-${j}`, '-o', 'json']).stdout).status.podIP as string]));
+  const documented = fs.readFileSync(NETWORK_TABLE_PAGES[0], 'utf8').split(BEGIN)[1].split(END)[0].trim();
+
+  // WHEN every source opens every target port (agnhost connect: exit 0, or REFUSED/TIMEOUT)
+  const failures: string[] = [];
+  const connect = (source: TableSource, target: TableTarget): boolean => {
+    const i = sources.indexOf(source);
+    const r = kubectl(['-n', source.pod.namespace, 'exec', `np-source-${i}`, '--', '/agnhost', 'connect', '--timeout=3s',
+      `--protocol=${target.port.protocol.toLowerCase()}`, `${ipOf.get(podOfTarget(target))}:${target.port.port}`]);
+    if (r.code !== 0 && !/^(REFUSED|TIMEOUT)/.test(r.stderr.trim())) failures.push(`${source.name} -> ${target.name}: ${r.stderr.trim()}`);
+    return r.code === 0;
+  };
+  const t0 = Date.now();
+  let observed = '';
+  // kube-router applies new policies within seconds: measure until the table is stable, then it must be the documented one
+  for (let round = 0; round < 20 && observed !== documented; round++) {
+    if (round > 0) await sleep(2000);
+    failures.length = 0;
+    observed = markdownTable(sources, targets, connect);
+  }
+  console.log(`NetworkPolicy truth table over real connections (${sources.length * targets.length} pairs) after ${((Date.now() - t0) / 1000).toFixed(1)} s:\n${observed}`);
+
+  // THEN the real connections give exactly the table docs/alertmanager-cluster.md shows, and every denied pair
+  // failed as a refusal or a time-out (not an error of the probe)
+  expect(failures).toEqual([]);
+  expect(observed).toBe(documented);
+  expect(observed).toMatch(/\byes\b/);
+  expect(observed).toMatch(/\bno\b/);
 });
 
 test('down removes every process, namespace, link, iptables rule, ipset, route, mount, cgroup and file', async () => {

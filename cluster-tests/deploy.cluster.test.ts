@@ -9,22 +9,16 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HOST_ADDRESS, NODES } from '../scripts/cluster/layout';
+import { NODES } from '../scripts/cluster/layout';
 import { ClusterSummary, down, leftovers, up } from '../scripts/cluster/lifecycle';
 import { tool } from '../scripts/cluster/tools';
 import { extractDist } from '../scripts/ci/extract-dist';
 import { readManifests } from '../constructs/testing/manifests';
 import { KubeCluster, restrictedNamespaceLabels, serveCustomResources } from '../__tests__/support/kube-cluster';
-import { SmtpSink } from '../testkit/smtp-sink';
-import { ClusterPathProxy } from '../testkit/vm-proxy';
-import { VictoriaMetrics } from '../testkit/victoria-metrics';
-import { CpuFeeder } from '../testkit/feeder';
-import { DUPLICATE_WINDOW_MS, INCIDENT_CPU_RATE } from '../testkit/scenario';
-import { apply, eventually, getThroughPortForward, kubectl, kubectlJson } from './support';
+import { apply, eventually, kubectl, kubectlJson, meshAndNotifiersReady, standInServices, startStandIns } from './support';
 
 const ROOT = path.join(__dirname, '..');
 const NAMESPACE = 'monitoring';
-const SMTP_SINK_PORT = 2525;
 const SMTP_PASSWORD = 'cluster-test-Pw-83';
 const SMTP_SETTINGS = {
   SMTP_SMARTHOST: `smtp-sink.${NAMESPACE}.svc.cluster.local:25`,
@@ -36,36 +30,15 @@ const SMTP_SETTINGS = {
 
 let summary: ClusterSummary;
 let work: string;
-let vm: VictoriaMetrics;
 const closers: Array<() => Promise<unknown>> = [];
-let sink: SmtpSink;
-
-/** A Service of the namespace without selector whose one endpoint is a stand-in on the host side of the bridge. */
-function hostService(name: string, port: number, targetPort: number): unknown[] {
-  return [
-    { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NAMESPACE }, spec: { ports: [{ name: 'main', port, targetPort }] } },
-    {
-      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-      metadata: { name: `${name}-host`, namespace: NAMESPACE, labels: { 'kubernetes.io/service-name': name } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: [HOST_ADDRESS], conditions: { ready: true } }],
-      ports: [{ name: 'main', port: targetPort, protocol: 'TCP' }],
-    },
-  ];
-}
 
 beforeAll(async () => {
   summary = await up({ log: (l) => console.log(l) });
   console.log(`cluster start to Ready: ${(summary.readyMs / 1000).toFixed(1)} s`);
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-real-cluster-'));
-  vm = await VictoriaMetrics.start({ address: HOST_ADDRESS, workDir: work, dedupInterval: '30s' });
-  closers.push(() => vm.process.stop());
-  for (const [name, port] of [['vmselect', 8481], ['vminsert', 8480]] as const) {
-    const proxy = await ClusterPathProxy.start(name, HOST_ADDRESS, port, vm.url);
-    closers.push(() => proxy.close());
-  }
-  sink = await SmtpSink.start(HOST_ADDRESS, SMTP_SINK_PORT);
-  closers.push(() => sink.close());
+  // The app's datasource, remote write and SMTP relay answer, as in production (the scenarios with email counting are
+  // in scenarios.cluster.test.ts, with shortened timings).
+  await startStandIns(work, closers, { dedupInterval: '30s' });
 });
 
 afterAll(async () => {
@@ -83,7 +56,7 @@ test('npm run synth + deploy.sh (real kubectl, ApplySet, real rollout status) in
   const objects = readManifests(dist);
   // AND the namespace, labelled so Pod Security Admission enforces `restricted`, with the stand-ins' Services
   apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: restrictedNamespaceLabels() } }]);
-  apply([...hostService('vmselect', 8481, 8481), ...hostService('vminsert', 8480, 8480), ...hostService('smtp-sink', 25, SMTP_SINK_PORT)]);
+  apply(standInServices(NAMESPACE));
   serveCustomResources({ kubectl: (args: readonly string[], opts?: { input?: string }) => kubectl(args, opts?.input) } as unknown as KubeCluster, objects);
   const kubeconfig = path.join(work, 'kubeconfig');
   fs.copyFileSync(summary.kubeconfig, kubeconfig);
@@ -115,25 +88,11 @@ test('npm run synth + deploy.sh (real kubectl, ApplySet, real rollout status) in
 });
 
 test('each Alertmanager reports 3 cluster members; each vmalert lists every Alertmanager pod as a healthy notifier', async () => {
-  const pods = kubectlJson(['-n', NAMESPACE, 'get', 'pods']).items as Array<Record<string, any>>;
-  const alertmanagers = pods.filter((p) => p.metadata.labels['app.kubernetes.io/name'] === 'alertmanager').map((p) => p.metadata.name as string);
-  const vmalerts = pods.filter((p) => p.metadata.labels['app.kubernetes.io/name'] === 'vmalert').map((p) => p.metadata.name as string);
+  const { alertmanagers, vmalerts, notifierAddresses } = await meshAndNotifiersReady(NAMESPACE);
   expect(alertmanagers).toHaveLength(3);
   expect(vmalerts).toHaveLength(2);
-  for (const am of alertmanagers) {
-    const peers = await eventually(`${am} sees 3 peers`, async () => {
-      const s = await getThroughPortForward(NAMESPACE, am, 9093, '/api/v2/status');
-      return s.cluster.peers.length === 3 && s.cluster.status === 'ready' ? s.cluster.peers : undefined;
-    });
-    expect(peers).toHaveLength(3);
-  }
   for (const vmalert of vmalerts) {
-    const targets = await eventually(`${vmalert} notifies every Alertmanager`, async () => {
-      const n = await getThroughPortForward(NAMESPACE, vmalert, 8880, '/api/v1/notifiers');
-      const all = (n.data.notifiers as Array<{ targets: Array<{ address: string; lastError: string }> }>).flatMap((x) => x.targets);
-      return all.length === 3 && all.every((t) => t.lastError === '') ? all : undefined;
-    });
-    for (const am of alertmanagers) expect(targets.map((t) => t.address).join(' ')).toContain(am);
+    for (const am of alertmanagers) expect(notifierAddresses[vmalert].join(' ')).toContain(am);
   }
 });
 
@@ -143,22 +102,6 @@ test('the scheduler places the 3 Alertmanagers in 3 zones and the 2 vmalerts on 
   const placement = (app: string) => pods.filter((p) => p.metadata.labels['app.kubernetes.io/name'] === app).map((p) => p.spec.nodeName as string);
   expect(placement('alertmanager').map((n) => zoneOf.get(n)).sort()).toEqual(['a', 'b', 'c']);
   expect(new Set(placement('vmalert')).size).toBe(2);
-});
-
-test('one incident (vmstorage CPU over the threshold) gives exactly one email', async () => {
-  // GIVEN the storage holds 10 minutes of quiet CPU counters of every component, and the feed goes on every 15 s
-  const feeder = await CpuFeeder.start({ vmUrl: vm.url, stepSeconds: 15, historySeconds: 600 });
-  closers.push(async () => feeder.stop());
-  // WHEN vmstorage uses half a core from now on
-  const t0 = Date.now();
-  feeder.setRate('vmstorage', INCIDENT_CPU_RATE);
-  // THEN one email arrives, and no second one within the duplicate window
-  const mails = await sink.waitForMails(/\[FIRING:\d+\] VictoriaMetricsHighCPU/, 600_000, DUPLICATE_WINDOW_MS);
-  console.log(`incident to email: ${((Date.now() - t0 - DUPLICATE_WINDOW_MS) / 1000).toFixed(1)} s; emails: ${mails.map((m) => m.subject).join(' | ')}`);
-  expect(mails).toHaveLength(1);
-  expect(`${mails[0].subject}\n${mails[0].body}`).toContain('vmstorage');
-  expect(mails[0].recipients).toEqual([SMTP_SETTINGS.SMTP_TO]);
-  expect(feeder.errors).toEqual([]);
 });
 
 test('kubectl drain of a node honours both PodDisruptionBudgets: never two vmalert or two Alertmanager pods unready at once', async () => {

@@ -1,6 +1,7 @@
 /**
- * What identical replicas buy: a rollout does not reset `for:` timers (state restored through remote read),
- * and the series both replicas write are deduplicated into one by the storage.
+ * What identical replicas buy: the series both replicas write are deduplicated into one by the storage; and what
+ * replicaLabel costs: a rollout resets `for:` timers. That identical replicas keep them across a rollout (state
+ * restored through remote read) is proven on real pods (cluster-tests/scenarios.cluster.test.ts).
  */
 import { getText, sleep, waitFor } from '../testkit/http';
 import { useE2eLifecycle } from '../testkit/lifecycle';
@@ -21,22 +22,6 @@ const ROLLOUT_ALERT_FOR = '2m';
 const PENDING_BEFORE_ROLLOUT_MS = 15_000;
 /** Window of the deduplication check. */
 const DEDUP_WINDOW_SECONDS = 30;
-
-test('a rollout keeps the for: timer: the new pod restores the pending alert with the same activeAt', async () => {
-  // GIVEN the chart with for: 1m (identical replicas, the default), the CPU alert pending on both replicas
-  // WHEN every replica is rolled as a Deployment does (new pod, new name and IP, ready before the old one stops)
-  const { before, after, rolledAt } = await rollWhilePending({});
-
-  // THEN the new pods hold the alert, still pending, with the activeAt the old pods had: the timer went on.
-  // ALERTS_FOR_STATE stores activeAt in whole seconds, and both old replicas wrote that one series (identical
-  // labels), so the restored value is one old replica's activeAt, truncated to the second.
-  const expected = new Set(before.map((a) => Math.floor(Date.parse(a.activeAt) / 1000)));
-  for (const alert of after) {
-    expect(alert.state).toBe('pending');
-    expect(expected).toContain(Math.floor(Date.parse(alert.activeAt) / 1000));
-    expect(Date.parse(alert.activeAt)).toBeLessThan(rolledAt - PENDING_BEFORE_ROLLOUT_MS);
-  }
-});
 
 test('the trade-off of replicaLabel: after a rollout the new pods find no state and restart the for: timer', async () => {
   // GIVEN the chart with for: 1m and replicaLabel: each pod's state series carries its own pod name

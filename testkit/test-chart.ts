@@ -103,6 +103,11 @@ export interface TestChartOptions {
   readonly extraGroups?: RuleGroup[];
   /** The route's `group_wait`. @default E2E_GROUP_WAIT */
   readonly groupWait?: string;
+  /**
+   * Where Alertmanager sends email (host:port): on a real cluster, a Service name CoreDNS resolves.
+   * @default SMTP_SMARTHOST
+   */
+  readonly smtpSmarthost?: string;
 }
 
 /** Job names of the scrape objects in the test chart: not the defaults, so a selector left at a default would miss. */
@@ -135,7 +140,7 @@ export function synthTestChart(workDir: string, options: TestChartOptions = {}):
   const chart = new Chart(app, 'e2e', { namespace: NAMESPACE });
   const alertmanagerConfig: AlertmanagerConfig = {
     global: {
-      smtpSmarthost: SMTP_SMARTHOST,
+      smtpSmarthost: options.smtpSmarthost ?? SMTP_SMARTHOST,
       smtpFrom: 'vmalert-ha@example.org',
       smtpAuthUsername: 'alertmanager',
       smtpAuthPassword: SMTP_PASSWORD_SECRET,

@@ -4,8 +4,11 @@
  * derives from it. Shown here: the diff, the server-side apply and its conflicts, the SMTP password Secret,
  * and the pruning of what dist/ no longer holds (ApplySet), sparing everything else in the namespace.
  *
- * Only `kubectl rollout status` is the fake kubectl (__tests__/gitlab/fake-kubectl.sh): no kubelet runs the Pods,
- * so no rollout could complete. The tests run in file order on one cluster; each says what it starts from.
+ * Every kubectl call is the pinned kubectl, `rollout status` included. No kubelet runs the Pods here, so every
+ * rollout stays incomplete: each deploy that gets that far waits ROLLOUT_TIMEOUT (2 s here) for every workload and
+ * then fails naming all of them, which is what these tests check of that step. A rollout that completes is shown on
+ * real nodes (cluster-tests/deploy.cluster.test.ts). The tests run in file order on one cluster; each says what it
+ * starts from.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -17,8 +20,8 @@ import { RulesConfigMap } from '../../constructs';
 import { AlertingStack } from '../../main';
 import { extractDist } from '../../scripts/ci/extract-dist';
 import { K8sObject, findObjects, readManifests } from '../../constructs/testing/manifests';
-import { KubeCluster, kubectlBinWithFakeRollout, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
-import { RunResult, run } from '../../testkit/binaries';
+import { KubeCluster, serveCustomResources, startKubeCluster } from '../support/kube-cluster';
+import { RunResult, binary, run } from '../../testkit/binaries';
 import { APP_RULES_DIR } from '../real-binaries/charts';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
@@ -30,6 +33,8 @@ const FIELD_MANAGER = 'gitlab-ci-cdk8s-vmalert-ha';
 const SMTP_PASSWORD = 'n0t-in-any-log-Zq7';
 const SMTP_SECRET = 'alertmanager-smtp';
 const APPLYSET_PARENT = 'cdk8s-vmalert-ha';
+/** ROLLOUT_TIMEOUT of every deploy here: no rollout completes without a kubelet, so each waits this long. */
+const ROLLOUT_TIMEOUT = '2s';
 /** The app's SMTP settings as CI/CD variables: its defaults are example.com placeholders, which deploy.sh refuses. */
 const SMTP_SETTINGS = {
   SMTP_SMARTHOST: 'smtp.mail.internal:587',
@@ -42,12 +47,10 @@ jest.setTimeout(180_000);
 
 let cluster: KubeCluster;
 let work: string;
-let bin: string;
 
 beforeAll(async () => {
   cluster = await startKubeCluster({ contextName: KUBE_CONTEXT, restrictedNamespaces: [NAMESPACE] });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-cluster-test-'));
-  bin = kubectlBinWithFakeRollout(work);
   // the app's scrape objects (VMPodScrape by default), as a cluster with the VictoriaMetrics operator serves them
   expect(serveCustomResources(cluster, appDist().objects)).toEqual(['vmpodscrapes.operator.victoriametrics.com']);
 }, 150_000);
@@ -82,29 +85,47 @@ function appDist(env: NodeJS.ProcessEnv = {}): Dist {
 }
 
 interface DeployRun extends RunResult {
-  /** The `rollout status` calls the fake answered. */
+  /** The workloads the job waited for (`kubectl rollout status`), as `<kind>/<name> <namespace> <timeout>`. */
   readonly rollouts: string[];
 }
 
-let runCount = 0;
 function deploy(dist: Dist, env: NodeJS.ProcessEnv = {}): DeployRun {
-  runCount += 1;
-  const log = path.join(work, `rollout-${runCount}.log`);
   const result = run('sh', [DEPLOY_SCRIPT, dist.dir, dist.plan], {
     cwd: work,
     timeoutMs: 120_000,
     env: {
-      PATH: `${bin}:${process.env.PATH}`,
+      PATH: `${path.dirname(binary('kubectl'))}:${process.env.PATH}`,
       HOME: work,
       KUBECONFIG: cluster.kubeconfig,
-      FAKE_KUBECTL_LOG: log,
       KUBE_CONTEXT,
       SMTP_PASSWORD,
+      ROLLOUT_TIMEOUT,
       ...env,
     },
   });
-  const rollouts = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  const rollouts = [...result.stdout.matchAll(/^deploy: waiting for (\S+) in (\S+) \(timeout (\S+)\)$/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
   return { ...result, rollouts };
+}
+
+/** The workloads of `dist` as deploy.sh names them: the StatefulSet, then the Deployment. */
+function workloads(dist: Dist): string[] {
+  return [`statefulset/${findObjects(dist.objects, 'StatefulSet')[0].metadata.name}`, `deployment/${findObjects(dist.objects, 'Deployment')[0].metadata.name}`];
+}
+
+/**
+ * A deploy that applied everything and then waited for every workload with the real `kubectl rollout status`: here,
+ * without a kubelet, each times out and the job fails naming all of them. No other error is on stderr.
+ */
+function expectAppliedThenAwaited(result: DeployRun, dist: Dist): void {
+  const refs = workloads(dist);
+  const namespace = findObjects(dist.objects, 'Deployment')[0].metadata.namespace;
+  expect(result.rollouts).toEqual(refs.map((ref) => `${ref} ${namespace} ${ROLLOUT_TIMEOUT}`));
+  expect(result.code).not.toBe(0);
+  const [rolloutErrors, reason] = [result.stderr.split('\n').filter((l) => l === 'error: timed out waiting for the condition'),
+    result.stderr.split('\n').filter((l) => l !== '' && l !== 'error: timed out waiting for the condition')];
+  expect(rolloutErrors).toHaveLength(refs.length);
+  expect(reason.join('\n')).toBe(`deploy.sh: rollout did not complete within ${ROLLOUT_TIMEOUT}: ${refs.join(' ')}. The previous pods keep serving; `
+    + 'inspect with kubectl describe <workload>, kubectl get events, and fix or revert the change');
 }
 
 function getJson(args: string[]): any {
@@ -138,9 +159,8 @@ describe('scripts/ci/deploy.sh with the real kubectl against a real API server',
     // WHEN the deploy job runs
     const result = deploy(app);
 
-    // THEN it succeeds after showing the differences (kubectl diff output) and applying them
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    // THEN it shows the differences (kubectl diff output), applies them and waits for both workloads
+    expectAppliedThenAwaited(result, app);
     expect(result.stdout).toContain('deploy: applying the differences above');
     expect(result.stdout).toMatch(/^\+kind: StatefulSet$/m);
     // AND every object of dist/ is in the cluster, owned by the pipeline's field manager through server-side apply
@@ -153,11 +173,6 @@ describe('scripts/ci/deploy.sh with the real kubectl against a real API server',
       expect(text).not.toContain(SMTP_PASSWORD);
       expect(text).not.toContain(Buffer.from(SMTP_PASSWORD).toString('base64'));
     }
-    // AND it waited for the StatefulSet and the Deployment of dist/ (the fake's only job)
-    expect(result.rollouts).toEqual([
-      `rollout status statefulset/${findObjects(app.objects, 'StatefulSet')[0].metadata.name} --namespace=${NAMESPACE} --timeout=10m`,
-      `rollout status deployment/${findObjects(app.objects, 'Deployment')[0].metadata.name} --namespace=${NAMESPACE} --timeout=10m`,
-    ]);
     // AND the objects are members of the ApplySet whose parent records them (what a later deploy may prune)
     const parent = getJson(['configmap', APPLYSET_PARENT, `--namespace=${NAMESPACE}`]);
     const id = parent.metadata.labels['applyset.kubernetes.io/id'];
@@ -173,8 +188,7 @@ describe('scripts/ci/deploy.sh with the real kubectl against a real API server',
     const rotated = 'r0tated-Pw-41';
     const result = deploy(app, { SMTP_PASSWORD: rotated });
     // THEN kubectl diff saw nothing to change in dist/ (the ApplySet label included)
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    expectAppliedThenAwaited(result, app);
     expect(result.stdout).toContain('deploy: the cluster already matches');
     // AND the Secret holds the new password
     expect(secretPassword(NAMESPACE)).toBe(rotated);
@@ -194,7 +208,7 @@ describe('scripts/ci/deploy.sh with the real kubectl against a real API server',
     // WHEN the deploy job runs
     const result = deploy(app);
     // THEN the diff showed the replicas going back, and the Deployment has dist/'s replicas again, owned by the pipeline
-    expect(result.code).toBe(0);
+    expectAppliedThenAwaited(result, app);
     expect(result.stdout).toMatch(/^-\s+replicas: 5$/m);
     const live = getJson(['deployment', name, `--namespace=${NAMESPACE}`, '--show-managed-fields']);
     expect(live.spec.replicas).toBe(deployment.spec.replicas);
@@ -221,19 +235,19 @@ describe('scripts/ci/deploy.sh with the real kubectl against a real API server',
     expect(result.rollouts).toEqual([]);
   });
 
-  test('a workload that does not roll out fails the job, after waiting for every workload', () => {
-    // GIVEN the Alertmanager StatefulSet does not roll out in time (the fake's answer: no kubelet runs here)
-    const statefulSet = `statefulset/${findObjects(app.objects, 'StatefulSet')[0].metadata.name}`;
-    const deployment = `deployment/${findObjects(app.objects, 'Deployment')[0].metadata.name}`;
-    // WHEN the deploy job runs with a shorter timeout
-    const result = deploy(app, { FAKE_KUBECTL_ROLLOUT_FAIL: statefulSet, ROLLOUT_TIMEOUT: '3m' });
-    // THEN it fails naming the workload, after also waiting for the Deployment
+  test('every workload is awaited with the real rollout status; one that does not roll out fails the job, after waiting for every workload', () => {
+    // GIVEN the app deployed, its Pods Pending (no kubelet runs them, so neither workload can complete its rollout)
+    const pending = cluster.kubectl(['get', 'pods', `--namespace=${NAMESPACE}`, '-o', 'jsonpath={.items[*].status.phase}']);
+    expect(new Set(pending.stdout.split(' '))).toEqual(new Set(['Pending']));
+    // WHEN the deploy job runs with a ROLLOUT_TIMEOUT of 3 s
+    const t0 = Date.now();
+    const result = deploy(app, { ROLLOUT_TIMEOUT: '3s' });
+    // THEN it waited the timeout for each workload in turn, both named in the failure, the StatefulSet first
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2 * 3000);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain(`rollout did not complete within 3m: ${statefulSet}`);
-    expect(result.rollouts).toEqual([
-      `rollout status ${statefulSet} --namespace=${NAMESPACE} --timeout=3m`,
-      `rollout status ${deployment} --namespace=${NAMESPACE} --timeout=3m`,
-    ]);
+    expect(result.rollouts).toEqual(workloads(app).map((ref) => `${ref} ${NAMESPACE} 3s`));
+    expect(result.stderr).toContain(`rollout did not complete within 3s: ${workloads(app).join(' ')}`);
+    expect(result.stdout).toMatch(/Waiting for .*rollout to finish/);
   });
 
   test('without KUBE_CONTEXT, or with dist/ spread over two namespaces, the job fails before touching the cluster', () => {
@@ -308,8 +322,7 @@ describe('scripts/ci/deploy.sh with the real kubectl against a real API server',
     expect(cluster.kubectl(['create', 'secret', 'generic', SMTP_SECRET, '--namespace=alerting-new', `--from-file=password=${password}`]).code).toBe(0);
     const again = deploy(fresh, { SMTP_PASSWORD: '' });
     // THEN it deploys and leaves the Secret as it was
-    expect(again.stderr).toBe('');
-    expect(again.code).toBe(0);
+    expectAppliedThenAwaited(again, fresh);
     expect(secretPassword('alerting-new')).toBe('out-of-band-Pw');
     expect(fresh.objects.every((obj) => exists(obj))).toBe(true);
   });
@@ -358,7 +371,7 @@ describe('pruning: the deploy removes what dist/ no longer holds, and nothing el
   function diffCluster(dist: Dist): RunResult {
     return run('sh', [DIFF_CLUSTER_SCRIPT, dist.dir, dist.plan], {
       cwd: work,
-      env: { PATH: `${bin}:${process.env.PATH}`, HOME: work, KUBECONFIG: cluster.kubeconfig, KUBE_CONTEXT },
+      env: { PATH: `${path.dirname(binary('kubectl'))}:${process.env.PATH}`, HOME: work, KUBECONFIG: cluster.kubeconfig, KUBE_CONTEXT },
     });
   }
 
@@ -379,8 +392,7 @@ describe('pruning: the deploy removes what dist/ no longer holds, and nothing el
     const parts = findObjects(before.objects, 'ConfigMap').filter((cm) => /team-rules-part-\d/.test(cm.metadata.name));
     expect(parts).toHaveLength(3);
     const first = deploy(before);
-    expect(first.stderr).toBe('');
-    expect(first.code).toBe(0);
+    expectAppliedThenAwaited(first, before);
     expect(before.objects.every((obj) => exists(obj))).toBe(true);
     // AND an object in the same namespace that the pipeline does not manage (applied by someone else)
     const unrelated = { kind: 'ConfigMap', metadata: { name: 'someone-elses-settings', namespace: NAMESPACE } };
@@ -405,9 +417,8 @@ describe('pruning: the deploy removes what dist/ no longer holds, and nothing el
     // WHEN the deploy job runs
     const result = deploy(after);
 
-    // THEN the deploy succeeds and reports each deletion
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    // THEN the deploy applies, reports each deletion and waits for the workloads
+    expectAppliedThenAwaited(result, after);
     for (const obj of gone) {
       const ref = refPattern(obj);
       // the diff step announced it, before anything was applied

@@ -18,9 +18,14 @@ import {
   kubeRouterRbac, renderContainerdConfig, renderCniConfig, renderKubeProxyConfig, renderKubeconfig, renderKubeletConfig,
   renderTokenFile, schedulerArgs, nodeCgroupRoot,
 } from './render';
-import { CGROUP_FS, cgroupHierarchies, clusterPids, ensureCgroup, isAlive, killAllAndRemoveCgroups, sh, sleep, startDaemon, tail } from './system';
+import { CGROUP_FS, cgroupHierarchies, cgroupPids, clusterPids, ensureCgroup, isAlive, killAllAndRemoveCgroups, sh, sleep, startDaemon, tail } from './system';
 import { tool } from './tools';
 import { IMAGES, buildImages, importImages, pauseImageRef } from './images';
+
+/** PATH of the daemons inside a node: containerd finds its shim and runc there. */
+function nodeDaemonPath(): string {
+  return [path.dirname(tool('containerd-shim-runc-v2')), path.dirname(tool('runc')), process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':');
+}
 
 /** What `up` wrote for `status`, `down` and the tests. */
 export interface ClusterSummary {
@@ -146,7 +151,7 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
   const images = { sandbox: pauseImageRef(), coredns: IMAGES.find((i) => i.binaries['/coredns'])!.ref };
   log(`cluster: images ${built.map((b) => b.name).join(', ')}`);
   const holders: Record<string, number> = {};
-  const nodePath = [path.dirname(tool('containerd-shim-runc-v2')), path.dirname(tool('runc')), process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':');
+  const nodePath = nodeDaemonPath();
   for (const node of NODES) {
     const np = paths.node(node.name);
     makeMountPoints(np.mounts, createdDirs);
@@ -227,6 +232,78 @@ export async function up(options: UpOptions = {}): Promise<ClusterSummary> {
   };
   fs.writeFileSync(paths.summary, JSON.stringify(summary, null, 2));
   return summary;
+}
+
+/** The daemons a node failure stops; the node's namespaces, kube-proxy and kube-router stay. */
+const FAILING_NODE_DAEMONS = ['containerd', 'kubelet'] as const;
+
+/** A node whose kubelet and containerd were stopped by {@link failNode}: what {@link recoverNode} starts again. */
+export interface FailedNode {
+  readonly node: string;
+  readonly daemons: ReadonlyArray<{ readonly name: string; readonly argv: readonly string[]; readonly log: string }>;
+}
+
+/**
+ * A node failure: SIGKILLs the node's kubelet and containerd, then every containerd shim and container of the node
+ * (its cgroups), until none is left. The node's network namespace stays, so its pods' addresses stop answering.
+ */
+export async function failNode(nodeName: string, dir = stateDir()): Promise<FailedNode> {
+  const summary = readSummary(dir);
+  if (!summary) throw new Error('cluster: not running (npm run cluster -- up)');
+  const node = NODES.find((n) => n.name === nodeName);
+  if (!node) throw new Error(`cluster: no node ${nodeName} (nodes: ${NODES.map((n) => n.name).join(', ')})`);
+  const mine = summary.processes.filter((p) => p.node === nodeName);
+  const daemons = FAILING_NODE_DAEMONS.map((name) => {
+    const p = mine.find((q) => q.name === name);
+    if (!p || !isAlive(p.pid)) throw new Error(`cluster: ${nodeName} ${name} is not running`);
+    const argv = fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0').filter((a, i, all) => i < all.length - 1 || a !== '');
+    return { name, argv, log: p.log, pid: p.pid };
+  });
+  for (const d of daemons) process.kill(d.pid, 'SIGKILL');
+  const keep = new Set(mine.filter((p) => !daemons.some((d) => d.pid === p.pid)).map((p) => p.pid));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const left = [...cgroupPids(`${CGROUP_PARENT}/${nodeName}-daemons`), ...cgroupPids(nodeCgroupRoot(node).slice(1))].filter((pid) => !keep.has(pid));
+    if (left.length === 0) break;
+    if (Date.now() > deadline) throw new Error(`cluster: ${nodeName}: processes ${left.join(' ')} survived SIGKILL for 30 s`);
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await sleep(200);
+  }
+  return { node: nodeName, daemons: daemons.map(({ name, argv, log }) => ({ name, argv, log })) };
+}
+
+/** Starts the daemons {@link failNode} stopped again, with the same arguments, inside the node; updates the summary. */
+export async function recoverNode(failed: FailedNode, dir = stateDir()): Promise<void> {
+  const summary = readSummary(dir);
+  if (!summary) throw new Error('cluster: not running (npm run cluster -- up)');
+  const paths = statePaths(dir);
+  const node = NODES.find((n) => n.name === failed.node)!;
+  const restarted = new Map<string, number>();
+  for (const d of failed.daemons) {
+    const pid = startDaemon({
+      name: d.name, argv: d.argv, cgroup: `${CGROUP_PARENT}/${node.name}-daemons`, logFile: d.log,
+      enterPid: summary.holders[node.name], env: { ...process.env, PATH: nodeDaemonPath() },
+    });
+    restarted.set(d.name, pid);
+    fs.writeFileSync(path.join(paths.pids, `${node.name}-${d.name}`), String(pid));
+    if (d.name === 'containerd') {
+      const socket = paths.node(node.name).mounts.find((m) => m.target === '/run/containerd')!.source + '/containerd.sock';
+      const deadline = Date.now() + 60_000;
+      // The socket file outlives the killed containerd: wait until the new one answers.
+      while (sh([tool('ctr'), '--address', socket, 'version'], { allowFailure: true }).code !== 0) {
+        if (!isAlive(pid) || Date.now() > deadline) throw new Error(`cluster: ${node.name} containerd did not come back\n${tail(d.log)}`);
+        await sleep(250);
+      }
+    }
+  }
+  const processes = summary.processes.map((p) => (p.node === node.name && restarted.has(p.name) ? { ...p, pid: restarted.get(p.name)! } : p));
+  fs.writeFileSync(paths.summary, JSON.stringify({ ...summary, processes }, null, 2));
 }
 
 /** Before the first `ip netns add`: marks (beside the state folder `dir`) that /run/netns is not a mount point yet. */

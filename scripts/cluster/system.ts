@@ -56,6 +56,11 @@ export function ensureCgroup(rel: string): void {
 
 /** Every process in the cluster's cgroups (all hierarchies, all depths). */
 export function clusterPids(): number[] {
+  return cgroupPids(CGROUP_PARENT);
+}
+
+/** Every process in the cgroup `rel` (e.g. vmalert-ha-cluster/node-a-daemons) and below it, in every hierarchy. */
+export function cgroupPids(rel: string): number[] {
   const pids = new Set<number>();
   for (const h of cgroupHierarchies({ withUnified: true })) {
     const walk = (dir: string) => {
@@ -69,7 +74,7 @@ export function clusterPids(): number[] {
         // removed meanwhile
       }
     };
-    walk(path.join(CGROUP_FS, h, CGROUP_PARENT));
+    walk(path.join(CGROUP_FS, h, rel));
   }
   return [...pids];
 }

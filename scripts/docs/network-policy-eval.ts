@@ -81,10 +81,14 @@ export interface TableTarget {
 /** A Markdown table: one row per source, one column per target, "yes"/"no". */
 export function truthTable(objects: readonly Manifest[], sources: readonly TableSource[], targets: readonly TableTarget[],
   namespaces: NamespaceLabels = {}): string {
+  return markdownTable(sources, targets, (source, target) => ingressAllowed(objects, source.pod, target.pod, target.port, namespaces));
+}
+
+/** The Markdown form of a truth table whose cells `allowed` decides (the evaluator above, or real connections). */
+export function markdownTable<S extends TableSource, T extends TableTarget>(sources: readonly S[], targets: readonly T[],
+  allowed: (source: S, target: T) => boolean): string {
   const header = `| from \\ to | ${targets.map(t => t.name).join(' | ')} |`;
   const rule = `|---|${targets.map(() => '---').join('|')}|`;
-  const rows = sources.map(source => `| ${source.name} | ${targets
-    .map(target => (ingressAllowed(objects, source.pod, target.pod, target.port, namespaces) ? 'yes' : 'no'))
-    .join(' | ')} |`);
+  const rows = sources.map(source => `| ${source.name} | ${targets.map(target => (allowed(source, target) ? 'yes' : 'no')).join(' | ')} |`);
   return [header, rule, ...rows].join('\n');
 }
