@@ -18,13 +18,13 @@ function synth(env: Record<string, string> = {}) {
 
 describe('npm run synth', () => {
   test('writes the app into a cleaned output directory and lists it', () => {
-    // WHEN
-    const { status, stdout, files, outdir } = synth();
+    // WHEN synthesized into a namespace of its own (the pipeline's jobs set ALERTING_NAMESPACE too)
+    const { status, stdout, files, outdir } = synth({ ALERTING_NAMESPACE: 'alerting-synth' });
     // THEN
     expect(status).toBe(0);
     expect(files).toEqual(['alerting.k8s.yaml', 'vmagent']);
     expect(stdout).toContain('alerting.k8s.yaml');
-    expect(stdout).toMatch(/^note: vmselect -vmalert\.proxyURL=http:\/\/alerting-vmalert-service-[a-z0-9]+\.monitoring\.svc:8880$/m);
+    expect(stdout).toMatch(/^note: vmselect -vmalert\.proxyURL=http:\/\/alerting-vmalert-service-[a-z0-9]+\.alerting-synth\.svc:8880$/m);
     expect(fs.readdirSync(path.join(outdir, 'vmagent'))).toEqual(['scrape-configs.yml']);
   });
 

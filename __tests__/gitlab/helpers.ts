@@ -1,7 +1,6 @@
 /**
  * Helpers of the pipeline tests: throw-away git repositories for gitlab-ci-local (it reads the branch and
- * remote from git, and copies only tracked files into its build directories), running it, and the calls the
- * fake kubectl recorded.
+ * remote from git, and copies only tracked files into its build directories), and running it.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -130,9 +129,4 @@ export function listedJobs(cwd: string, extraArgs: readonly string[] = []): stri
   if (result.code !== 0) throw new Error(`gitlab-ci-local --list-json failed:\n${result.stderr}${result.stdout}`);
   const jobs = JSON.parse(result.stdout) as Array<{ name: string; when: string }>;
   return jobs.filter((job) => job.when !== 'never').map((job) => job.name);
-}
-
-/** The calls the fake kubectl recorded, one argument list (joined by spaces) per call. */
-export function kubectlCalls(logFile: string): string[] {
-  return fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean) : [];
 }
