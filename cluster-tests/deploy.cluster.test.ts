@@ -15,7 +15,9 @@ import { tool } from '../scripts/cluster/tools';
 import { extractDist } from '../scripts/ci/extract-dist';
 import { readManifests } from '../constructs/testing/manifests';
 import { KubeCluster, restrictedNamespaceLabels, serveCustomResources } from '../__tests__/support/kube-cluster';
-import { apply, eventually, kubectl, kubectlJson, meshAndNotifiersReady, standInServices, startStandIns } from './support';
+import {
+  apply, eventually, kubectl, kubectlJson, meshAndNotifiersReady, standInServices, startStandIns, stopStandInsAndCluster,
+} from './support';
 
 const ROOT = path.join(__dirname, '..');
 const NAMESPACE = 'monitoring';
@@ -41,11 +43,7 @@ beforeAll(async () => {
   await startStandIns(work, closers, { dedupInterval: '30s' });
 });
 
-afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  await down();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => stopStandInsAndCluster(closers, work));
 
 test('npm run synth + deploy.sh (real kubectl, ApplySet, real rollout status) into a restricted namespace: every pod Running and Ready', () => {
   // GIVEN dist/ from `npm run synth` with the SMTP settings as CI/CD variables, and its plan

@@ -26,6 +26,7 @@ import {
 import { VictoriaMetrics } from '../testkit/victoria-metrics';
 import {
   apply, eventually, getTextThroughPortForward, getThroughPortForward, kubectl, kubectlAsync, kubectlJson, meshAndNotifiersReady, standInServices, startStandIns,
+  stopStandInsAndCluster,
 } from './support';
 
 const CPU_ALERT = 'VictoriaMetricsHighCPU';
@@ -118,11 +119,7 @@ beforeAll(async () => {
   }]);
 });
 
-afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  await down();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => stopStandInsAndCluster(closers, work));
 
 test('the test chart (shortened timings) rolls out in a restricted namespace: every pod Ready, placed across zones, meshed', async () => {
   // WHEN the chart is applied and both rollouts are waited for

@@ -1,8 +1,9 @@
 /** Helpers of the real-cluster suite: kubectl against the running cluster, port-forwards, polling. */
 import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
 import * as yaml from 'js-yaml';
 import { HOST_ADDRESS } from '../scripts/cluster/layout';
-import { readSummary } from '../scripts/cluster/lifecycle';
+import { down, readSummary } from '../scripts/cluster/lifecycle';
 import { sh, sleep } from '../scripts/cluster/system';
 import { tool } from '../scripts/cluster/tools';
 import { SmtpSink } from '../testkit/smtp-sink';
@@ -169,4 +170,11 @@ export async function startStandIns(workDir: string, closers: Array<() => Promis
   const sink = await SmtpSink.start(HOST_ADDRESS, SMTP_SINK_PORT);
   closers.push(() => sink.close());
   return { vm, sink };
+}
+
+/** A file's teardown: stops what `closers` holds (last started first), takes the cluster down, removes `workDir`. */
+export async function stopStandInsAndCluster(closers: Array<() => Promise<unknown>>, workDir: string | undefined): Promise<void> {
+  for (const close of closers.reverse()) await close().catch(() => undefined);
+  await down();
+  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
 }
