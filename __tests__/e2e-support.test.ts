@@ -3,9 +3,13 @@
  * files must be exactly what a cluster would change, nothing more.
  */
 import { bindToPodAddress, Resolver } from '../testkit/loopback';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { containerEnv, deploymentPodName, expandK8sVars, statefulSetPodName } from '../testkit/pod-env';
 import { metricValue } from '../testkit/probes';
 import { rewriteClusterPath } from '../testkit/vm-proxy';
+import { E2E_GROUP_WAIT, synthTestChart } from '../testkit/test-chart';
 
 const pod = { name: 'vmalert-abc-xyz12', namespace: 'monitoring', ip: '127.42.1.9' };
 
@@ -86,4 +90,18 @@ test('metricValue sums the samples whose labels match', () => {
   expect(metricValue(exposition, 'alertmanager_notifications_total', { integration: 'email' })).toBe(2);
   expect(metricValue(exposition, 'alertmanager_notifications_total')).toBe(7);
   expect(metricValue(exposition, 'missing_total')).toBe(0);
+});
+
+test('the test chart\'s route keeps every group whole and flushes off the evaluations: VmalertHa warns of nothing', () => {
+  // GIVEN the test chart on its shortened timings, with the self-monitoring rules
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-chart-'));
+  try {
+    // WHEN it is synthesized
+    const chart = synthTestChart(dir, { selfMonitoring: {} });
+    // THEN no storm or flush-timing warning, and the route's group_wait is the derived one, not 2 s
+    expect(chart.warnings).toEqual([]);
+    expect(E2E_GROUP_WAIT).toBe('12s');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,9 @@ import { AlertmanagerCluster, AlertmanagerConfig, RuleGroup, RulesConfigMap, Vma
 import { alertmanagerConfigText } from '../constructs/alertmanager/alertmanager-cluster';
 import { renderAlertmanagerConfig } from '../constructs/alertmanager/config/alertmanager-config';
 import { parseDuration } from '../constructs/core/duration';
-import { STARTS_AT_MARGIN_MS, startsAtAgeBoundMs, stormSafeGroupWait, stormSplitWarnings } from '../constructs/vmalert/storm';
+import {
+  flushClearanceMs, flushPhaseMs, STARTS_AT_MARGIN_MS, startsAtAgeBoundMs, stormSafeGroupWait, stormSplitWarnings,
+} from '../constructs/vmalert/storm';
 import { AlertingStack } from '../main';
 import { loadAppConfig } from '../app-config';
 import { EMAIL_CONFIG } from './support/synth';
@@ -63,7 +65,7 @@ describe('stormSplitWarnings', () => {
     // GIVEN a safe top-level route, a critical child with a short group_wait, a team child that inherits
     const yaml = configWith({
       receiver: 'email',
-      groupWait: '2m',
+      groupWait: '2m30s',
       routes: [
         { matchers: ['severity="critical"'], groupWait: '10s', receiver: 'email' },
         { matchers: ['team=~"db|storage"'], receiver: 'email' },
@@ -77,12 +79,43 @@ describe('stormSplitWarnings', () => {
     const critical = stormSplitWarnings(yaml, [STORM_GROUP], DEFAULTS);
     expect(critical).toHaveLength(1);
     expect(critical[0]).toMatch(/^route\.routes\[0\] \(receiver "email"\) has group_wait 10s, but rule "DiskFull"/);
-    // a warning-severity rule never reaches routes[0] and the others inherit 2m: nothing
+    // a warning-severity rule never reaches routes[0] and the others inherit 2m30s: nothing
     expect(stormSplitWarnings(yaml, [warning], DEFAULTS)).toEqual([]);
     // a severity from a template may be critical: it is checked against routes[0] too
     expect(stormSplitWarnings(yaml, [templated], DEFAULTS).map(w => w.split(' ')[0])).toEqual(['route.routes[0]']);
     // every alert in a group of its own: nothing to split
     expect(stormSplitWarnings(yaml, [paging], DEFAULTS)).toEqual([]);
+  });
+
+  test('a route whose flushes fall on the evaluations warns, with a group_wait half an interval off', () => {
+    // GIVEN storm-safe routes on the default 1m interval: group_wait 2m and 2m2s flush on (or 2 s after) the
+    // evaluations, 2m30s and the app's 1m35s between them; a group_interval of 4m30s drifts across them
+    const warningsFor = (groupWait: string, groupInterval?: string) =>
+      stormSplitWarnings(configWith({ receiver: 'email', groupWait, groupInterval }), [STORM_GROUP], DEFAULTS);
+    // WHEN / THEN
+    expect(warningsFor('2m')).toEqual([
+      'route (receiver "email") has group_wait 2m and group_interval 5m, so its flushes fall 0s after an evaluation of group '
+      + '"storage" (interval 1m, rule "DiskFull"): a resolution that reaches one Alertmanager just before a flush and another '
+      + 'just after it is emailed as RESOLVED, then FIRING again, then RESOLVED. Set group_wait to 2m30s, half an interval '
+      + 'after the evaluations.',
+    ]);
+    expect(warningsFor('2m2s')[0]).toMatch(/flushes fall 2s after .* Set group_wait to 2m30s/);
+    expect(warningsFor('1m59s')[0]).toMatch(/flushes fall 59s after .* Set group_wait to 2m30s/);
+    expect(warningsFor('2m30s')).toEqual([]);
+    expect(warningsFor('1m35s')).toEqual([]);
+    expect(warningsFor('2m', '4m30s')).toEqual([]);
+    // a 15 s group keeps clear by a quarter interval: 1m flushes on it, 1m8s does not
+    const fast = [{ ...STORM_GROUP, interval: '15s' }];
+    expect(stormSplitWarnings(configWith({ receiver: 'email', groupWait: '1m' }), fast, DEFAULTS)[0]).toMatch(/Set group_wait to 1m8s/);
+    expect(stormSplitWarnings(configWith({ receiver: 'email', groupWait: '1m8s' }), fast, DEFAULTS)).toEqual([]);
+  });
+
+  test('the flush phase: group_wait within the interval, while group_interval is a whole number of intervals', () => {
+    expect(flushPhaseMs(95_000, 300_000, 60_000)).toBe(35_000);
+    expect(flushPhaseMs(120_000, 300_000, 60_000)).toBe(0);
+    expect(flushPhaseMs(120_000, 270_000, 60_000)).toBeUndefined();
+    expect(flushClearanceMs(60_000)).toBe(STARTS_AT_MARGIN_MS);
+    expect(flushClearanceMs(5_000)).toBe(1_250);
   });
 
   test('the Watchdog (vector(1), one alert) on the heartbeat route\'s short group_wait is no storm', () => {
@@ -103,14 +136,20 @@ describe('VmalertHa with an AlertmanagerCluster', () => {
   test('warns, naming itself, the route and the rule, when group_wait lets a storm split', () => {
     expect(build('30s').warnings).toEqual([expect.stringMatching(/^VmalertHa "vmalert": route \(receiver "email"\) has group_wait 30s, but rule "DiskFull"/)]);
     expect(build('1m35s').warnings).toEqual([]);
-    // a shorter evaluation interval needs a shorter group_wait
-    expect(build('1m', '15s').warnings).toEqual([]);
+    // a shorter evaluation interval needs a shorter group_wait, off its evaluations
+    expect(build('1m10s', '15s').warnings).toEqual([]);
+    expect(build('1m', '15s').warnings).toEqual([expect.stringMatching(/^VmalertHa "vmalert": route \(receiver "email"\) has group_wait 1m and group_interval 5m, so its flushes fall 0s after/)]);
   });
 
-  test('VmalertHa.stormSafeGroupWait gives eval delay + interval + 5 s, on vmalert\'s defaults unless given, and names a bad duration', () => {
+  test('VmalertHa.stormSafeGroupWait gives eval delay + interval + 5 s, off the evaluations, on vmalert\'s defaults unless given, and names a bad duration', () => {
     expect(VmalertHa.stormSafeGroupWait()).toBe('1m35s');
     expect(VmalertHa.stormSafeGroupWait('30s', '10s')).toBe('45s');
-    expect(VmalertHa.stormSafeGroupWait('5s', '1s')).toBe('11s');
+    // 11 s would flush 1 s after an evaluation of a 5 s group, within its 1.25 s clearance
+    expect(VmalertHa.stormSafeGroupWait('5s', '1s')).toBe('12s');
+    // 1m5s flushes 5 s after an evaluation of a 1m group: just clear
+    expect(VmalertHa.stormSafeGroupWait('1m', '0s')).toBe('1m5s');
+    expect(VmalertHa.stormSafeGroupWait('10s', '0s')).toBe('15s');
+    expect(VmalertHa.stormSafeGroupWait('10s', '5s')).toBe('23s');
     expect(() => VmalertHa.stormSafeGroupWait('1d')).toThrow(/VmalertHa.stormSafeGroupWait: evaluationInterval "1d" is not a Go duration/);
   });
 

@@ -1,7 +1,7 @@
 /**
  * The HA scenarios on real pods, with the end-to-end suite's shortened timings. The chart is the e2e suite's
  * (testkit/test-chart.ts): built with the public constructs, the app's CPU rule with its `for:` and rate window
- * shortened, groups every 5 s, `group_wait` 2 s, and the `minReadySeconds` VmalertHa derives from that interval
+ * shortened, groups every 5 s, the group_wait (12 s) and `minReadySeconds` VmalertHa derives from that interval
  * (20 s instead of the app's 130 s). It is applied with the pinned kubectl into a namespace enforcing Pod Security
  * `restricted` and waited for with `kubectl rollout status`. The storage stand-in (victoria-metrics behind the
  * vmselect/vminsert path rewriting, `-search.latencyOffset` equal to the chart's `evalDelay`) and the SMTP sink run on

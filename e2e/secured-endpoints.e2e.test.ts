@@ -23,6 +23,7 @@ import { alertmanagerClusterStatus, emailNotificationsFailed, VmalertAlert, vmal
 import { startProcess } from '../testkit/processes';
 import { E2eStack, RunningPod } from '../testkit/stack';
 import { Vmauth } from '../testkit/vmauth';
+import { E2E_GROUP_INTERVAL, E2E_GROUP_WAIT, E2E_REPEAT_INTERVAL } from '../testkit/test-chart';
 
 useE2eLifecycle();
 
@@ -48,7 +49,7 @@ function synthesize(distDir: string): void {
   const chart = new Chart(app, 'secured', { namespace: NAMESPACE });
   const alertmanager = new AlertmanagerCluster(chart, 'alertmanager', {
     config: {
-      route: { receiver: 'hook', groupWait: '2s', groupInterval: '35s', repeatInterval: '1h' },
+      route: { receiver: 'hook', groupWait: E2E_GROUP_WAIT, groupInterval: E2E_GROUP_INTERVAL, repeatInterval: E2E_REPEAT_INTERVAL },
       receivers: [{
         name: 'hook',
         webhookConfigs: [{ url: { secretName: 'e2e-hook', key: 'url' }, httpConfig: { bearerToken: { secretName: 'e2e-hook', key: 'token' } } }],
@@ -209,7 +210,7 @@ function synthesizeTls(distDir: string, hash: string): SecuredNames {
     peerTimeout: `${MESH_PEER_TIMEOUT_MS / 1000}s`,
     config: {
       global: { smtpSmarthost: 'smtp.mail.e2e.test:25', smtpFrom: 'vmalert-ha@example.org', smtpRequireTls: false },
-      route: { receiver: 'email', groupWait: '2s', groupInterval: '35s', repeatInterval: '1h' },
+      route: { receiver: 'email', groupWait: E2E_GROUP_WAIT, groupInterval: E2E_GROUP_INTERVAL, repeatInterval: E2E_REPEAT_INTERVAL },
       receivers: [{ name: 'email', emailConfigs: [{ to: 'oncall@example.org' }] }],
     },
     web: {

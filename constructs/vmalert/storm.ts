@@ -8,6 +8,12 @@
  * flush", when the alert that creates it started more than `group_wait` ago: the email leaves with the first alert of
  * the storm, before the rest of the same POST is inserted, and the other peers, flushing later with more alerts, find a
  * notification log that does not match and send again. A route's `group_wait` must exceed that age.
+ *
+ * Each peer then flushes a group `group_wait` after the POST that created it and every `group_interval` after that,
+ * with the alerts it holds at that instant. When both are whole multiples of the rules' interval, every flush falls on
+ * an evaluation's POST: a resolution that reaches one peer just before a flush and another just after it is emailed as
+ * RESOLVED, then FIRING again by the later peer (its log entry holds no firing alert, dedup_stage.go), then RESOLVED
+ * (__tests__/real-binaries/alertmanager-resolve-race.test.ts). A route's flushes must keep clear of the evaluations.
  */
 import * as yaml from 'js-yaml';
 import { formatDuration, parseDuration } from '../core/duration';
@@ -16,8 +22,9 @@ import { ruleDurationMs } from '../rules/syntax';
 
 /** Time for the group's evaluation and the POST to Alertmanager, on top of `evalDelay + interval`. */
 export const STARTS_AT_MARGIN_MS = 5_000;
-/** Alertmanager's default `group_wait` of the top-level route. */
+/** Alertmanager's defaults of the top-level route. */
 const ALERTMANAGER_DEFAULT_GROUP_WAIT = '30s';
+const ALERTMANAGER_DEFAULT_GROUP_INTERVAL = '5m';
 /** An expression that is a number literal in `vector()` gives exactly one alert: no storm to split. */
 const SINGLE_SERIES_EXPR = /^\s*vector\(\s*[-+0-9.eE]+\s*\)\s*$/;
 
@@ -35,17 +42,33 @@ export interface EvaluationDefaults {
 export function startsAtAgeBoundMs(group: RuleGroup, defaults: EvaluationDefaults): number {
   if (group.eval_offset !== undefined) return STARTS_AT_MARGIN_MS;
   const delay = group.eval_delay !== undefined ? ruleDurationMs(group.eval_delay) ?? 0 : defaults.evalDelayMs;
-  const interval = group.interval !== undefined ? ruleDurationMs(group.interval) ?? defaults.evaluationIntervalMs : defaults.evaluationIntervalMs;
+  const interval = groupIntervalMs(group, defaults.evaluationIntervalMs);
   return delay + (group.eval_alignment === false ? 0 : interval) + STARTS_AT_MARGIN_MS;
 }
 
 /**
- * The shortest `group_wait` (whole seconds) that holds every new group of these rules until all its alerts are in: the
- * oldest startsAt of any of them, and at least that of a group on vmalert's own settings (no groups given: that alone).
+ * The shortest `group_wait` (whole seconds) that holds every new group of these rules until all its alerts are in (the
+ * oldest startsAt of any of them, and at least that of a group on vmalert's own settings; no groups given: that alone)
+ * and whose flushes keep clear of every such group's evaluations, for a `group_interval` that is a whole number of
+ * their intervals. When no value within the longest interval clears them all, the first holds.
  */
 export function stormSafeGroupWait(groups: readonly RuleGroup[], defaults: EvaluationDefaults): string {
-  const ages = [{ name: '', rules: [] }, ...groups.filter(g => g.rules.some(isAlertingRule))].map(g => startsAtAgeBoundMs(g, defaults));
-  return formatDuration(Math.ceil(Math.max(...ages) / 1000) * 1000);
+  const alerting = [{ name: '', rules: [] }, ...groups.filter(g => g.rules.some(isAlertingRule))];
+  const firstMs = Math.ceil(Math.max(...alerting.map(g => startsAtAgeBoundMs(g, defaults))) / 1000) * 1000;
+  const intervals = [...new Set(alerting.map(g => groupIntervalMs(g, defaults.evaluationIntervalMs)))];
+  const clear = (waitMs: number) => intervals.every(interval => {
+    const phase = waitMs % interval;
+    return phase >= flushClearanceMs(interval) && interval - phase >= flushClearanceMs(interval);
+  });
+  for (let waitMs = firstMs; waitMs <= firstMs + Math.max(...intervals); waitMs += 1000) {
+    if (clear(waitMs)) return formatDuration(waitMs);
+  }
+  return formatDuration(firstMs);
+}
+
+/** The interval a group is evaluated on (ms). */
+function groupIntervalMs(group: RuleGroup, defaultIntervalMs: number): number {
+  return group.interval !== undefined ? ruleDurationMs(group.interval) ?? defaultIntervalMs : defaultIntervalMs;
 }
 
 /** An alerting rule and its group. */
@@ -59,6 +82,7 @@ interface RouteNode {
   readonly receiver?: string;
   readonly group_by?: string[];
   readonly group_wait?: string;
+  readonly group_interval?: string;
   readonly matchers?: string[];
   readonly match?: Record<string, string>;
   readonly continue?: boolean;
@@ -66,8 +90,25 @@ interface RouteNode {
 }
 
 /**
- * One line per route whose `group_wait` lets a new group of a rule that may reach it flush on its first alert, naming
- * the route (its path in alertmanager.yml and receiver) and the rule that arrives oldest; empty when every route holds.
+ * How close a flush may come to an evaluation's POST (ms): the time an evaluation and its POST may vary by, at most a
+ * quarter of the interval.
+ */
+export function flushClearanceMs(intervalMs: number): number {
+  return Math.min(STARTS_AT_MARGIN_MS, intervalMs / 4);
+}
+
+/**
+ * Where a route's flushes fall between the evaluations of a group on `intervalMs` (ms after the POST before them), or
+ * undefined when `group_interval` is not a whole number of intervals and the flushes drift across them.
+ */
+export function flushPhaseMs(groupWaitMs: number, groupIntervalMs: number, intervalMs: number): number | undefined {
+  return groupIntervalMs % intervalMs === 0 ? groupWaitMs % intervalMs : undefined;
+}
+
+/**
+ * One line per route whose `group_wait` lets a new group of a rule that may reach it flush on its first alert, or
+ * whose flushes fall on the evaluations of such a rule's group, naming the route (its path in alertmanager.yml and
+ * receiver) and the rule; empty when every route holds.
  * `alertmanagerYaml` is the rendered alertmanager.yml; `externalLabels` are added to every alert.
  */
 export function stormSplitWarnings(alertmanagerYaml: string, groups: readonly RuleGroup[], defaults: EvaluationDefaults,
@@ -78,15 +119,18 @@ export function stormSplitWarnings(alertmanagerYaml: string, groups: readonly Ru
     .filter(rule => !SINGLE_SERIES_EXPR.test(rule.expr))
     .map(rule => ({ group, rule })));
   const warnings: string[] = [];
-  walk(config.route, 'route', ALERTMANAGER_DEFAULT_GROUP_WAIT, undefined, rules);
+  walk(config.route, 'route', ALERTMANAGER_DEFAULT_GROUP_WAIT, ALERTMANAGER_DEFAULT_GROUP_INTERVAL, undefined, rules);
   return warnings;
 
-  function walk(route: RouteNode, at: string, inheritedWait: string, inheritedGroupBy: string[] | undefined, reaching: PlacedRule[]): void {
+  function walk(route: RouteNode, at: string, inheritedWait: string, inheritedInterval: string, inheritedGroupBy: string[] | undefined,
+    reaching: PlacedRule[]): void {
     const groupWait = route.group_wait ?? inheritedWait;
+    const groupInterval = route.group_interval ?? inheritedInterval;
     const groupBy = route.group_by ?? inheritedGroupBy;
     let handledHere = reaching;
     (route.routes ?? []).forEach((child, i) => {
-      walk(child, `${at}.routes[${i}]`, groupWait, groupBy, handledHere.filter(p => matchesRoute(child, p, externalLabels) !== false));
+      walk(child, `${at}.routes[${i}]`, groupWait, groupInterval, groupBy,
+        handledHere.filter(p => matchesRoute(child, p, externalLabels) !== false));
       if (!child.continue) handledHere = handledHere.filter(p => matchesRoute(child, p, externalLabels) !== true);
     });
     // group_by: ['...'] gives every alert a group of its own: nothing to split.
@@ -95,15 +139,42 @@ export function stormSplitWarnings(alertmanagerYaml: string, groups: readonly Ru
     const oldest = handledHere
       .map(p => ({ ...p, ageMs: startsAtAgeBoundMs(p.group, defaults) }))
       .reduce((a, b) => (b.ageMs > a.ageMs ? b : a));
-    if (oldest.ageMs <= waitMs) return;
     const receiver = route.receiver ? ` (receiver "${route.receiver}")` : '';
+    if (oldest.ageMs <= waitMs) {
+      const aligned = alignedFlushes(handledHere, waitMs, parseDuration(groupInterval), defaults.evaluationIntervalMs);
+      if (aligned) {
+        warnings.push(`${at}${receiver} has group_wait ${groupWait} and group_interval ${groupInterval}, so its flushes fall `
+          + `${formatDuration(aligned.phaseMs)} after an evaluation of group "${aligned.group.name}" (interval `
+          + `${formatDuration(aligned.intervalMs)}, rule "${aligned.rule.alert}"): a resolution that reaches one Alertmanager `
+          + 'just before a flush and another just after it is emailed as RESOLVED, then FIRING again, then RESOLVED. Set '
+          + `group_wait to ${formatDuration(aligned.suggestedWaitMs)}, half an interval after the evaluations.`);
+      }
+      return;
+    }
     warnings.push(`${at}${receiver} has group_wait ${groupWait}, but rule "${oldest.rule.alert}" of group "${oldest.group.name}" `
       + `reaches Alertmanager with a startsAt up to ${formatDuration(oldest.ageMs)} old (eval delay + the group's interval + `
       + `${formatDuration(STARTS_AT_MARGIN_MS)} to evaluate and send): Alertmanager flushes such a new group on its first alert, `
-      + 'so a storm of that rule arrives split over several emails, some sent twice by different peers. Set group_wait to at '
+      + 'so a storm of that rule arrives split over several emails, some sent twice by different peers, and its flushes fall '
+      + 'on the evaluations, so a resolution may be emailed twice with a stale FIRING between. Set group_wait to at '
       + `least ${formatDuration(Math.ceil(oldest.ageMs / 1000) * 1000)}, or set eval_alignment: false on the group (then eval delay + `
       + `${formatDuration(STARTS_AT_MARGIN_MS)} suffices).`);
   }
+}
+
+/** The first rule whose group's evaluations a route with these timings flushes on, with a group_wait that avoids them. */
+function alignedFlushes(reaching: readonly PlacedRule[], groupWaitMs: number, routeIntervalMs: number, defaultIntervalMs: number):
+  (PlacedRule & { intervalMs: number; phaseMs: number; suggestedWaitMs: number }) | undefined {
+  for (const placed of reaching) {
+    const intervalMs = groupIntervalMs(placed.group, defaultIntervalMs);
+    const phaseMs = flushPhaseMs(groupWaitMs, routeIntervalMs, intervalMs);
+    if (phaseMs === undefined) continue;
+    const clearance = flushClearanceMs(intervalMs);
+    if (phaseMs >= clearance && intervalMs - phaseMs >= clearance) continue;
+    const half = intervalMs / 2;
+    const suggestedWaitMs = Math.ceil((groupWaitMs + ((half - phaseMs + intervalMs) % intervalMs)) / 1000) * 1000;
+    return { ...placed, intervalMs, phaseMs, suggestedWaitMs };
+  }
+  return undefined;
 }
 
 /**

@@ -78,6 +78,8 @@ export class VmalertHa extends Construct {
    * The shortest Alertmanager `group_wait` that holds a new alert group until every alert of a storm is in, for rule
    * groups on these settings: eval delay + evaluation interval + 5 s, in whole seconds. vmalert sends an alert's
    * startsAt up to that old, and Alertmanager flushes a new group on its first alert when that is older than group_wait.
+   * Raised by the seconds it takes to keep the flushes clear of the evaluations (5 s, or a quarter of a shorter
+   * interval), so that a resolution is not emailed twice with a stale FIRING between.
    * @param evaluationInterval vmalert's `-evaluationInterval`, a Go duration (default "1m")
    * @param evalDelay vmalert's `-rule.evalDelay`, a Go duration (default "30s")
    */
