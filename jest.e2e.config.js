@@ -1,6 +1,7 @@
 /**
  * End-to-end suite: real vmalert, Alertmanager and victoria-metrics processes on loopback (e2e/).
- * One test at a time (run with --runInBand): every test owns its processes and addresses.
+ * Two files at a time (--maxWorkers=2): every test owns its processes, its loopback block (127.42.<block>.0/24,
+ * picked free) and its work folder, and waits more than it computes, so two stacks share 2 cores.
  */
 module.exports = {
   // Records per-test failure so afterEach can print the logs of the failed test's processes.

@@ -5,7 +5,7 @@ import { alertmanagerConfigText } from '../constructs/alertmanager/alertmanager-
 import { renderAlertmanagerConfig } from '../constructs/alertmanager/config/alertmanager-config';
 import { parseDuration } from '../constructs/core/duration';
 import {
-  flushClearanceMs, flushPhaseMs, STARTS_AT_MARGIN_MS, startsAtAgeBoundMs, stormSafeGroupWait, stormSplitWarnings,
+  breachToEmailBoundMs, flushClearanceMs, flushPhaseMs, STARTS_AT_MARGIN_MS, startsAtAgeBoundMs, stormSafeGroupWait, stormSplitWarnings,
 } from '../constructs/vmalert/storm';
 import { AlertingStack } from '../main';
 import { loadAppConfig } from '../app-config';
@@ -108,6 +108,12 @@ describe('stormSplitWarnings', () => {
     const fast = [{ ...STORM_GROUP, interval: '15s' }];
     expect(stormSplitWarnings(configWith({ receiver: 'email', groupWait: '1m' }), fast, DEFAULTS)[0]).toMatch(/Set group_wait to 1m8s/);
     expect(stormSplitWarnings(configWith({ receiver: 'email', groupWait: '1m8s' }), fast, DEFAULTS)).toEqual([]);
+  });
+
+  test('breach to email: eval delay, two intervals (the next aligned timestamp, then the group\'s start phase), for: in whole evaluations, group_wait', () => {
+    expect(breachToEmailBoundMs({ evalDelayMs: 1_000, intervalMs: 30_000, forMs: 0, groupWaitMs: 36_000 })).toBe(97_000);
+    expect(breachToEmailBoundMs({ evalDelayMs: 1_000, intervalMs: 5_000, forMs: 10_000, groupWaitMs: 12_000 })).toBe(33_000);
+    expect(breachToEmailBoundMs({ evalDelayMs: 30_000, intervalMs: 60_000, forMs: 90_000, groupWaitMs: 95_000 })).toBe(365_000);
   });
 
   test('the flush phase: group_wait within the interval, while group_interval is a whole number of intervals', () => {

@@ -13,6 +13,8 @@ const E2E_SECOND_OCTET = 42;
 /** Third octets tried for a test's block of addresses. */
 const FIRST_BLOCK = 1;
 const LAST_BLOCK = 254;
+/** How far apart (in blocks) two Jest workers start looking for a free block. */
+const WORKER_BLOCK_STRIDE = 127;
 /** Highest host number in a block (127.42.b.1 .. 127.42.b.254). */
 const MAX_HOST = 254;
 /** /proc/net/tcp state of a listening socket. */
@@ -147,7 +149,9 @@ export async function waitUntilUnbound(prefix: string, timeoutMs: number): Promi
 
 function pickFreeBlock(): number {
   const used = new Set(boundSockets().map((s) => s.address));
-  const start = FIRST_BLOCK + (process.pid % (LAST_BLOCK - FIRST_BLOCK));
+  // Jest workers start half the range apart: a block one picked but has not bound yet is not the other's next.
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1') - 1;
+  const start = FIRST_BLOCK + ((process.pid + worker * WORKER_BLOCK_STRIDE) % (LAST_BLOCK - FIRST_BLOCK));
   for (let i = 0; i <= LAST_BLOCK - FIRST_BLOCK; i++) {
     const block = FIRST_BLOCK + ((start - FIRST_BLOCK + i) % (LAST_BLOCK - FIRST_BLOCK + 1));
     const prefix = `127.${E2E_SECOND_OCTET}.${block}.`;

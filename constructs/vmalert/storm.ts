@@ -89,6 +89,24 @@ interface RouteNode {
   readonly routes?: RouteNode[];
 }
 
+/** The timings that bound how long a breach takes to reach the inbox. */
+export interface BreachTimings {
+  readonly evalDelayMs: number;
+  readonly intervalMs: number;
+  readonly forMs: number;
+  readonly groupWaitMs: number;
+}
+
+/**
+ * The longest time from a breach (the first sample over the threshold) to the first email of its new group, before
+ * evaluating, rendering and sending: the breach waits for the next aligned evaluation timestamp (up to an interval)
+ * plus the eval delay, the group evaluates that timestamp at its start phase within the interval (vmalert spreads
+ * groups over up to an interval, rule/group.go delayBeforeStart), then `for:` in whole evaluations, then group_wait.
+ */
+export function breachToEmailBoundMs(t: BreachTimings): number {
+  return t.evalDelayMs + 2 * t.intervalMs + Math.ceil(t.forMs / t.intervalMs) * t.intervalMs + t.groupWaitMs;
+}
+
 /**
  * How close a flush may come to an evaluation's POST (ms): the time an evaluation and its POST may vary by, at most a
  * quarter of the interval.

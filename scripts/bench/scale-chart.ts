@@ -35,11 +35,11 @@ export function scaleChart(scope: Construct, id: string, ruleCount: number, opti
   return { chart, rules, vmalert };
 }
 
-/** The route of the scale stack: the app's (main.ts) grouping and waits. */
-export const SCALE_GROUP_WAIT = '30s';
 export const SCALE_EVALUATION_INTERVAL = '30s';
 /** How far behind now vmalert evaluates, equal to the stand-in storage's `-search.latencyOffset`. */
 export const SCALE_EVAL_DELAY = '1s';
+/** The route of the scale stack: the app's (main.ts) grouping, and the group_wait the app derives for these timings. */
+export const SCALE_GROUP_WAIT = VmalertHa.stormSafeGroupWait(SCALE_EVALUATION_INTERVAL, SCALE_EVAL_DELAY);
 export const SCALE_SMTP_SMARTHOST = 'smtp.mail.bench.test:25';
 export const SCALE_SMTP_PASSWORD = { secretName: 'smtp-credentials', key: 'password' } as const;
 /** The storm rule: one alert per series of {@link STORM_METRIC} above 0. */

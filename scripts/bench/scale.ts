@@ -21,6 +21,7 @@ import { App } from 'cdk8s';
 import { K8sObject, readManifests } from '../../constructs/testing/manifests';
 import { parseDuration } from '../../constructs/core/duration';
 import { VERSIONS } from '../../constructs/core/versions';
+import { breachToEmailBoundMs } from '../../constructs/vmalert/storm';
 import { sleep } from '../../testkit/http';
 import { endTest, nameWorkDir, testWorkDir } from '../../testkit/lifecycle';
 import { metricValue } from '../../testkit/probes';
@@ -167,7 +168,10 @@ async function runCell(rules: number, alerts: number): Promise<CellResult> {
     const breachAt = Date.now();
     step = 'writing the breach';
     await slowImport(stack, stormSeries(alerts, 1, breachAt));
-    const boundMs = parseDuration(SCALE_EVAL_DELAY) + parseDuration(SCALE_EVALUATION_INTERVAL) + parseDuration(SCALE_GROUP_WAIT);
+    // The storm rule has no `for:`.
+    const boundMs = breachToEmailBoundMs({
+      evalDelayMs: parseDuration(SCALE_EVAL_DELAY), intervalMs: parseDuration(SCALE_EVALUATION_INTERVAL), forMs: 0, groupWaitMs: parseDuration(SCALE_GROUP_WAIT),
+    });
     const expectedGroups = Math.min(STORM_JOBS, alerts);
     const deadline = breachAt + boundMs + EMAIL_GRACE_MS;
     while (firstMailPerGroup(stack).size < expectedGroups && Date.now() < deadline) await sleep(500);
