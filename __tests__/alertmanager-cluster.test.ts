@@ -102,7 +102,7 @@ describe('AlertmanagerCluster', () => {
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.livenessProbe.httpGet).toEqual(expect.objectContaining({ path: '/-/healthy', port: 9093 }));
     expect(container.readinessProbe.httpGet).toEqual(expect.objectContaining({ path: '/-/ready', port: 9093 }));
-    expect(container.resources).toEqual({ requests: { cpu: '15m', memory: '112Mi' }, limits: { memory: '288Mi' } });
+    expect(container.resources).toEqual({ requests: { cpu: '20m', memory: '112Mi' }, limits: { memory: '272Mi' } });
     expect(container.securityContext).toEqual(expect.objectContaining({
       runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },

@@ -119,7 +119,7 @@ describe('VmalertHa', () => {
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.livenessProbe.httpGet).toEqual(expect.objectContaining({ path: '/health', port: 8880 }));
     expect(container.readinessProbe.httpGet).toEqual(expect.objectContaining({ path: '/-/ready', port: 8880 }));
-    expect(container.resources).toEqual({ requests: { cpu: '45m', memory: '160Mi' }, limits: { memory: '416Mi' } });
+    expect(container.resources).toEqual({ requests: { cpu: '60m', memory: '160Mi' }, limits: { memory: '416Mi' } });
     expect(container.securityContext).toEqual({
       runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, privileged: false, allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },

@@ -59,7 +59,7 @@ export interface AlertmanagerClusterProps {
    * Resources of the Alertmanager container.
    * The default is measured for 2,000 rules every 30 s and a storm of 2,000 firing alerts (docs/sizing.md);
    * `ResourceSizing` computes them for other numbers.
-   * @default { cpuMillis: 15, memoryMiB: 112, memoryLimitMiB: 288 }
+   * @default { cpuMillis: 20, memoryMiB: 112, memoryLimitMiB: 272 }
    */
   readonly resources?: ResourceSettings;
   /**

@@ -28,20 +28,20 @@ export interface SizingWorkload {
 export const SIZING_MODEL = {
   evaluationInterval: '30s',
   vmalert: {
-    baseMiB: 8.6,
-    miBPerThousandRules: 26.5,
-    miBPerThousandAlerts: 19.4,
-    baseCores: 0.0039,
-    coresPerThousandRules: 0.0063,
-    coresPerThousandAlerts: 0.0027,
+    baseMiB: 17.9,
+    miBPerThousandRules: 26.4,
+    miBPerThousandAlerts: 15.5,
+    baseCores: 0.0083,
+    coresPerThousandRules: 0.0058,
+    coresPerThousandAlerts: 0.0044,
   },
   alertmanager: {
-    baseMiB: 42.2,
-    miBPerThousandRules: 0,
-    miBPerThousandAlerts: 13.3,
-    baseCores: 0.0017,
-    coresPerThousandRules: 0.0001,
-    coresPerThousandAlerts: 0.0027,
+    baseMiB: 39.8,
+    miBPerThousandRules: 0.4,
+    miBPerThousandAlerts: 12.5,
+    baseCores: 0.0022,
+    coresPerThousandRules: 0,
+    coresPerThousandAlerts: 0.0034,
   },
 } as const;
 

@@ -132,7 +132,7 @@ export interface VmalertHaProps {
    * Resources of the vmalert container.
    * The default is measured for 2,000 rules every 30 s and a storm of 2,000 firing alerts (docs/sizing.md);
    * `ResourceSizing` computes them for other numbers.
-   * @default { cpuMillis: 45, memoryMiB: 160, memoryLimitMiB: 416 }
+   * @default { cpuMillis: 60, memoryMiB: 160, memoryLimitMiB: 416 }
    */
   readonly resources?: ResourceSettings;
   /**
