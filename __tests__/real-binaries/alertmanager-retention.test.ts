@@ -17,7 +17,7 @@ const tempDir = temporaryDirectories();
 const PEER_TIMEOUT = '2s';
 /** group_wait + the second peer's wait + sending, with room for a slow machine. */
 const SETTLE_MS = 12_000;
-const GOSSIP_TIMEOUT_MS = 20_000;
+const GOSSIP_TIMEOUT_MS = 40_000;
 
 interface Webhook {
   readonly url: string;
@@ -61,7 +61,7 @@ async function notificationsWithRetention(retention: string): Promise<number> {
       ]));
     }
     for (const i of [0, 1]) expect(await pollUntilOk(`http://127.0.0.1:${web[i]}/-/ready`, peers[i], GOSSIP_TIMEOUT_MS)).toBe(200);
-    await waitForPeers(web[0]);
+    for (const port of web) await waitForPeers(port);
     const alert = JSON.stringify([{ labels: { alertname: 'RetentionProbe', severity: 'critical' }, startsAt: new Date().toISOString() }]);
     for (const port of web) {
       const res = await fetch(`http://127.0.0.1:${port}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alert });
@@ -75,24 +75,27 @@ async function notificationsWithRetention(retention: string): Promise<number> {
   }
 }
 
-/** Until the peer at `webPort` sees two members in its cluster status. */
+/**
+ * Until the peer at `webPort` sees two members and its mesh has settled: until then a peer holds its notifications
+ * back (GossipSettleStage, about 10 s), which can push the second peer's send past SETTLE_MS.
+ */
 async function waitForPeers(webPort: number): Promise<void> {
   const deadline = Date.now() + GOSSIP_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const status = await (await fetch(`http://127.0.0.1:${webPort}/api/v2/status`)).json() as { cluster: { peers?: unknown[] } };
-    if ((status.cluster.peers ?? []).length === 2) return;
+    const status = await (await fetch(`http://127.0.0.1:${webPort}/api/v2/status`)).json() as { cluster: { status: string; peers?: unknown[] } };
+    if ((status.cluster.peers ?? []).length === 2 && status.cluster.status === 'ready') return;
     await new Promise(resolve => setTimeout(resolve, 250));
   }
-  throw new Error('the two Alertmanager peers did not join within the timeout');
+  throw new Error('the two Alertmanager peers did not join and settle within the timeout');
 }
 
 test('with the default retention two peers send one notification for one alert', async () => {
   expect(await notificationsWithRetention('120h')).toBe(1);
-}, 60_000);
+}, 90_000);
 
 test('with retention 1ms both peers send it: the duplicate AlertmanagerCluster refuses', async () => {
   expect(await notificationsWithRetention('1ms')).toBe(2);
-}, 60_000);
+}, 90_000);
 
 test('retention 0s: the pinned Alertmanager exits at start', () => {
   const dir = tempDir('am-retention-zero-');
