@@ -2,7 +2,7 @@
  * Read-only views of the processes under test: vmalert's alerts, an Alertmanager's alerts, cluster
  * peers and notification counters.
  */
-import { getJson, getText, HttpClient } from './http';
+import { getJson, getText, HttpClient, waitFor } from './http';
 
 /** One alert as vmalert's /api/v1/alerts lists it. */
 export interface VmalertAlert {
@@ -47,6 +47,17 @@ export interface ClusterStatus {
 export async function alertmanagerClusterStatus(baseUrl: string, client?: HttpClient): Promise<ClusterStatus> {
   const res = await getJson<{ cluster: ClusterStatus }>(`${baseUrl}/api/v2/status`, client);
   return res.cluster;
+}
+
+/**
+ * The peer's cluster status once it sees `members` members and its mesh has settled ("ready"): until then a peer holds
+ * its notifications back (GossipSettleStage, about 10 s), which shifts every flush it makes.
+ */
+export async function settledClusterStatus(baseUrl: string, members: number, timeoutMs: number): Promise<ClusterStatus> {
+  return waitFor(`Alertmanager ${baseUrl} to settle with ${members} members`, async () => {
+    const status = await alertmanagerClusterStatus(baseUrl);
+    return status.peers.length === members && status.status === 'ready' ? status : undefined;
+  }, { timeoutMs, pollMs: 250 });
 }
 
 /** `alertmanager_notifications_total{integration="email"}` of one peer: how many emails it sent. */

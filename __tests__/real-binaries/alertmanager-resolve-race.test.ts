@@ -13,6 +13,8 @@ import * as http from 'http';
 import * as path from 'path';
 import { AddressInfo } from 'net';
 import { binary, freePort, pollUntilOk, start, StartedProcess } from '../../testkit/binaries';
+import { sleep } from '../../testkit/http';
+import { settledClusterStatus } from '../../testkit/probes';
 import { temporaryDirectories } from '../support/temp';
 
 const tempDir = temporaryDirectories();
@@ -58,19 +60,10 @@ async function startPeers(hookUrl: string): Promise<Peer[]> {
   return positions[0] === 0 ? peers : [peers[1], peers[0]];
 }
 
-/**
- * A peer's position once its mesh has settled: its name's index among the sorted member names (cluster/cluster.go,
- * Position). Until it settles, a peer holds every notification back (GossipSettleStage), which would shift its flushes.
- */
+/** A peer's position once its mesh has settled: its name's index among the sorted member names (cluster/cluster.go, Position). */
 async function meshPosition(peer: Peer): Promise<number> {
-  const deadline = Date.now() + GOSSIP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const { cluster } = await (await fetch(`${peer.url}/api/v2/status`)).json() as { cluster: { name: string; status: string; peers?: Array<{ name: string }> } };
-    const names = (cluster.peers ?? []).map(p => p.name).sort();
-    if (names.length === 2 && cluster.status === 'ready') return names.indexOf(cluster.name);
-    await sleep(250);
-  }
-  throw new Error(`Alertmanager ${peer.url} did not settle with its peer within ${GOSSIP_TIMEOUT_MS} ms`);
+  const status = await settledClusterStatus(peer.url, 2, GOSSIP_TIMEOUT_MS);
+  return status.peers.map(p => p.name).sort().indexOf(status.name);
 }
 
 async function post(peer: Peer, alert: object): Promise<void> {
@@ -78,7 +71,6 @@ async function post(peer: Peer, alert: object): Promise<void> {
   expect(res.status).toBe(200);
 }
 
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
  * The notifications of one incident when its resolution reaches peer 0 at `resolveAtMs[0]` and peer 1 at

@@ -10,6 +10,7 @@ import * as http from 'http';
 import * as path from 'path';
 import { AddressInfo } from 'net';
 import { binary, freePort, pollUntilOk, run, start, StartedProcess } from '../../testkit/binaries';
+import { settledClusterStatus } from '../../testkit/probes';
 import { temporaryDirectories } from '../support/temp';
 
 const tempDir = temporaryDirectories();
@@ -61,7 +62,7 @@ async function notificationsWithRetention(retention: string): Promise<number> {
       ]));
     }
     for (const i of [0, 1]) expect(await pollUntilOk(`http://127.0.0.1:${web[i]}/-/ready`, peers[i], GOSSIP_TIMEOUT_MS)).toBe(200);
-    for (const port of web) await waitForPeers(port);
+    for (const port of web) await settledClusterStatus(`http://127.0.0.1:${port}`, 2, GOSSIP_TIMEOUT_MS);
     const alert = JSON.stringify([{ labels: { alertname: 'RetentionProbe', severity: 'critical' }, startsAt: new Date().toISOString() }]);
     for (const port of web) {
       const res = await fetch(`http://127.0.0.1:${port}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alert });
@@ -73,20 +74,6 @@ async function notificationsWithRetention(retention: string): Promise<number> {
     await Promise.all(peers.map(p => p.stop()));
     await hook.close();
   }
-}
-
-/**
- * Until the peer at `webPort` sees two members and its mesh has settled: until then a peer holds its notifications
- * back (GossipSettleStage, about 10 s), which can push the second peer's send past SETTLE_MS.
- */
-async function waitForPeers(webPort: number): Promise<void> {
-  const deadline = Date.now() + GOSSIP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const status = await (await fetch(`http://127.0.0.1:${webPort}/api/v2/status`)).json() as { cluster: { status: string; peers?: unknown[] } };
-    if ((status.cluster.peers ?? []).length === 2 && status.cluster.status === 'ready') return;
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
-  throw new Error('the two Alertmanager peers did not join and settle within the timeout');
 }
 
 test('with the default retention two peers send one notification for one alert', async () => {

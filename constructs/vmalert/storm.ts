@@ -56,12 +56,8 @@ export function stormSafeGroupWait(groups: readonly RuleGroup[], defaults: Evalu
   const alerting = [{ name: '', rules: [] }, ...groups.filter(g => g.rules.some(isAlertingRule))];
   const firstMs = Math.ceil(Math.max(...alerting.map(g => startsAtAgeBoundMs(g, defaults))) / 1000) * 1000;
   const intervals = [...new Set(alerting.map(g => groupIntervalMs(g, defaults.evaluationIntervalMs)))];
-  const clear = (waitMs: number) => intervals.every(interval => {
-    const phase = waitMs % interval;
-    return phase >= flushClearanceMs(interval) && interval - phase >= flushClearanceMs(interval);
-  });
   for (let waitMs = firstMs; waitMs <= firstMs + Math.max(...intervals); waitMs += 1000) {
-    if (clear(waitMs)) return formatDuration(waitMs);
+    if (intervals.every(interval => flushesClear(waitMs % interval, interval))) return formatDuration(waitMs);
   }
   return formatDuration(firstMs);
 }
@@ -113,6 +109,12 @@ export function breachToEmailBoundMs(t: BreachTimings): number {
  */
 export function flushClearanceMs(intervalMs: number): number {
   return Math.min(STARTS_AT_MARGIN_MS, intervalMs / 4);
+}
+
+/** Whether flushes `phaseMs` after each evaluation keep their clearance from it and from the next one. */
+function flushesClear(phaseMs: number, intervalMs: number): boolean {
+  const clearance = flushClearanceMs(intervalMs);
+  return phaseMs >= clearance && intervalMs - phaseMs >= clearance;
 }
 
 /**
@@ -186,8 +188,7 @@ function alignedFlushes(reaching: readonly PlacedRule[], groupWaitMs: number, ro
     const intervalMs = groupIntervalMs(placed.group, defaultIntervalMs);
     const phaseMs = flushPhaseMs(groupWaitMs, routeIntervalMs, intervalMs);
     if (phaseMs === undefined) continue;
-    const clearance = flushClearanceMs(intervalMs);
-    if (phaseMs >= clearance && intervalMs - phaseMs >= clearance) continue;
+    if (flushesClear(phaseMs, intervalMs)) continue;
     const half = intervalMs / 2;
     const suggestedWaitMs = Math.ceil((groupWaitMs + ((half - phaseMs + intervalMs) % intervalMs)) / 1000) * 1000;
     return { ...placed, intervalMs, phaseMs, suggestedWaitMs };
